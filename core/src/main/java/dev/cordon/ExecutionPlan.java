@@ -1,0 +1,271 @@
+package dev.cordon;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Exactly how to run one build script: a plain value a backend computes from an invocation and a
+ * grant, which can be printed, compared and tested before anything runs.
+ *
+ * @param backendId the backend that made the plan; never null
+ * @param command the argv to start, first element the executable; never empty
+ * @param environment the exact environment of the started process (for Bubblewrap, the scrubbed
+ *     environment of {@code bwrap} itself); never null
+ * @param workingDirectory where the process starts; never null
+ * @param descriptors file descriptors the process must have beyond 0, 1 and 2; never null
+ * @param files files to write before the process starts (profiles, filters); never null
+ * @param notes human-readable remarks for {@code explain} and logs (e.g. "routes not enforceable,
+ *     widened"); never null
+ * @since 0.1
+ */
+public record ExecutionPlan(String backendId, List<String> command, Map<String, String> environment,
+        Path workingDirectory, List<Descriptor> descriptors, List<PlanFile> files, List<String> notes) {
+
+    /** Checks and copies the components. */
+    public ExecutionPlan {
+        Objects.requireNonNull(backendId, "backendId");
+        command = List.copyOf(command);
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("a plan needs a command");
+        }
+        environment = Collections.unmodifiableMap(new TreeMap<>(environment));
+        Objects.requireNonNull(workingDirectory, "workingDirectory");
+        descriptors = List.copyOf(descriptors);
+        files = List.copyOf(files);
+        notes = List.copyOf(notes);
+    }
+
+    /**
+     * A file descriptor the started process must hold at a fixed number.
+     *
+     * @param number the descriptor number in the started process, 3 or more
+     * @param source where its open file comes from; never null
+     */
+    public record Descriptor(int number, Source source) {
+        /** Checks the components. */
+        public Descriptor {
+            if (number < 3) {
+                throw new IllegalArgumentException("descriptor " + number + " must be 3 or more");
+            }
+            Objects.requireNonNull(source, "source");
+        }
+
+        /**
+         * {@return a descriptor the runner itself inherited (e.g. a Cargo jobserver pipe), passed on at
+         * the same number}
+         *
+         * @param number the descriptor number in both the runner and the started process
+         */
+        public static Descriptor inherited(int number) {
+            return new Descriptor(number, new Inherited(number));
+        }
+
+        /**
+         * {@return a file opened for reading at the given number (e.g. a seccomp filter for
+         * {@code bwrap --seccomp})}
+         *
+         * @param number the descriptor number in the started process
+         * @param file the file to open
+         */
+        public static Descriptor readFile(int number, Path file) {
+            return new Descriptor(number, new ReadFile(file));
+        }
+    }
+
+    /** Where a {@link Descriptor}'s open file comes from. */
+    public sealed interface Source permits Inherited, ReadFile {
+    }
+
+    /**
+     * The runner's own descriptor with this number.
+     *
+     * @param runnerNumber the descriptor number in the runner
+     */
+    public record Inherited(int runnerNumber) implements Source {
+    }
+
+    /**
+     * A file opened read-only.
+     *
+     * @param file the file; never null
+     */
+    public record ReadFile(Path file) implements Source {
+        /** Checks the component. */
+        public ReadFile {
+            Objects.requireNonNull(file, "file");
+        }
+    }
+
+    /**
+     * A file the executor writes before starting the process.
+     *
+     * @param path where to write it; never null
+     * @param content its bytes; never null
+     */
+    public record PlanFile(Path path, byte[] content) {
+        /** Checks and copies the components. */
+        public PlanFile {
+            Objects.requireNonNull(path, "path");
+            content = content.clone();
+        }
+
+        /** {@return a copy of the content} */
+        @Override
+        public byte[] content() {
+            return content.clone();
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof PlanFile that && path.equals(that.path)
+                    && java.util.Arrays.equals(content, that.content);
+        }
+
+        @Override
+        public int hashCode() {
+            return path.hashCode() * 31 + java.util.Arrays.hashCode(content);
+        }
+
+        @Override
+        public String toString() {
+            return "PlanFile[" + path + ", " + content.length + " bytes]";
+        }
+    }
+
+    /**
+     * Renders the plan for people: the command one argument a line, then the environment (values of
+     * variables that look secret are shown as {@code <redacted>}), descriptors, files and notes.
+     *
+     * @return the description; never null
+     */
+    public String describe() {
+        StringBuilder out = new StringBuilder();
+        out.append("backend: ").append(backendId).append('\n');
+        out.append("working directory: ").append(workingDirectory).append('\n');
+        out.append("command:\n");
+        for (String arg : command) {
+            out.append("  ").append(arg).append('\n');
+        }
+        out.append("environment:\n");
+        environment.forEach((k, v) -> out.append("  ").append(k).append('=')
+                .append(Secrets.looksSecret(k) ? "<redacted>" : v).append('\n'));
+        if (!descriptors.isEmpty()) {
+            out.append("descriptors:\n");
+            for (Descriptor d : descriptors) {
+                out.append("  ").append(d.number()).append(" <- ").append(switch (d.source()) {
+                    case Inherited i -> "runner fd " + i.runnerNumber();
+                    case ReadFile r -> "read " + r.file();
+                }).append('\n');
+            }
+        }
+        if (!files.isEmpty()) {
+            out.append("files:\n");
+            for (PlanFile f : files) {
+                out.append("  ").append(f.path()).append(" (").append(f.content.length).append(" bytes)\n");
+            }
+        }
+        if (!notes.isEmpty()) {
+            out.append("notes:\n");
+            for (String n : notes) {
+                out.append("  ").append(n).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    /** {@return a builder holding this plan's values} */
+    public Builder toBuilder() {
+        Builder b = new Builder(backendId, workingDirectory);
+        b.command.addAll(command);
+        b.environment.putAll(environment);
+        b.descriptors.addAll(descriptors);
+        b.files.addAll(files);
+        b.notes.addAll(notes);
+        return b;
+    }
+
+    /**
+     * Starts a plan.
+     *
+     * @param backendId the backend making it
+     * @param workingDirectory where the process starts
+     * @return a builder; never null
+     */
+    public static Builder builder(String backendId, Path workingDirectory) {
+        return new Builder(backendId, workingDirectory);
+    }
+
+    /** Builds an {@link ExecutionPlan}. Not thread-safe. */
+    public static final class Builder {
+        private final String backendId;
+        private Path workingDirectory;
+        private final List<String> command = new ArrayList<>();
+        private final Map<String, String> environment = new TreeMap<>();
+        private final List<Descriptor> descriptors = new ArrayList<>();
+        private final List<PlanFile> files = new ArrayList<>();
+        private final List<String> notes = new ArrayList<>();
+
+        private Builder(String backendId, Path workingDirectory) {
+            this.backendId = Objects.requireNonNull(backendId);
+            this.workingDirectory = Objects.requireNonNull(workingDirectory);
+        }
+
+        /** @param value where the process starts @return this builder */
+        public Builder workingDirectory(Path value) {
+            workingDirectory = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** @param args arguments to append @return this builder */
+        public Builder command(String... args) {
+            command.addAll(List.of(args));
+            return this;
+        }
+
+        /** @param args arguments to append @return this builder */
+        public Builder command(List<String> args) {
+            command.addAll(args);
+            return this;
+        }
+
+        /** @param key a variable @param value its value @return this builder */
+        public Builder environment(String key, String value) {
+            environment.put(key, value);
+            return this;
+        }
+
+        /** @param values variables to set @return this builder */
+        public Builder environment(Map<String, String> values) {
+            environment.putAll(values);
+            return this;
+        }
+
+        /** @param value a descriptor to hand over @return this builder */
+        public Builder descriptor(Descriptor value) {
+            descriptors.add(value);
+            return this;
+        }
+
+        /** @param value a file to write first @return this builder */
+        public Builder file(PlanFile value) {
+            files.add(value);
+            return this;
+        }
+
+        /** @param value a remark @return this builder */
+        public Builder note(String value) {
+            notes.add(value);
+            return this;
+        }
+
+        /** {@return the plan} */
+        public ExecutionPlan build() {
+            return new ExecutionPlan(backendId, command, environment, workingDirectory, descriptors, files, notes);
+        }
+    }
+}

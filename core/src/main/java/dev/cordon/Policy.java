@@ -1,0 +1,74 @@
+package dev.cordon;
+
+import dev.cordon.internal.policy.Policies;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Decides what each build script may do.
+ *
+ * <p>A policy maps one {@link RunnerInvocation} to one {@link Grant}. {@link #decide} must be pure:
+ * the same invocation always gets the same grant, and nothing outside the invocation is consulted, so
+ * a decision can be explained and tested without running anything.
+ *
+ * <p>Policies come from TOML files ({@link #load}), from code (implement this interface), or from jars
+ * on the class path ({@link dev.cordon.spi.PolicyProvider}). {@link #defaults()} is what a runner uses
+ * when it is given none: no network, secrets hidden, only {@code OUT_DIR} and a private temporary
+ * directory writable, a filtered environment.
+ *
+ * @since 0.1
+ */
+public interface Policy {
+
+    /** {@return where this policy came from, for messages: a file path or a short name; never null} */
+    String name();
+
+    /**
+     * Decides the grant for one invocation.
+     *
+     * @param invocation what Cargo asked to run
+     * @return the grant; never null
+     */
+    Grant decide(RunnerInvocation invocation);
+
+    /**
+     * {@return remarks about the policy as a whole, e.g. tables that were validated but a host runner
+     * cannot enforce ({@code [permissions.macro.*]}, {@code [permissions.run]}); never null}
+     */
+    default List<String> notices() {
+        return List.of();
+    }
+
+    /**
+     * {@return Cordon's secure defaults: the policy used when no policy file is given; never null}
+     */
+    static Policy defaults() {
+        return Policies.defaults();
+    }
+
+    /**
+     * Reads and validates a TOML policy file. A compiled form is cached by content hash, so that an
+     * unchanged file costs neither a TOML parse nor a validation on later runs.
+     *
+     * @param file the policy file
+     * @return the policy; never null
+     * @throws PolicyException when the file is missing ({@link ExitCodes#POLICY_NOT_FOUND}) or invalid
+     *     ({@link ExitCodes#INVALID_POLICY}); every problem found is listed
+     */
+    static Policy load(Path file) {
+        return Policies.load(file);
+    }
+
+    /**
+     * Parses and validates TOML text, without any cache.
+     *
+     * @param toml the policy text
+     * @param origin the file it stands for: relative paths in it resolve against its folder, and
+     *     messages name it
+     * @return the policy; never null
+     * @throws PolicyException when the text is invalid
+     */
+    static Policy parse(String toml, Path origin) {
+        return Policies.parse(toml, origin);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.cordon;
+
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One network destination a build script may connect to: a host and a port, written
+ * {@code host:port}, {@code [ipv6]:port}.
+ *
+ * @param host a host name or IP address literal, without brackets; never null or blank
+ * @param port 1 to 65535
+ * @since 0.1
+ */
+public record Route(String host, int port) {
+
+    /** Checks the components. */
+    public Route {
+        Objects.requireNonNull(host, "host");
+        if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("route host '" + host + "' must be a host name or IP address");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("route port " + port + " must be between 1 and 65535");
+        }
+        host = host.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Parses {@code host:port} or {@code [ipv6]:port}.
+     *
+     * @param text the route as written in a policy
+     * @return the route, or empty when {@code text} is not of that form
+     */
+    public static Optional<Route> parse(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        String host;
+        String port;
+        if (text.startsWith("[")) {
+            int close = text.indexOf("]:");
+            if (close < 0) {
+                return Optional.empty();
+            }
+            host = text.substring(1, close);
+            port = text.substring(close + 2);
+        } else {
+            int colon = text.lastIndexOf(':');
+            if (colon <= 0 || text.indexOf(':') != colon) {
+                return Optional.empty();
+            }
+            host = text.substring(0, colon);
+            port = text.substring(colon + 1);
+        }
+        if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Route(host, Integer.parseInt(port)));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@return true when the host is a loopback name or address} */
+    public boolean isLoopback() {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+    }
+
+    /** {@return the route as written in a policy: {@code host:port} or {@code [ipv6]:port}} */
+    @Override
+    public String toString() {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+}

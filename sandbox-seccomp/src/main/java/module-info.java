@@ -1,0 +1,4 @@
+/** Cordon's seccomp sandbox support. */
+module dev.cordon.sandbox.seccomp {
+    requires dev.cordon.core;
+}
