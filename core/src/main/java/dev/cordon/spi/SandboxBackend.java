@@ -47,4 +47,21 @@ public interface SandboxBackend {
      * @throws dev.cordon.SandboxException when the grant cannot be planned
      */
     ExecutionPlan plan(RunnerInvocation invocation, Grant grant, Optional<SyscallFilter> syscallFilter);
+
+    /**
+     * Explains a failed run when the sandbox is the likely cause: what was denied, under which policy,
+     * and the policy lines that would allow it. The runner calls this after a build script exits with a
+     * non-zero status and prints the result to stderr; it must be pure and cheap.
+     *
+     * @param invocation what ran
+     * @param grant what it was allowed
+     * @param exitStatus the script's exit status ({@code 128 + signal} when a signal killed it)
+     * @param stderrTail the last lines of the script's stderr
+     * @return the explanation, or empty when nothing points at the sandbox (the default)
+     * @since 0.1
+     */
+    default Optional<String> explainFailure(RunnerInvocation invocation, Grant grant, int exitStatus,
+            String stderrTail) {
+        return Optional.empty();
+    }
 }
