@@ -4,6 +4,7 @@ import dev.cordon.ExecutionPlan;
 import dev.cordon.Grant;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SyscallFilter;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -47,4 +48,20 @@ public interface SandboxBackend {
      * @throws dev.cordon.SandboxException when the grant cannot be planned
      */
     ExecutionPlan plan(RunnerInvocation invocation, Grant grant, Optional<SyscallFilter> syscallFilter);
+
+    /**
+     * Explains a failed run in terms of the sandbox: recognises denials this backend causes (a write
+     * refused with EROFS, an unreachable network) in the script's last stderr lines and says which policy
+     * lines would allow them. Called only after a run that failed.
+     *
+     * @param invocation what ran
+     * @param grant what it was allowed
+     * @param exitCode its exit status
+     * @param stderrTail the last lines it wrote to stderr, oldest first
+     * @return lines to show the user, or empty when nothing was recognised; never null
+     */
+    default List<String> explainFailure(RunnerInvocation invocation, Grant grant, int exitCode,
+            List<String> stderrTail) {
+        return List.of();
+    }
 }
