@@ -24,12 +24,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * for reports.
  *
  * <p>{@link ProcessBuilder} closes every descriptor above 2 in the child. Descriptors the plan needs
- * (Cargo's jobserver pipes, a seccomp filter) are reopened by a one-line {@code /bin/sh} prelude:
+ * (Cargo's jobserver pipes, a seccomp filter) are reopened by a one-line {@code bash} prelude:
  * inherited pipes through {@code /proc/<runner pid>/fd/N}, files by path; then the shell {@code exec}s the
  * plan's command, so the command keeps the shell's pid and the runner stays its parent.
  */
 public final class PlanExecutor {
     private static final int TAIL_LINES = 20;
+    /** bash, because POSIX sh (dash) cannot redirect descriptors above 9, and Cargo's jobserver may use any. */
+    private static final String SHELL = Files.isExecutable(Path.of("/bin/bash")) ? "/bin/bash" : "/bin/sh";
 
     /** Receives each line of output as it arrives, e.g. to log it live. */
     @FunctionalInterface
@@ -232,7 +234,7 @@ public final class PlanExecutor {
         if (prelude.isEmpty()) {
             return plan.command();
         }
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", prelude + "exec \"$@\"", "cordon-launch"));
+        List<String> command = new ArrayList<>(List.of(SHELL, "-c", prelude + "exec \"$@\"", "cordon-launch"));
         command.addAll(plan.command());
         return command;
     }
