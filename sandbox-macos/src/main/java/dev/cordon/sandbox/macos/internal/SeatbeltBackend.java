@@ -120,13 +120,12 @@ public final class SeatbeltBackend implements SandboxBackend {
                 .command(invocation.command())
                 .environment(grant.environment())
                 .file(new ExecutionPlan.PlanFile(profilePath, profile.getBytes(StandardCharsets.UTF_8)));
-        switch (JobserverFds.find(grant.environment()).orElse(null)) {
-            case JobserverFds.Pipe pipe -> plan.descriptor(ExecutionPlan.Descriptor.inherited(pipe.read()))
-                    .descriptor(ExecutionPlan.Descriptor.inherited(pipe.write()));
-            case JobserverFds.Fifo fifo -> plan.note("jobserver fifo '" + SbplStrings.printable(fifo.path())
-                    + "' is not writable in the sandbox: the build script runs its jobs one at a time");
-            case null -> { }
+        for (int fd : invocation.jobserverDescriptors()) {
+            plan.descriptor(ExecutionPlan.Descriptor.inherited(fd));
         }
+        invocation.jobserverFifo().ifPresent(fifo -> plan.note("jobserver fifo '"
+                + SbplStrings.printable(fifo.toString())
+                + "' is not writable in the sandbox: the build script runs its jobs one at a time"));
         plan.note("Seatbelt does not isolate processes: the script can see (not signal) the user's other"
                 + " processes, and what it leaves running is not killed by the sandbox");
         return plan.build();

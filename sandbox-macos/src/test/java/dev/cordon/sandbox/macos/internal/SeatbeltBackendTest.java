@@ -104,9 +104,10 @@ class SeatbeltBackendTest {
 
     @Test
     void plan_jobserverFifoBecomesANoteNotAWritablePath() {
-        Grant grant = Fixtures.defaultGrant(CALL).environment("CARGO_MAKEFLAGS", "-j --jobserver-auth=fifo:/tmp/j")
-                .build();
-        ExecutionPlan plan = mac().plan(CALL, grant, Optional.empty());
+        var env = new java.util.HashMap<>(CALL.environment());
+        env.put("CARGO_MAKEFLAGS", "-j --jobserver-auth=fifo:/tmp/j");
+        RunnerInvocation call = RunnerInvocation.of(CALL.program(), CALL.workingDirectory(), env);
+        ExecutionPlan plan = mac().plan(call, Fixtures.defaultGrant(call).build(), Optional.empty());
         assertTrue(plan.descriptors().isEmpty());
         assertTrue(plan.notes().stream().anyMatch(n -> n.contains("fifo '/tmp/j'")), plan.notes().toString());
     }
