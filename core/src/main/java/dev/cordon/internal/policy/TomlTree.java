@@ -19,7 +19,7 @@ final class TomlTree {
 
     void unknownKey(String keyPath, String key, Collection<String> known) {
         String hint = Suggestions.didYouMean(key, known);
-        add(keyPath, "unknown key '" + key + "'", (hint.isEmpty() ? "remove it" : hint) + "; known keys here: "
+        add(keyPath, "unknown key '" + key + "'", (hint.isEmpty() ? "remove it." : hint) + " Known keys here: "
                 + String.join(", ", known));
     }
 

@@ -127,7 +127,11 @@ public final class ValueChecks {
             }
             d = Durations.ofSeconds(n.longValue());
         } else {
-            d = Durations.parse(value.toString());
+            String text = value.toString().strip();
+            if (text.startsWith("-") && Durations.parse(text.substring(1)).isPresent()) {
+                return problem("must be positive", "write a duration greater than zero, e.g. \"10m\"");
+            }
+            d = Durations.parse(text);
         }
         if (d.isEmpty()) {
             return problem("is not a duration of at most a year", "write e.g. \"500ms\", \"90s\", \"10m\", \"1h\" or"
