@@ -132,6 +132,7 @@ public final class CargoProject {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
         pb.environment().put("RUSTC_BOOTSTRAP", "1");
         pb.environment().put("CARGO_TERM_COLOR", "never");
+        pb.environment().put("CORDON_NO_AOT", "1"); // run this build's classes, not the last packaged jars
         pb.environment().put("PATH", cargo.getParent() + ":" + pb.environment().getOrDefault("PATH", "/usr/bin:/bin"));
         pb.environment().putAll(env);
         try {
