@@ -4,7 +4,6 @@ import dev.cordon.ExecutionPlan;
 import dev.cordon.Grant;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SyscallFilter;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -50,18 +49,19 @@ public interface SandboxBackend {
     ExecutionPlan plan(RunnerInvocation invocation, Grant grant, Optional<SyscallFilter> syscallFilter);
 
     /**
-     * Explains a failed run in terms of the sandbox: recognises denials this backend causes (a write
-     * refused with EROFS, an unreachable network) in the script's last stderr lines and says which policy
-     * lines would allow them. Called only after a run that failed.
+     * Explains a failed run when the sandbox is the likely cause: what was denied, under which policy,
+     * and the policy lines that would allow it. The runner calls this after a build script exits with a
+     * non-zero status and prints the result to stderr; it must be pure and cheap.
      *
      * @param invocation what ran
      * @param grant what it was allowed
-     * @param exitCode its exit status
-     * @param stderrTail the last lines it wrote to stderr, oldest first
-     * @return lines to show the user, or empty when nothing was recognised; never null
+     * @param exitStatus the script's exit status ({@code 128 + signal} when a signal killed it)
+     * @param stderrTail the last lines of the script's stderr
+     * @return the explanation, or empty when nothing points at the sandbox (the default)
+     * @since 0.1
      */
-    default List<String> explainFailure(RunnerInvocation invocation, Grant grant, int exitCode,
-            List<String> stderrTail) {
-        return List.of();
+    default Optional<String> explainFailure(RunnerInvocation invocation, Grant grant, int exitStatus,
+            String stderrTail) {
+        return Optional.empty();
     }
 }

@@ -109,7 +109,8 @@ public final class RunnerEngine {
                 new PlanExecutor.Watch(grant.timeout(), grant.idleTimeout(), Optional.empty()));
         if (!outcome.succeeded()) {
             messages.failure(invocation, grant, outcome,
-                    backend.explainFailure(invocation, grant, outcome.exitCode(), outcome.stderrTail()));
+                    backend.explainFailure(invocation, grant, outcome.exitCode(), String.join("\n", outcome.stderrTail()))
+                            .map(text -> List.of(text.split("\n"))).orElse(List.of()));
         }
         return outcome.exitCode();
     }

@@ -1,0 +1,224 @@
+package dev.cordon.sandbox.bwrap.internal;
+
+import dev.cordon.spi.Availability;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Finds {@code bwrap} and proves it can build a sandbox here, by running it once.
+ *
+ * <p>Only running it tells: Ubuntu 24.04's AppArmor ({@code kernel.apparmor_restrict_unprivileged_userns=1})
+ * or {@code user.max_user_namespaces=0} let {@code bwrap --version} succeed and every sandbox fail.
+ * The check costs a few milliseconds but sits on the path of every build script, so a success is cached
+ * in a file keyed by everything that could change the answer: bwrap's real path, size and modification
+ * time, the user, the boot, and the user-namespace sysctls. Failures are never cached.
+ */
+public final class BwrapProbe {
+
+    /** The sysctls that decide whether unprivileged user namespaces work. */
+    static final List<String> USERNS_SYSCTLS = List.of("user/max_user_namespaces",
+            "kernel/apparmor_restrict_unprivileged_userns", "kernel/unprivileged_userns_clone");
+
+    private final Map<String, String> environment;
+    private final Path procSys;
+    private final Optional<Path> cacheDirectory;
+
+    /**
+     * Creates a probe.
+     *
+     * @param environment the environment whose {@code PATH} is searched
+     * @param procSys normally {@code /proc/sys}
+     * @param cacheDirectory where successful probes are remembered, or empty for no file cache
+     */
+    public BwrapProbe(Map<String, String> environment, Path procSys, Optional<Path> cacheDirectory) {
+        this.environment = Map.copyOf(environment);
+        this.procSys = procSys;
+        this.cacheDirectory = cacheDirectory;
+    }
+
+    /** {@return a probe of this machine, caching under {@code $XDG_CACHE_HOME/cordon} or {@code ~/.cache/cordon}} */
+    public static BwrapProbe ofSystem() {
+        Map<String, String> env = System.getenv();
+        String xdg = env.getOrDefault("XDG_CACHE_HOME", "");
+        String home = System.getProperty("user.home", "");
+        Optional<Path> cache = xdg.startsWith("/") ? Optional.of(Path.of(xdg, "cordon"))
+                : home.startsWith("/") ? Optional.of(Path.of(home, ".cache", "cordon")) : Optional.empty();
+        return new BwrapProbe(env, Path.of("/proc/sys"), cache);
+    }
+
+    /** The outcome: the installation when usable, else why not. */
+    public record Result(Optional<BwrapInstallation> installation, Availability availability) {
+    }
+
+    /** {@return whether bwrap works here; runs bwrap at most twice, and not at all on a cache hit} */
+    public Result probe() {
+        String os = System.getProperty("os.name", "");
+        if (!os.equals("Linux")) {
+            return unavailable("backend 'bwrap' needs Linux namespaces and this is " + os
+                    + ": use backend 'macos' on macOS, or 'auto' to pick the best available one");
+        }
+        Optional<Path> found = find();
+        if (found.isEmpty()) {
+            return unavailable("bwrap not found on PATH (" + environment.getOrDefault("PATH", "") + "): "
+                    + "install bubblewrap (apt-get install bubblewrap / dnf install bubblewrap)");
+        }
+        Path bwrap = found.get();
+        Optional<Path> cacheFile = cacheFile(bwrap);
+        Optional<String> cached = cacheFile.flatMap(BwrapProbe::read);
+        if (cached.isPresent()) {
+            return new Result(Optional.of(BwrapInstallation.of(bwrap, cached.get())), Availability.available());
+        }
+        Run version = run(List.of(bwrap.toString(), "--version"));
+        if (version.status != 0) {
+            return unavailable(bwrap + " --version failed (exit " + version.status + "): " + version.output.strip()
+                    + "; reinstall bubblewrap (apt-get install --reinstall bubblewrap)");
+        }
+        BwrapInstallation installation = BwrapInstallation.of(bwrap, version.output);
+        List<String> sandbox = new ArrayList<>(List.of(bwrap.toString(), "--unshare-all", "--unshare-user",
+                "--cap-drop", "ALL"));
+        if (installation.canDisableUserNamespaces()) {
+            sandbox.add("--disable-userns");
+        }
+        sandbox.addAll(List.of("--ro-bind", "/", "/", "--", "/bin/true"));
+        Run trial = run(sandbox);
+        if (trial.status != 0) {
+            return unavailable(diagnose(String.join(" ", sandbox), trial.output, sysctls()));
+        }
+        cacheFile.ifPresent(f -> write(f, version.output));
+        return new Result(Optional.of(installation), Availability.available());
+    }
+
+    /**
+     * Explains a failed trial sandbox, naming the setting that blocks it and the fix.
+     *
+     * @param command the trial command
+     * @param output what bwrap printed
+     * @param sysctls the user-namespace sysctls by name (see {@link #USERNS_SYSCTLS}), absent ones left out
+     * @return the reason, with the fix
+     */
+    static String diagnose(String command, String output, Map<String, String> sysctls) {
+        String said = "`" + command + "` failed: " + output.strip();
+        if ("1".equals(sysctls.get("kernel/apparmor_restrict_unprivileged_userns"))) {
+            return said + ". AppArmor blocks unprivileged user namespaces here "
+                    + "(kernel.apparmor_restrict_unprivileged_userns=1, the Ubuntu 24.04 default). Fix: give bwrap an "
+                    + "AppArmor profile that allows them, e.g. /etc/apparmor.d/bwrap containing "
+                    + "'abi <abi/4.0>, include <tunables/global> profile bwrap /usr/bin/bwrap flags=(unconfined) "
+                    + "{ userns, }' then `apparmor_parser -r /etc/apparmor.d/bwrap`; or, machine-wide and weaker, "
+                    + "`sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`";
+        }
+        if ("0".equals(sysctls.get("user/max_user_namespaces"))) {
+            return said + ". User namespaces are switched off (user.max_user_namespaces=0). Fix: "
+                    + "`sysctl -w user.max_user_namespaces=15000` (persist it in /etc/sysctl.d/)";
+        }
+        if ("0".equals(sysctls.get("kernel/unprivileged_userns_clone"))) {
+            return said + ". Unprivileged user namespaces are switched off (kernel.unprivileged_userns_clone=0). "
+                    + "Fix: `sysctl -w kernel.unprivileged_userns_clone=1` (persist it in /etc/sysctl.d/)";
+        }
+        return said + ". bwrap cannot create namespaces here (inside a container, the container runtime may "
+                + "forbid it: allow user namespaces, or run the build outside the container)";
+    }
+
+    private Map<String, String> sysctls() {
+        Map<String, String> values = new java.util.TreeMap<>();
+        for (String name : USERNS_SYSCTLS) {
+            read(procSys.resolve(name)).ifPresent(v -> values.put(name, v.strip()));
+        }
+        return values;
+    }
+
+    private Optional<Path> find() {
+        List<String> dirs = new ArrayList<>(List.of(environment.getOrDefault("PATH", "").split(":")));
+        dirs.add("/usr/bin");
+        for (String dir : dirs) {
+            if (dir.startsWith("/")) {
+                Path candidate = Path.of(dir, "bwrap");
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return Optional.of(candidate.toAbsolutePath().normalize());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Path> cacheFile(Path bwrap) {
+        if (cacheDirectory.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            Path real = bwrap.toRealPath();
+            BasicFileAttributes attrs = Files.readAttributes(real, BasicFileAttributes.class);
+            StringBuilder key = new StringBuilder().append(real).append('\n').append(attrs.size()).append('\n')
+                    .append(attrs.lastModifiedTime().toMillis()).append('\n')
+                    .append(System.getProperty("user.name")).append('\n')
+                    .append(read(procSys.resolve("kernel/random/boot_id")).orElse("")).append('\n');
+            sysctls().forEach((k, v) -> key.append(k).append('=').append(v).append('\n'));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(StandardCharsets.UTF_8));
+            return Optional.of(cacheDirectory.get().resolve("bwrap-ok-" + HexFormat.of().formatHex(digest, 0, 12)));
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> read(Path file) {
+        try {
+            return Optional.of(Files.readString(file));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void write(Path file, String content) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path temp = Files.createTempFile(file.getParent(), "bwrap-ok", ".tmp");
+            Files.writeString(temp, content);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // A cache we cannot write only costs the next run another probe.
+        }
+    }
+
+    private record Run(int status, String output) {
+    }
+
+    private static Run run(List<String> command) {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().clear();
+        pb.environment().putAll(BwrapPlanner.BWRAP_ENVIRONMENT);
+        try {
+            Process p = pb.start();
+            String output;
+            try (InputStream in = p.getInputStream()) {
+                output = new String(in.readNBytes(8192), StandardCharsets.UTF_8);
+            }
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return new Run(-1, output + " (timed out after 10 s)");
+            }
+            return new Run(p.exitValue(), output);
+        } catch (IOException e) {
+            return new Run(-1, String.valueOf(e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Run(-1, "interrupted");
+        }
+    }
+
+    private static Result unavailable(String reason) {
+        return new Result(Optional.empty(), Availability.unavailable(reason));
+    }
+}

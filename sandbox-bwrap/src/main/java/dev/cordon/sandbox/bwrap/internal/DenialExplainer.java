@@ -1,0 +1,182 @@
+package dev.cordon.sandbox.bwrap.internal;
+
+import dev.cordon.Grant;
+import dev.cordon.RunnerInvocation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the end of a failed build script's stderr and says, when the sandbox is the likely cause, what
+ * was denied, under which policy, and the exact policy lines that would allow it.
+ *
+ * <p>It recognises: writes refused on a read-only path ({@code EROFS}, {@code EACCES}) under the
+ * package directory, {@code $HOME} or the target directory; reads of hidden paths; network errors
+ * (unreachable network, failed name resolution, refused connections when the grant has no network);
+ * and bwrap's own setup errors. It only reads the text it is given, so it is pure and cheap: the runner
+ * calls it after a script fails, never on success.
+ */
+public final class DenialExplainer {
+
+    private static final Pattern ABSOLUTE_PATH = Pattern.compile("(?<![\\w.])(/[^\\s'\"`:;,()\\[\\]{}<>]+)");
+    private static final List<String> WRITE_DENIED = List.of("read-only file system", "erofs", "os error 30",
+            "permission denied", "eacces", "os error 13");
+    private static final List<String> NOT_FOUND = List.of("no such file or directory", "enoent", "os error 2)");
+    private static final List<String> NETWORK = List.of("network is unreachable", "enetunreach", "os error 101",
+            "temporary failure in name resolution", "name or service not known", "failed to lookup address",
+            "could not resolve host", "eai_again", "dns error", "no address associated with hostname");
+    private static final List<String> REFUSED = List.of("connection refused", "econnrefused", "os error 111");
+
+    private DenialExplainer() {
+    }
+
+    /**
+     * Explains a failure.
+     *
+     * @param invocation what ran
+     * @param grant what it was allowed
+     * @param exitStatus the script's exit status ({@code 128 + signal} when killed)
+     * @param stderrTail the last lines the script wrote to stderr (and, for Rust panics, stdout)
+     * @return the explanation, or empty when the exit status is 0 or nothing points at the sandbox
+     */
+    public static Optional<String> explain(RunnerInvocation invocation, Grant grant, int exitStatus,
+            String stderrTail) {
+        if (exitStatus == 0 || stderrTail.isBlank()) {
+            return Optional.empty();
+        }
+        String lower = stderrTail.toLowerCase(Locale.ROOT);
+        List<String> parts = new ArrayList<>();
+        sandboxSetup(stderrTail).ifPresent(parts::add);
+        if (containsAny(lower, WRITE_DENIED)) {
+            writeDenied(invocation, grant, stderrTail).ifPresent(parts::add);
+        }
+        if (containsAny(lower, NOT_FOUND)) {
+            hiddenRead(grant, stderrTail).ifPresent(parts::add);
+        }
+        boolean noNetwork = grant.network().mode() == dev.cordon.NetworkAccess.Mode.NONE;
+        if (noNetwork && (containsAny(lower, NETWORK) || containsAny(lower, REFUSED))) {
+            parts.add(network(grant));
+        }
+        return parts.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", parts));
+    }
+
+    private static Optional<String> sandboxSetup(String tail) {
+        for (String line : tail.split("\n")) {
+            if (line.startsWith("bwrap: ")) {
+                return Optional.of("cordon: the bwrap sandbox could not be set up (" + line.strip() + "). "
+                        + "Run `bwrap --unshare-all --unshare-user --ro-bind / / /bin/true` to reproduce; "
+                        + "if user namespaces are blocked, see the backend's availability message for the fix.");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> writeDenied(RunnerInvocation invocation, Grant grant, String tail) {
+        Path packageDir = invocation.manifestDir().toAbsolutePath().normalize();
+        Optional<Path> home = BwrapPlanner.home(invocation.environment());
+        Optional<Path> target = invocation.targetDir();
+        Set<Path> suggested = new LinkedHashSet<>();
+        List<String> where = new ArrayList<>();
+        for (Path path : paths(lines(tail, WRITE_DENIED))) {
+            if (grant.writable().stream().anyMatch(path::startsWith)) {
+                continue;
+            }
+            String area;
+            if (path.startsWith(packageDir)) {
+                area = "the package directory " + packageDir + " is read-only in the sandbox";
+            } else if (target.isPresent() && path.startsWith(target.get())) {
+                area = "the target directory " + target.get() + " is read-only in the sandbox (only OUT_DIR is "
+                        + "writable)";
+            } else if (home.isPresent() && path.startsWith(home.get())) {
+                area = "$HOME (" + home.get() + ") is an empty private directory in the sandbox, with the "
+                        + "toolchain put back read-only";
+            } else {
+                continue;
+            }
+            // bwrap can only bind what exists: for a file still to be created, permit its folder.
+            Path permit = Files.exists(path) || path.getParent() == null ? path : path.getParent();
+            if (suggested.add(permit)) {
+                where.add("  " + path + ": " + area);
+            }
+        }
+        if (suggested.isEmpty()) {
+            return Optional.empty();
+        }
+        StringBuilder out = new StringBuilder();
+        out.append("cordon: the build script of crate '").append(grant.crateName())
+                .append("' was refused a write under policy '").append(grant.policyName()).append("':\n");
+        where.forEach(w -> out.append(w).append('\n'));
+        out.append("A build script should write only to OUT_DIR. To allow it anyway, add to the policy:\n");
+        out.append(table(grant)).append("filesystem-access = { action = \"permit\", paths = [");
+        out.append(String.join(", ", suggested.stream().map(p -> quote(p.toString())).toList()));
+        out.append("] }");
+        return Optional.of(out.toString());
+    }
+
+    private static Optional<String> hiddenRead(Grant grant, String tail) {
+        Set<Path> hits = new LinkedHashSet<>();
+        for (Path path : paths(lines(tail, NOT_FOUND))) {
+            grant.hidden().stream().filter(path::startsWith).findFirst().ifPresent(hits::add);
+        }
+        if (hits.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("cordon: the build script of crate '" + grant.crateName() + "' tried to read "
+                + String.join(", ", hits.stream().map(Path::toString).toList()) + ", hidden by policy '"
+                + grant.policyName() + "' because it holds credentials. Hiding beats every permit: if the "
+                + "crate truly needs it, remove the path from the policy's hidden list for this crate only.");
+    }
+
+    private static String network(Grant grant) {
+        return "cordon: the build script of crate '" + grant.crateName() + "' tried to use the network, which "
+                + "policy '" + grant.policyName() + "' denies (the sandbox has no network, not even DNS). "
+                + "Prefer vendoring what it downloads; to allow it anyway (backend 'bwrap' can only allow all "
+                + "network, not single routes), add to the policy:\n"
+                + table(grant) + "network-access = { action = \"permit\" }";
+    }
+
+    private static String table(Grant grant) {
+        return "[permissions.build." + grant.crateName() + "]\n";
+    }
+
+    private static boolean containsAny(String lower, List<String> needles) {
+        return needles.stream().anyMatch(lower::contains);
+    }
+
+    /** Lines holding one of the needles, with the line before (Rust panics put the path one line up). */
+    private static List<String> lines(String tail, List<String> needles) {
+        String[] all = tail.split("\n");
+        List<String> hits = new ArrayList<>();
+        for (int i = 0; i < all.length; i++) {
+            if (containsAny(all[i].toLowerCase(Locale.ROOT), needles)) {
+                if (i > 0) {
+                    hits.add(all[i - 1]);
+                }
+                hits.add(all[i]);
+            }
+        }
+        return hits;
+    }
+
+    private static List<Path> paths(List<String> lines) {
+        Set<Path> paths = new LinkedHashSet<>();
+        for (String line : lines) {
+            Matcher m = ABSOLUTE_PATH.matcher(line);
+            while (m.find()) {
+                paths.add(Path.of(m.group(1)).normalize());
+            }
+        }
+        return List.copyOf(paths);
+    }
+
+    private static String quote(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}

@@ -1,0 +1,141 @@
+package dev.cordon.sandbox.bwrap.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The filesystem layout of one sandbox, built in layers and rendered as {@code bwrap} options in the
+ * order the kernel must apply them.
+ *
+ * <p>Order is the whole point: bwrap applies mounts left to right, so a later mount covers an earlier
+ * one. The layers are (1) empty private directories ({@code /tmp}, {@code $HOME}, ...), (2) read-only
+ * put-backs, (3) writable binds, (4) hidden paths. Within a layer, parents come before children. A
+ * project under {@code /tmp} therefore reappears after the private {@code /tmp} hides it.
+ *
+ * <p>Paths are resolved to their real location first (a symlinked {@code $HOME} or {@code ~/.ssh} must
+ * be covered where it really is); paths that do not exist are skipped, since bwrap can only bind what
+ * exists.
+ */
+final class MountTable {
+
+    private final Set<Path> privateDirs = new LinkedHashSet<>();
+    private final Set<Path> readOnly = new LinkedHashSet<>();
+    private final Set<Path> writable = new LinkedHashSet<>();
+    private final Set<Path> hidden = new LinkedHashSet<>();
+    private final List<String> skipped = new ArrayList<>();
+
+    /**
+     * Adds an empty private directory over a path (skipped for {@code /} and for paths that are not
+     * directories).
+     */
+    void privateDirectory(Path path) {
+        real(path).filter(p -> p.getParent() != null && Files.isDirectory(p)).ifPresent(privateDirs::add);
+    }
+
+    /** Puts a path back read-only; returns false (and remembers why) when it does not exist. */
+    boolean readOnly(Path path, String why) {
+        return add(readOnly, path, why);
+    }
+
+    /** Makes a path writable; returns false (and remembers why) when it does not exist. */
+    boolean writable(Path path, String why) {
+        return add(writable, path, why);
+    }
+
+    /** Hides a path; a path that does not exist, or that the sandbox cannot see anyway, is skipped. */
+    void hidden(Path path) {
+        real(path).ifPresent(hidden::add);
+    }
+
+    /** {@return remarks about paths that were asked for but could not be mounted} */
+    List<String> skipped() {
+        return List.copyOf(skipped);
+    }
+
+    private boolean add(Set<Path> layer, Path path, String why) {
+        Optional<Path> real = real(path);
+        if (real.isEmpty()) {
+            if (why != null) {
+                skipped.add(why + " " + path + " does not exist; not mounted");
+            }
+            return false;
+        }
+        layer.add(real.get());
+        return true;
+    }
+
+    /** Renders the layers as bwrap options. */
+    List<String> toArguments() {
+        List<String> args = new ArrayList<>();
+        for (Path p : ordered(privateDirs)) {
+            args.add("--tmpfs");
+            args.add(p.toString());
+        }
+        for (Path p : ordered(readOnly)) {
+            if (needsBind(p)) {
+                args.add("--ro-bind");
+                args.add(p.toString());
+                args.add(p.toString());
+            }
+        }
+        for (Path p : ordered(writable)) {
+            args.add("--bind");
+            args.add(p.toString());
+            args.add(p.toString());
+        }
+        for (Path p : ordered(hidden)) {
+            if (!visible(p)) {
+                continue;
+            }
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                args.add("--tmpfs");
+                args.add(p.toString());
+            } else {
+                args.add("--ro-bind");
+                args.add("/dev/null");
+                args.add(p.toString());
+            }
+        }
+        return List.copyOf(args);
+    }
+
+    /**
+     * A read-only put-back is only needed where a private directory covers the path: elsewhere the
+     * read-only root already shows it, and writable binds (which could cover it) come later anyway.
+     */
+    private boolean needsBind(Path p) {
+        return privateDirs.stream().anyMatch(p::startsWith);
+    }
+
+    /** Tells whether the sandbox shows a path at all: not under a private directory, or put back. */
+    private boolean visible(Path p) {
+        if (privateDirs.stream().noneMatch(p::startsWith)) {
+            return true;
+        }
+        return readOnly.stream().anyMatch(p::startsWith) || writable.stream().anyMatch(p::startsWith);
+    }
+
+    private static List<Path> ordered(Set<Path> paths) {
+        return paths.stream().sorted(Comparator.comparingInt(Path::getNameCount).thenComparing(Path::toString))
+                .toList();
+    }
+
+    private static Optional<Path> real(Path path) {
+        if (!path.isAbsolute()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(path.toRealPath());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}
