@@ -156,6 +156,9 @@ public final class ProgramBuilder {
         Map<Node, Integer> index = layout();
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
+            if (node.code == Bpf.JA) {
+                distance(index, i, node.jt);
+            }
             if (!Bpf.isConditionalJump(node.code)) {
                 continue;
             }
