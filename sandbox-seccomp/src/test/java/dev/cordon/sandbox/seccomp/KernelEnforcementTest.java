@@ -143,6 +143,27 @@ class KernelEnforcementTest {
         assertEquals(Map.of("getppid", EPERM), run(Optional.of(filter), List.of("getppid")));
     }
 
+    @Test
+    void defaultProfileWithoutNetwork_letsBuildToolsWork() throws Exception {
+        for (String tool : List.of("make", "perl", "pkg-config", "cc")) {
+            RequiredTools.require(tool);
+        }
+        Path project = Files.createDirectories(work.resolve("tools"));
+        Files.writeString(project.resolve("h.c"), "#include <stdio.h>\nint main(void){puts(\"cc ok\");return 0;}\n");
+        Files.writeString(project.resolve("Makefile"), "all:\n\t@perl -e 'print qq(perl ok\\n)'\n"
+                + "\t@pkg-config --version >/dev/null && echo pkg-config ok\n"
+                + "\t@cc -O2 -o h h.c && ./h\n");
+        Path filter = Files.write(work.resolve("tools.bpf"),
+                compiler.compile(SyscallRules.defaults(), NetworkAccess.none()).program());
+
+        Result result = exec(List.of("/bin/bash", "-c", "exec bwrap --ro-bind / / --dev /dev --proc /proc"
+                + " --bind \"$DIR\" \"$DIR\" --chdir \"$DIR\" --unshare-all --die-with-parent"
+                + " --seccomp 10 make -j2 10<\"$FILTER\""), Map.of("DIR", project.toString(), "FILTER", filter.toString()));
+
+        assertEquals(0, result.status(), result.stderr());
+        assertEquals("perl ok\npkg-config ok\ncc ok\n", result.stdout());
+    }
+
     /**
      * Runs the probe under bwrap, with the filter on fd 10 when given. This is how a backend installs
      * a filter: {@code --seccomp 10} and the program bytes readable on fd 10. The shell is bash because
