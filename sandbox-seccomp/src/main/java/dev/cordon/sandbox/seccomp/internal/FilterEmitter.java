@@ -70,7 +70,9 @@ public final class FilterEmitter {
                 emitCases(entry.rule());
             }
         }
-        returns.forEach((action, label) -> builder.bind(label).ret(action));
+        for (Map.Entry<Integer, Label> ret : returns.entrySet()) {
+            builder.bind(ret.getValue()).ret(ret.getKey());
+        }
         builder.bind(kill).ret(Action.KILL_PROCESS);
         return builder.assemble();
     }
@@ -108,7 +110,11 @@ public final class FilterEmitter {
     }
 
     private Label returnLabel(Action action) {
-        return returns.computeIfAbsent(action.value(),
-                value -> builder.newLabel("return " + action.describe()));
+        Label label = returns.get(action.value());
+        if (label == null) {
+            label = builder.newLabel("return " + action.describe());
+            returns.put(action.value(), label);
+        }
+        return label;
     }
 }

@@ -3,6 +3,7 @@ package dev.cordon.sandbox.seccomp.internal;
 import static dev.cordon.sandbox.seccomp.internal.SyscallRule.eperm;
 
 import dev.cordon.sandbox.seccomp.internal.SyscallRule.Case;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -72,10 +73,18 @@ public final class Profiles {
 
     /** {@return the rules added when the grant has no network} */
     public static List<SyscallRule> noNetwork() {
-        List<Case> local = LOCAL_FAMILIES.stream()
-                .map(family -> new Case(ArgCheck.equals32(0, family), Action.allow())).toList();
+        List<Case> local = allowEach(0, LOCAL_FAMILIES);
         return List.of(new SyscallRule("socket", local, Action.errno(Errno.EAFNOSUPPORT),
                 "no network: only AF_UNIX and AF_NETLINK sockets (refuses INET, INET6, PACKET, VSOCK...)"));
+    }
+
+    /** One case per value: the 32-bit argument equal to it is allowed. */
+    private static List<Case> allowEach(int argument, List<Long> values) {
+        List<Case> cases = new ArrayList<>(values.size());
+        for (long value : values) {
+            cases.add(new Case(ArgCheck.equals32(argument, value), Action.allow()));
+        }
+        return cases;
     }
 
     private static List<SyscallRule> defaults() {
@@ -144,8 +153,7 @@ public final class Profiles {
                         new Case(ArgCheck.equals32(1, TIOCSTI), eperm),
                         new Case(ArgCheck.equals32(1, TIOCLINUX), eperm)),
                         Action.allow(), "typing into the user's terminal (TIOCSTI, TIOCLINUX)"),
-                new SyscallRule("personality", PERSONALITIES.stream()
-                        .map(p -> new Case(ArgCheck.equals32(0, p), Action.allow())).toList(), eperm,
+                new SyscallRule("personality", allowEach(0, PERSONALITIES), eperm,
                         "personalities that weaken memory protection (READ_IMPLIES_EXEC, MMAP_PAGE_ZERO)"));
     }
 }

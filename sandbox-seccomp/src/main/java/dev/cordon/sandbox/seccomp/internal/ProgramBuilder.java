@@ -215,7 +215,9 @@ public final class ProgramBuilder {
     public static byte[] encode(List<Instruction> program) {
         ByteBuffer out = ByteBuffer.allocate(program.size() * Bpf.INSTRUCTION_BYTES)
                 .order(ByteOrder.LITTLE_ENDIAN);
-        program.forEach(instruction -> instruction.encode(out));
+        for (Instruction instruction : program) {
+            instruction.encode(out);
+        }
         return out.array();
     }
 }

@@ -44,22 +44,25 @@ public final class RuleResolver {
                             .map(s -> "did you mean '" + s + "'?")
                             .orElse("use one of " + Profiles.names())));
         }
-        Set<String> known = knownNames();
-        checkNames(rules.deny(), "syscalls.deny", known, violations);
-        checkNames(rules.allow(), "syscalls.allow", known, violations);
+        checkNames(architecture, rules.deny(), "syscalls.deny", violations);
+        checkNames(architecture, rules.allow(), "syscalls.allow", violations);
         if (!violations.isEmpty()) {
             throw new PolicyException(violations, ExitCodes.INVALID_POLICY);
         }
 
         Map<String, SyscallRule> byName = new LinkedHashMap<>();
+        // Plain loops, no lambdas: this runs once per build script in a fresh JVM, where every
+        // lambda and indy string concatenation bootstrap costs milliseconds.
         for (SyscallRule rule : profile.orElseThrow()) {
             if (!rules.allow().contains(rule.name())) {
-                byName.merge(rule.name(), rule, SyscallRule::merge);
+                add(byName, rule);
             }
         }
         StringBuilder layers = new StringBuilder(rules.profile());
         if (network.mode() == NetworkAccess.Mode.NONE && !SyscallRules.OFF.equals(rules.profile())) {
-            Profiles.noNetwork().forEach(rule -> byName.merge(rule.name(), rule, SyscallRule::merge));
+            for (SyscallRule rule : Profiles.noNetwork()) {
+                add(byName, rule);
+            }
             layers.append(" + no-network");
         }
         for (String name : rules.deny()) {
@@ -80,8 +83,20 @@ public final class RuleResolver {
                 entries.add(new ResolvedFilter.Entry(number.getAsInt(), rule));
             }
         }
-        entries.sort(Comparator.comparingInt(ResolvedFilter.Entry::number));
+        entries.sort(BY_NUMBER);
         return new ResolvedFilter(architecture, entries, layers.toString());
+    }
+
+    private static final Comparator<ResolvedFilter.Entry> BY_NUMBER = new Comparator<>() {
+        @Override
+        public int compare(ResolvedFilter.Entry a, ResolvedFilter.Entry b) {
+            return Integer.compare(a.number(), b.number());
+        }
+    };
+
+    private static void add(Map<String, SyscallRule> byName, SyscallRule rule) {
+        SyscallRule earlier = byName.get(rule.name());
+        byName.put(rule.name(), earlier == null ? rule : earlier.merge(rule));
     }
 
     /** {@return every syscall name of every supported architecture} */
@@ -93,15 +108,28 @@ public final class RuleResolver {
         return known;
     }
 
-    private static void checkNames(Set<String> names, String keyPath, Set<String> known,
+    private static void checkNames(Architecture here, Set<String> names, String keyPath,
             List<PolicyViolation> violations) {
         for (String name : names) {
-            if (!known.contains(name)) {
+            if (!isKnown(here, name)) {
                 violations.add(violation(keyPath, "unknown syscall '" + name + "'",
-                        Suggestions.closest(name, known).map(s -> "did you mean '" + s + "'?")
+                        Suggestions.closest(name, knownNames()).map(s -> "did you mean '" + s + "'?")
                                 .orElse("use a name from the Linux syscall tables, e.g. 'ptrace'")));
             }
         }
+    }
+
+    /** Looks in this architecture's table first, so the others load only for rare names. */
+    private static boolean isKnown(Architecture here, String name) {
+        if (here.syscalls().number(name).isPresent()) {
+            return true;
+        }
+        for (Architecture architecture : Architecture.values()) {
+            if (architecture.syscalls().number(name).isPresent()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static PolicyViolation violation(String keyPath, String message, String fix) {

@@ -1,24 +1,18 @@
 package dev.cordon.sandbox.seccomp.internal;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
- * Syscall names and numbers of one architecture, read from the resource {@code <arch>.syscalls}
- * (generated from the kernel headers by {@code src/main/scripts/generate-syscall-tables.py}).
+ * Syscall names and numbers of one architecture, from {@link SyscallNumbers} (generated from the
+ * kernel headers by {@code src/main/scripts/generate-syscall-tables.py}).
  */
 public final class SyscallTable {
-    private static final Map<Architecture, SyscallTable> TABLES = new EnumMap<>(Architecture.class);
+    // Indexed by ordinal, not an EnumMap: EnumMap reads the constants reflectively, which spins
+    // method-handle classes and costs tens of milliseconds in a fresh JVM.
+    private static final SyscallTable[] TABLES = new SyscallTable[Architecture.values().length];
 
     private final Architecture architecture;
     private final Map<String, Integer> numbers;
@@ -28,9 +22,17 @@ public final class SyscallTable {
         this.numbers = Collections.unmodifiableMap(numbers);
     }
 
-    /** {@return the table of {@code architecture}, loaded once} */
+    /** {@return the table of {@code architecture}, parsed once} */
     public static synchronized SyscallTable of(Architecture architecture) {
-        return TABLES.computeIfAbsent(architecture, SyscallTable::load);
+        SyscallTable table = TABLES[architecture.ordinal()];
+        if (table == null) {
+            table = parse(architecture, switch (architecture) {
+                case X86_64 -> SyscallNumbers.X86_64;
+                case AARCH64 -> SyscallNumbers.AARCH64;
+            });
+            TABLES[architecture.ordinal()] = table;
+        }
+        return table;
     }
 
     /** {@return the architecture of this table} */
@@ -49,22 +51,14 @@ public final class SyscallTable {
         return numbers;
     }
 
-    private static SyscallTable load(Architecture architecture) {
-        String resource = architecture.id() + ".syscalls";
+    private static SyscallTable parse(Architecture architecture, String pairs) {
         Map<String, Integer> numbers = new TreeMap<>();
-        try (InputStream in = Objects.requireNonNull(SyscallTable.class.getResourceAsStream(resource),
-                        () -> "missing resource " + resource + " next to " + SyscallTable.class.getName());
-                BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                if (line.isBlank() || line.startsWith("#")) {
-                    continue;
-                }
-                int space = line.indexOf(' ');
-                numbers.put(line.substring(0, space), Integer.parseInt(line.substring(space + 1).trim()));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the syscall table " + resource, e);
+        int start = 0;
+        while (start < pairs.length()) {
+            int colon = pairs.indexOf(':', start);
+            int space = pairs.indexOf(' ', colon);
+            numbers.put(pairs.substring(start, colon), Integer.parseInt(pairs, colon + 1, space, 10));
+            start = space + 1;
         }
         return new SyscallTable(architecture, numbers);
     }
