@@ -6,6 +6,7 @@
  * @uses dev.cordon.spi.InvocationDecoder
  * @uses dev.cordon.spi.PolicyProvider
  * @uses dev.cordon.spi.SyscallFilterCompiler
+ * @uses dev.cordon.spi.RunListener
  */
 module dev.cordon.core {
     requires transitive org.slf4j;
@@ -26,4 +27,5 @@ module dev.cordon.core {
     uses dev.cordon.spi.InvocationDecoder;
     uses dev.cordon.spi.PolicyProvider;
     uses dev.cordon.spi.SyscallFilterCompiler;
+    uses dev.cordon.spi.RunListener;
 }

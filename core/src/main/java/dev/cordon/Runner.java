@@ -3,6 +3,7 @@ package dev.cordon;
 import dev.cordon.internal.runner.RunnerEngine;
 import dev.cordon.spi.InvocationDecoder;
 import dev.cordon.spi.PolicyProvider;
+import dev.cordon.spi.RunListener;
 import dev.cordon.spi.SandboxBackend;
 import dev.cordon.spi.SyscallFilterCompiler;
 import java.io.FileDescriptor;
@@ -71,6 +72,7 @@ public final class Runner {
         private Map<String, String> environment = System.getenv();
         private Path workingDirectory = Path.of("").toAbsolutePath();
         private Optional<String> backendPin = Optional.empty();
+        private final List<RunListener> listeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -107,6 +109,18 @@ public final class Runner {
         /** @param value a policy provider to offer besides discovered ones @return this builder */
         public Builder policyProvider(PolicyProvider value) {
             policyProviders.add(Objects.requireNonNull(value, "policyProvider"));
+            return this;
+        }
+
+        /**
+         * Adds a listener told about every build script run, besides discovered ones and the audit log
+         * {@code CORDON_AUDIT_LOG} switches on.
+         *
+         * @param value the listener
+         * @return this builder
+         */
+        public Builder listener(RunListener value) {
+            listeners.add(Objects.requireNonNull(value, "listener"));
             return this;
         }
 
@@ -177,7 +191,7 @@ public final class Runner {
         RunnerEngine.Settings settings() {
             return new RunnerEngine.Settings(Optional.ofNullable(policy), List.copyOf(backends),
                     List.copyOf(decoders), List.copyOf(compilers), List.copyOf(policyProviders), discover,
-                    classLoader, stdout, stderr, environment, workingDirectory, backendPin);
+                    classLoader, stdout, stderr, environment, workingDirectory, backendPin, List.copyOf(listeners));
         }
     }
 }

@@ -24,6 +24,7 @@ class ModuleExportsTest {
         assertEquals(Set.of("dev.cordon", "dev.cordon.spi"),
                 module.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
         assertEquals(Set.of("dev.cordon.spi.SandboxBackend", "dev.cordon.spi.InvocationDecoder",
-                "dev.cordon.spi.PolicyProvider", "dev.cordon.spi.SyscallFilterCompiler"), module.uses());
+                "dev.cordon.spi.PolicyProvider", "dev.cordon.spi.SyscallFilterCompiler",
+                "dev.cordon.spi.RunListener"), module.uses());
     }
 }

@@ -5,24 +5,34 @@ import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.Policy;
+import dev.cordon.RunEvent;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
+import dev.cordon.SourceMode;
 import dev.cordon.SyscallFilter;
+import dev.cordon.internal.audit.CommandRedaction;
+import dev.cordon.internal.audit.JsonLinesAuditLog;
 import dev.cordon.internal.discovery.BackendSelector;
 import dev.cordon.internal.discovery.NoSandboxBackend;
 import dev.cordon.internal.discovery.ProviderRegistry;
 import dev.cordon.internal.exec.Outcome;
 import dev.cordon.internal.exec.PlanExecutor;
 import dev.cordon.internal.invocation.HostRunnerDecoder;
+import dev.cordon.internal.live.LiveLog;
 import dev.cordon.spi.Capability;
 import dev.cordon.spi.InvocationDecoder;
 import dev.cordon.spi.PolicyProvider;
+import dev.cordon.spi.RunListener;
 import dev.cordon.spi.SandboxBackend;
 import dev.cordon.spi.SyscallFilterCompiler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,11 +56,12 @@ public final class RunnerEngine {
      * @param environment the runner's environment
      * @param workingDirectory the runner's working directory
      * @param backendPin a backend pinned by code
+     * @param listeners run listeners added by hand
      */
     public record Settings(Optional<Policy> policy, List<SandboxBackend> backends, List<InvocationDecoder> decoders,
             List<SyscallFilterCompiler> compilers, List<PolicyProvider> policyProviders, boolean discover,
             ClassLoader classLoader, OutputStream stdout, OutputStream stderr, Map<String, String> environment,
-            Path workingDirectory, Optional<String> backendPin) {
+            Path workingDirectory, Optional<String> backendPin, List<RunListener> listeners) {
     }
 
     private final Settings settings;
@@ -95,6 +106,11 @@ public final class RunnerEngine {
         RunnerInvocation invocation = decode(arguments.rest());
         Policy policy = policy(arguments);
         Grant grant = policy.decide(invocation);
+        if (grant.source() == SourceMode.COPY) {
+            // The script runs against a private copy: decide again so $CARGO_MANIFEST_DIR means the copy.
+            invocation = SourceCopy.make(invocation, grant);
+            grant = policy.decide(invocation).toBuilder().writable(SourceCopy.location(grant)).build();
+        }
         BackendSelector selector = selector();
         SandboxBackend backend = selector.select(grant);
         GrantCheck.requireEnforceable(grant, backend);
@@ -104,15 +120,48 @@ public final class RunnerEngine {
                     + " ran WITHOUT a sandbox (backend \"none\" " + selector.why(grant) + ")");
         }
         prepare(grant);
+        List<RunListener> listeners = listeners();
+        Optional<PlanExecutor.LineListener> live = LiveLog.fromEnvironment(invocation, settings.environment(),
+                settings.stderr()).map(l -> l);
         PlanExecutor executor = new PlanExecutor(settings.stdout(), settings.stderr());
-        Outcome outcome = executor.execute(plan,
-                new PlanExecutor.Watch(grant.timeout(), grant.idleTimeout(), Optional.empty()));
+        Instant started = Instant.now();
+        Outcome outcome = executor.execute(plan, new PlanExecutor.Watch(grant.timeout(), grant.idleTimeout(), live));
         if (!outcome.succeeded()) {
             messages.failure(invocation, grant, outcome,
                     backend.explainFailure(invocation, grant, outcome.exitCode(), String.join("\n", outcome.stderrTail()))
                             .map(text -> List.of(text.split("\n"))).orElse(List.of()));
         }
+        if (!listeners.isEmpty()) {
+            RunEvent event = new RunEvent(invocation.crateName(), invocation.crateVersion(), policy.name(),
+                    policyFile(arguments).filter(f -> settings.policy().isEmpty()).flatMap(RunnerEngine::sha256),
+                    grant.network().mode(), grant.writable().size(), grant.hidden().size(), backend.id(),
+                    CommandRedaction.redact(plan.command()), started, outcome.elapsed(), outcome.exitCode(),
+                    outcome.signal(), outcome.timedOut());
+            for (RunListener listener : listeners) {
+                try {
+                    listener.finished(event);
+                } catch (RuntimeException e) {
+                    messages.error("run listener '" + listener.id() + "' failed (the build goes on): " + e.getMessage());
+                }
+            }
+        }
         return outcome.exitCode();
+    }
+
+    private List<RunListener> listeners() {
+        List<RunListener> added = new ArrayList<>(settings.listeners());
+        JsonLinesAuditLog.fromEnvironment(settings.environment(), settings.workingDirectory()).ifPresent(added::add);
+        return ProviderRegistry.of(RunListener.class, settings.discover(), settings.classLoader(), added,
+                RunListener::id).all();
+    }
+
+    private static Optional<String> sha256(Path file) {
+        try {
+            return Optional.of(HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))));
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return Optional.empty();
+        }
     }
 
     private int check(Arguments arguments) {
