@@ -6,6 +6,7 @@
  * @uses dev.cordon.spi.InvocationDecoder
  * @uses dev.cordon.spi.PolicyProvider
  * @uses dev.cordon.spi.SyscallFilterCompiler
+ * @uses dev.cordon.spi.RunListener
  */
 module dev.cordon.core {
     requires transitive org.slf4j;
@@ -13,12 +14,18 @@ module dev.cordon.core {
     requires com.fasterxml.jackson.databind;
     requires jakarta.validation;
     requires org.hibernate.validator;
+    // Raises Hibernate Validator's log level so its INFO banner stays out of build logs.
+    requires java.logging;
 
     exports dev.cordon;
     exports dev.cordon.spi;
+
+    // Policy bindings are validated reflectively by Hibernate Validator, only when a policy is compiled.
+    opens dev.cordon.internal.policy.binding to org.hibernate.validator;
 
     uses dev.cordon.spi.SandboxBackend;
     uses dev.cordon.spi.InvocationDecoder;
     uses dev.cordon.spi.PolicyProvider;
     uses dev.cordon.spi.SyscallFilterCompiler;
+    uses dev.cordon.spi.RunListener;
 }

@@ -17,13 +17,23 @@ public record Route(String host, int port) {
     /** Checks the components. */
     public Route {
         Objects.requireNonNull(host, "host");
-        if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
+        if (host.isBlank() || hasWhitespace(host)) {
             throw new IllegalArgumentException("route host '" + host + "' must be a host name or IP address");
         }
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("route port " + port + " must be between 1 and 65535");
         }
         host = host.toLowerCase(Locale.ROOT);
+    }
+
+    // A plain loop, not a stream: this runs on the per-build-script path, where lambdas cost start-up time.
+    private static boolean hasWhitespace(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isWhitespace(text.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

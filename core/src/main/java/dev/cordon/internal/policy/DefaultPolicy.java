@@ -3,11 +3,12 @@ package dev.cordon.internal.policy;
 import dev.cordon.Grant;
 import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
-/** Cordon's secure defaults, used when no policy file is given. */
+/**
+ * Cordon's secure defaults, used when no policy file is given: the {@link PolicyEngine} applied to a
+ * policy with no tables.
+ */
 final class DefaultPolicy implements Policy {
     static final DefaultPolicy INSTANCE = new DefaultPolicy();
 
@@ -29,17 +30,6 @@ final class DefaultPolicy implements Policy {
 
     @Override
     public Grant decide(RunnerInvocation invocation) {
-        Path tmp = GrantPaths.temporaryDirectory(invocation);
-        Grant.Builder grant = Grant.builder(invocation.crateName(), tmp).policyName(name());
-        invocation.outDir().ifPresent(grant::writable);
-        grant.writable(tmp);
-        GrantPaths.home(invocation).ifPresent(home -> HOME_SECRETS.forEach(s -> grant.hidden(home.resolve(s))));
-        for (Map.Entry<String, String> e : invocation.environment().entrySet()) {
-            if (BuildScriptEnvironment.passesByDefault(e.getKey())) {
-                grant.environment(e.getKey(), e.getValue());
-            }
-        }
-        grant.environment("TMPDIR", tmp.toString());
-        return grant.build();
+        return PolicyEngine.decide(PolicyModel.EMPTY, name(), invocation);
     }
 }

@@ -1,11 +1,24 @@
 package dev.cordon.internal.policy;
 
-import dev.cordon.CordonException;
 import dev.cordon.ExitCodes;
 import dev.cordon.Policy;
+import dev.cordon.PolicyException;
+import dev.cordon.PolicyViolation;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
-/** Static entry points behind {@link Policy}'s factories. */
+/**
+ * Static entry points behind {@link Policy}'s factories.
+ *
+ * <p>{@link #load} is on every build script's path: with a cached compiled policy it must not touch the
+ * TOML parser or the validator. Everything that does lives behind {@link PolicyCompiler}, which this
+ * class only calls on a cache miss.
+ */
 public final class Policies {
     private Policies() {
     }
@@ -15,13 +28,57 @@ public final class Policies {
         return DefaultPolicy.INSTANCE;
     }
 
-    /** @param file a TOML policy file @return the policy */
+    /**
+     * Loads a policy file, from the compiled-policy cache when the file is unchanged.
+     *
+     * @param file a TOML policy file
+     * @return the policy
+     * @throws dev.cordon.PolicyException when the file is missing, unreadable or invalid
+     */
     public static Policy load(Path file) {
-        throw new CordonException("TOML policies are not wired yet: " + file, ExitCodes.INTERNAL);
+        Path absolute = file.toAbsolutePath().normalize();
+        byte[] content = read(absolute);
+        String key = PolicyCache.key(content, absolute);
+        Optional<Path> cacheDir = PolicyCache.directory();
+        if (cacheDir.isPresent()) {
+            Optional<PolicyModel> cached = PolicyCache.read(cacheDir.get(), key);
+            if (cached.isPresent()) {
+                return new TomlPolicy(cached.get(), absolute);
+            }
+        }
+        PolicyModel model = PolicyCompiler.compile(content, absolute);
+        cacheDir.ifPresent(dir -> PolicyCache.write(dir, key, model));
+        return new TomlPolicy(model, absolute);
     }
 
-    /** @param toml policy text @param origin its file @return the policy */
+    /**
+     * Parses policy text without any cache.
+     *
+     * @param toml policy text
+     * @param origin its file
+     * @return the policy
+     * @throws dev.cordon.PolicyException when the text is invalid
+     */
     public static Policy parse(String toml, Path origin) {
-        throw new CordonException("TOML policies are not wired yet: " + origin, ExitCodes.INTERNAL);
+        Path absolute = origin.toAbsolutePath().normalize();
+        return new TomlPolicy(PolicyCompiler.compile(toml.getBytes(StandardCharsets.UTF_8), absolute), absolute);
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            if (Files.isDirectory(file)) {
+                throw notFound(file, "is a directory, not a policy file");
+            }
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw notFound(file, "does not exist");
+        } catch (IOException e) {
+            throw notFound(file, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static PolicyException notFound(Path file, String what) {
+        return new PolicyException(List.of(new PolicyViolation(Optional.of(file), 0, 0, "", "the policy file "
+                + what, "check the path given with --policy or CORDON_POLICY")), ExitCodes.POLICY_NOT_FOUND);
     }
 }

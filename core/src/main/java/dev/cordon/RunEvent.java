@@ -1,0 +1,54 @@
+package dev.cordon;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One finished build-script run, as a {@link dev.cordon.spi.RunListener} hears of it.
+ *
+ * @param crateName the package ({@code CARGO_PKG_NAME}); never null
+ * @param crateVersion the package version ({@code CARGO_PKG_VERSION}), if Cargo gave one
+ * @param policyName where the grant came from (a policy file's path or a short name); never null
+ * @param policySha256 the lowercase hex SHA-256 of the policy file, when the policy came from a file
+ * @param network the network mode granted; never null
+ * @param writableCount how many paths the script could write
+ * @param hiddenCount how many paths were hidden from the script
+ * @param backendId the backend that ran the script; never null
+ * @param command the argv the runner started, with the values of secret-looking variables
+ *     ({@link Secrets#looksSecret}) replaced by {@code <redacted>}; never null
+ * @param started when the script was started; never null
+ * @param duration how long it ran; never null
+ * @param exitCode the exit code the runner ends with (the script's own, or one of {@link ExitCodes})
+ * @param signal the signal that ended the script (e.g. {@code SIGSEGV}), if one did
+ * @param timedOut the limit that killed the script ({@code "timeout"} or {@code "idle-timeout"}), if one
+ *     did
+ * @since 0.1
+ */
+public record RunEvent(String crateName, Optional<String> crateVersion, String policyName,
+        Optional<String> policySha256, NetworkAccess.Mode network, int writableCount, int hiddenCount,
+        String backendId, List<String> command, Instant started, Duration duration, int exitCode,
+        Optional<String> signal, Optional<String> timedOut) {
+
+    /** Checks and copies the components. */
+    public RunEvent {
+        Objects.requireNonNull(crateName, "crateName");
+        Objects.requireNonNull(crateVersion, "crateVersion");
+        Objects.requireNonNull(policyName, "policyName");
+        Objects.requireNonNull(policySha256, "policySha256");
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(backendId, "backendId");
+        command = List.copyOf(command);
+        Objects.requireNonNull(started, "started");
+        Objects.requireNonNull(duration, "duration");
+        Objects.requireNonNull(signal, "signal");
+        Objects.requireNonNull(timedOut, "timedOut");
+    }
+
+    /** {@return true when a wall-clock or idle limit killed the script} */
+    public boolean isTimedOut() {
+        return timedOut.isPresent();
+    }
+}

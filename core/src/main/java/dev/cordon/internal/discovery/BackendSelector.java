@@ -1,0 +1,100 @@
+package dev.cordon.internal.discovery;
+
+import dev.cordon.ExitCodes;
+import dev.cordon.Grant;
+import dev.cordon.SandboxException;
+import dev.cordon.spi.SandboxBackend;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Chooses the backend for a grant: the pin ({@code -Dcordon.backend} or {@code CORDON_BACKEND}) if set,
+ * else the grant's choice: {@code "auto"} (the available backend with the highest priority),
+ * {@code "none"} (no sandbox, by name only) or an id.
+ */
+public final class BackendSelector {
+    /** The system property that pins a backend id. */
+    public static final String PIN_PROPERTY = "cordon.backend";
+    /** The environment variable that pins a backend id (the property wins). */
+    public static final String PIN_ENV = "CORDON_BACKEND";
+
+    private final ProviderRegistry<SandboxBackend> registry;
+    private final Optional<String> pin;
+
+    /**
+     * @param registry the discovered and added backends
+     * @param pin a pinned id, or empty
+     */
+    public BackendSelector(ProviderRegistry<SandboxBackend> registry, Optional<String> pin) {
+        this.registry = registry;
+        this.pin = pin.filter(p -> !p.isBlank()).map(String::strip);
+    }
+
+    /** {@return the pin from the system property or environment, if any} */
+    public static Optional<String> pinFromSystem() {
+        String value = System.getProperty(PIN_PROPERTY);
+        if (value == null || value.isBlank()) {
+            value = System.getenv(PIN_ENV);
+        }
+        return Optional.ofNullable(value).filter(v -> !v.isBlank());
+    }
+
+    /**
+     * @param grant the grant whose backend choice applies
+     * @return why the backend was chosen, e.g. "pinned by cordon.backend/CORDON_BACKEND"
+     */
+    public String why(Grant grant) {
+        return pin.isPresent() ? "pinned by " + PIN_PROPERTY + "/" + PIN_ENV : "asked for by " + grant.policyName();
+    }
+
+    /**
+     * @param grant the grant whose backend choice applies
+     * @return the chosen, available backend
+     * @throws SandboxException when it is unknown or unavailable; never falls back to no sandbox
+     */
+    public SandboxBackend select(Grant grant) {
+        String wanted = pin.orElse(grant.backend());
+        String why = why(grant);
+        if (wanted.equals(Grant.NO_SANDBOX)) {
+            return registry.get(Grant.NO_SANDBOX).orElseGet(NoSandboxBackend::new);
+        }
+        if (wanted.equals(Grant.AUTO_BACKEND)) {
+            List<String> reasons = new ArrayList<>();
+            for (SandboxBackend backend : registry.byPriority(SandboxBackend::priority, SandboxBackend::id)) {
+                if (backend.id().equals(Grant.NO_SANDBOX)) {
+                    continue;
+                }
+                var availability = backend.availability();
+                if (availability.isAvailable()) {
+                    return backend;
+                }
+                reasons.add(backend.id() + ": " + availability.reason());
+            }
+            throw new SandboxException(reasons.isEmpty()
+                    ? "no sandbox backend on the class path: add cordon-sandbox-bwrap (Linux) or "
+                            + "cordon-sandbox-macos (macOS) to the runner; Cordon never runs a build script "
+                            + "unsandboxed unless the policy says backend = \"none\""
+                    : "no sandbox backend is available on this machine:\n  " + String.join("\n  ", reasons)
+                            + "\nCordon never runs a build script unsandboxed unless the policy says "
+                            + "backend = \"none\"", ExitCodes.SANDBOX_UNAVAILABLE);
+        }
+        SandboxBackend backend = registry.get(wanted).orElseThrow(() -> new SandboxException("unknown sandbox "
+                + "backend '" + wanted + "' (" + why + "); known: " + known(), ExitCodes.SANDBOX_UNAVAILABLE));
+        var availability = backend.availability();
+        if (!availability.isAvailable()) {
+            throw new SandboxException("sandbox backend '" + wanted + "' (" + why + ") is not available: "
+                    + availability.reason(), ExitCodes.SANDBOX_UNAVAILABLE);
+        }
+        return backend;
+    }
+
+    private String known() {
+        List<String> ids = new ArrayList<>(registry.ids());
+        ids.add(Grant.AUTO_BACKEND);
+        if (!ids.contains(Grant.NO_SANDBOX)) {
+            ids.add(Grant.NO_SANDBOX);
+        }
+        return String.join(", ", ids);
+    }
+}

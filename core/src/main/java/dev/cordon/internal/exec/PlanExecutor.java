@@ -1,0 +1,245 @@
+package dev.cordon.internal.exec;
+
+import dev.cordon.ExecutionPlan;
+import dev.cordon.ExitCodes;
+import dev.cordon.SandboxException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs an {@link ExecutionPlan} with the runner as the supervising parent.
+ *
+ * <p>The script's stdout is Cargo's protocol: unless something must watch it (live output, an idle
+ * timeout) the child inherits the runner's own stdout, so Cargo reads the script's bytes directly; when
+ * watched, the bytes are copied unchanged. stderr is always copied as it arrives, keeping the last lines
+ * for reports.
+ *
+ * <p>{@link ProcessBuilder} closes every descriptor above 2 in the child. Descriptors the plan needs
+ * (Cargo's jobserver pipes, a seccomp filter) are reopened by a one-line {@code bash} prelude:
+ * inherited pipes through {@code /proc/<runner pid>/fd/N}, files by path; then the shell {@code exec}s the
+ * plan's command, so the command keeps the shell's pid and the runner stays its parent.
+ */
+public final class PlanExecutor {
+    private static final int TAIL_LINES = 20;
+    /** bash, because POSIX sh (dash) cannot redirect descriptors above 9, and Cargo's jobserver may use any. */
+    private static final String SHELL = Files.isExecutable(Path.of("/bin/bash")) ? "/bin/bash" : "/bin/sh";
+
+    /** Receives each line of output as it arrives, e.g. to log it live. */
+    @FunctionalInterface
+    public interface LineListener {
+        /**
+         * @param stream {@code "stdout"} or {@code "stderr"}
+         * @param line the line, without its newline
+         */
+        void line(String stream, String line);
+    }
+
+    /**
+     * What to watch while the plan runs.
+     *
+     * @param timeout the wall-clock limit
+     * @param idleTimeout the limit on time without output
+     * @param listener receives every output line, if present
+     */
+    public record Watch(Optional<Duration> timeout, Optional<Duration> idleTimeout, Optional<LineListener> listener) {
+        /** {@return nothing to watch} */
+        public static Watch none() {
+            return new Watch(Optional.empty(), Optional.empty(), Optional.empty());
+        }
+    }
+
+    private final OutputStream stdout;
+    private final OutputStream stderr;
+
+    /**
+     * @param stdout where the script's stdout goes when it must be copied (Cargo's pipe)
+     * @param stderr where the script's stderr goes
+     */
+    public PlanExecutor(OutputStream stdout, OutputStream stderr) {
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    /**
+     * Writes the plan's files, starts its command and waits for it.
+     *
+     * @param plan the plan
+     * @param watch limits and listeners
+     * @return how it ended
+     * @throws SandboxException when the process cannot be started
+     */
+    public Outcome execute(ExecutionPlan plan, Watch watch) {
+        materialise(plan);
+        boolean watchStdout = watch.listener().isPresent() || watch.idleTimeout().isPresent();
+        ProcessBuilder builder = new ProcessBuilder(command(plan)).directory(plan.workingDirectory().toFile());
+        builder.environment().clear();
+        builder.environment().putAll(plan.environment());
+        builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        builder.redirectOutput(watchStdout ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.INHERIT);
+        builder.redirectError(ProcessBuilder.Redirect.PIPE);
+        long start = System.nanoTime();
+        Process process;
+        try {
+            flush(stdout);
+            process = builder.start();
+        } catch (IOException e) {
+            throw new SandboxException("cannot start " + plan.command().getFirst() + ": " + e.getMessage(),
+                    ExitCodes.SANDBOX_FAILED, e);
+        }
+        Thread killer = new Thread(() -> killTree(process), "cordon-shutdown");
+        Runtime.getRuntime().addShutdownHook(killer);
+        AtomicLong lastOutput = new AtomicLong(System.nanoTime());
+        OutputTail errTail = new OutputTail(TAIL_LINES);
+        OutputTail outTail = new OutputTail(TAIL_LINES);
+        Thread errPump = pump(process.getErrorStream(), stderr, errTail, "stderr", watch, lastOutput);
+        Thread outPump = watchStdout ? pump(process.getInputStream(), stdout, outTail, "stdout", watch, lastOutput) : null;
+        Optional<String> timedOut = Optional.empty();
+        List<String> hang = List.of();
+        try {
+            timedOut = waitFor(process, watch, start, lastOutput);
+            if (timedOut.isPresent()) {
+                hang = HangReport.of(process.toHandle());
+                killTree(process);
+                process.waitFor();
+            }
+            errPump.join();
+            if (outPump != null) {
+                outPump.join();
+            }
+        } catch (InterruptedException e) {
+            killTree(process);
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(killer);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run: it kills the tree
+            }
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        int status = process.isAlive() ? ExitCodes.INTERNAL : process.exitValue();
+        int exitCode = timedOut.isPresent() ? ExitCodes.TIMEOUT : status;
+        Optional<String> signal = timedOut.isPresent() ? Optional.of("SIGKILL") : Signals.fromExitStatus(status);
+        return new Outcome(exitCode, signal, timedOut, elapsed, outTail.lines(), errTail.lines(), hang);
+    }
+
+    private static Optional<String> waitFor(Process process, Watch watch, long start, AtomicLong lastOutput)
+            throws InterruptedException {
+        if (watch.timeout().isEmpty() && watch.idleTimeout().isEmpty()) {
+            process.waitFor();
+            return Optional.empty();
+        }
+        while (true) {
+            long now = System.nanoTime();
+            long next = Long.MAX_VALUE;
+            if (watch.timeout().isPresent()) {
+                long left = start + watch.timeout().get().toNanos() - now;
+                if (left <= 0) {
+                    return Optional.of("timeout");
+                }
+                next = Math.min(next, left);
+            }
+            if (watch.idleTimeout().isPresent()) {
+                long left = lastOutput.get() + watch.idleTimeout().get().toNanos() - now;
+                if (left <= 0) {
+                    return Optional.of("idle-timeout");
+                }
+                next = Math.min(next, left);
+            }
+            if (process.waitFor(Math.max(1, next), TimeUnit.NANOSECONDS)) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static Thread pump(InputStream in, OutputStream out, OutputTail tail, String stream, Watch watch,
+            AtomicLong lastOutput) {
+        Thread thread = new Thread(() -> {
+            byte[] buffer = new byte[8192];
+            try (in) {
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    lastOutput.set(System.nanoTime());
+                    synchronized (out) {
+                        out.write(buffer, 0, n);
+                        out.flush();
+                    }
+                    List<String> lines = tail.add(buffer, n);
+                    if (watch.listener().isPresent()) {
+                        for (String line : lines) {
+                            watch.listener().get().line(stream, line);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the child closed its end or Cargo closed ours: nothing more to copy
+            }
+        }, "cordon-" + stream);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static void killTree(Process process) {
+        List<ProcessHandle> tree = new ArrayList<>();
+        process.toHandle().descendants().forEach(tree::add);
+        process.destroyForcibly();
+        tree.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static void flush(OutputStream out) throws IOException {
+        synchronized (out) {
+            out.flush();
+        }
+    }
+
+    private static void materialise(ExecutionPlan plan) {
+        for (ExecutionPlan.PlanFile file : plan.files()) {
+            try {
+                Files.createDirectories(file.path().toAbsolutePath().getParent());
+                Files.write(file.path(), file.content());
+            } catch (IOException e) {
+                throw new SandboxException("cannot write " + file.path() + " for the sandbox: " + e.getMessage(),
+                        ExitCodes.SANDBOX_FAILED, e);
+            }
+        }
+    }
+
+    /** The command to start: the plan's own, behind a descriptor prelude when it needs descriptors. */
+    static List<String> command(ExecutionPlan plan) {
+        StringBuilder prelude = new StringBuilder();
+        long self = ProcessHandle.current().pid();
+        for (ExecutionPlan.Descriptor d : plan.descriptors()) {
+            switch (d.source()) {
+                case ExecutionPlan.Inherited i -> {
+                    // A descriptor the runner does not hold (run outside Cargo) is simply not passed on.
+                    if (Files.exists(Path.of("/proc/self/fd/" + i.runnerNumber()))) {
+                        prelude.append("exec ").append(d.number()).append("<>/proc/").append(self).append("/fd/")
+                                .append(i.runnerNumber()).append("; ");
+                    }
+                }
+                case ExecutionPlan.ReadFile r -> prelude.append("exec ").append(d.number()).append("<")
+                        .append(shellQuote(r.file().toString())).append("; ");
+            }
+        }
+        if (prelude.isEmpty()) {
+            return plan.command();
+        }
+        List<String> command = new ArrayList<>(List.of(SHELL, "-c", prelude + "exec \"$@\"", "cordon-launch"));
+        command.addAll(plan.command());
+        return command;
+    }
+
+    private static String shellQuote(String value) {
+        return "'" + value.replace("'", "'\\''") + "'";
+    }
+}

@@ -1,0 +1,80 @@
+package dev.cordon.internal.live;
+
+import dev.cordon.RunnerInvocation;
+import dev.cordon.internal.exec.PlanExecutor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Copies each output line of a build script, as it arrives, to a live log:
+ * {@code 12:03:04.123 [ring] stderr| compiling crypto/curve25519.c}. Cargo still gets the untouched
+ * bytes; this is a second copy for people.
+ *
+ * <p>Asked for with {@code CORDON_LIVE_LOG}: {@code stderr} writes to the runner's stderr; any other
+ * value names a file, appended to by every build script of the build (an absolute path, or a path
+ * relative to Cargo's target directory, e.g. {@code cordon/live.log}).
+ */
+public final class LiveLog implements PlanExecutor.LineListener {
+    /** The environment variable that switches live output on. */
+    public static final String VARIABLE = "CORDON_LIVE_LOG";
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+    private final String crate;
+    private final LineSink sink;
+    private final Clock clock;
+
+    /**
+     * @param crate the crate name printed on every line
+     * @param sink where lines go
+     * @param clock the clock for the timestamps (local time of its zone)
+     */
+    public LiveLog(String crate, LineSink sink, Clock clock) {
+        this.crate = crate;
+        this.sink = sink;
+        this.clock = clock;
+    }
+
+    /**
+     * @param invocation the build-script call (for the crate name and the target directory)
+     * @param environment the runner's environment
+     * @param stderr the runner's stderr, for {@code CORDON_LIVE_LOG=stderr}
+     * @return the live log asked for, if any
+     */
+    public static Optional<LiveLog> fromEnvironment(RunnerInvocation invocation, Map<String, String> environment,
+            OutputStream stderr) {
+        String value = environment.get(VARIABLE);
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        LineSink sink = value.equals("stderr") ? LineSink.of(stderr) : LineSink.appendingTo(target(invocation, value));
+        return Optional.of(new LiveLog(invocation.crateName(), sink, Clock.system(ZoneId.systemDefault())));
+    }
+
+    private static Path target(RunnerInvocation invocation, String value) {
+        Path path = Path.of(value);
+        if (path.isAbsolute()) {
+            return path.normalize();
+        }
+        Path base = invocation.targetDir().orElse(invocation.workingDirectory());
+        return base.resolve(path).normalize();
+    }
+
+    @Override
+    public void line(String stream, String line) {
+        String time = LocalTime.now(clock).format(TIME);
+        String text = time + " [" + crate + "] " + stream + "| " + line + "\n";
+        try {
+            sink.write(text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // A live log is a convenience: losing it must never disturb the build script or Cargo.
+        }
+    }
+}

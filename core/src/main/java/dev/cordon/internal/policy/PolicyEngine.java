@@ -1,0 +1,155 @@
+package dev.cordon.internal.policy;
+
+import dev.cordon.Grant;
+import dev.cordon.NetworkAccess;
+import dev.cordon.RunnerInvocation;
+import dev.cordon.Secrets;
+import dev.cordon.SourceMode;
+import dev.cordon.SyscallRules;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The one evaluation engine behind both the built-in defaults and TOML policies: turns a
+ * {@link PolicyModel} and an invocation into a grant. Pure: reads nothing but its arguments (and, through
+ * {@link GrantPaths}, {@code user.home} when the invocation has no {@code HOME}).
+ *
+ * <p>Rules: a crate table refines {@code [permissions.build]} (scalars replace, lists add up,
+ * {@code env.set} merges with the crate winning); hiding beats every permit; {@code env.drop} beats
+ * {@code env.pass} except for Cargo's own variables; {@code syscalls.deny} beats {@code syscalls.allow}.
+ */
+public final class PolicyEngine {
+    private PolicyEngine() {
+    }
+
+    /**
+     * Decides a grant.
+     *
+     * @param model the policy
+     * @param policyName the grant's policy name
+     * @param invocation the build-script call
+     * @return the grant; never null
+     */
+    public static Grant decide(PolicyModel model, String policyName, RunnerInvocation invocation) {
+        Rules defaults = model.build().defaults();
+        Rules crate = invocation.kind() == RunnerInvocation.Kind.BUILD_SCRIPT
+                ? model.build().crate(invocation.crateName()).orElse(Rules.EMPTY) : Rules.EMPTY;
+        Path tmp = GrantPaths.temporaryDirectory(invocation);
+        Map<String, Path> vars = variables(invocation, tmp);
+        Grant.Builder grant = Grant.builder(invocation.crateName(), tmp).policyName(policyName)
+                .backend(model.backend());
+
+        List<Path> hidden = new ArrayList<>();
+        GrantPaths.home(invocation).ifPresent(home -> DefaultPolicy.HOME_SECRETS.forEach(s -> hidden.add(home
+                .resolve(s).normalize())));
+        resolveAll(defaults.hide(), vars, hidden);
+        resolveAll(crate.hide(), vars, hidden);
+        hidden.forEach(grant::hidden);
+
+        List<Path> writable = new ArrayList<>();
+        invocation.outDir().ifPresent(p -> writable.add(p.toAbsolutePath().normalize()));
+        writable.add(tmp.toAbsolutePath().normalize());
+        resolveAll(defaults.write(), vars, writable);
+        resolveAll(crate.write(), vars, writable);
+        writable.stream().filter(p -> !underAny(p, hidden)).forEach(grant::writable);
+
+        List<Path> readable = new ArrayList<>();
+        resolveAll(defaults.read(), vars, readable);
+        resolveAll(crate.read(), vars, readable);
+        readable.stream().filter(p -> !underAny(p, hidden)).forEach(grant::readable);
+
+        grant.network(crate.network().or(defaults::network).orElse(NetworkAccess.none()));
+        grant.timeout(crate.timeout().or(defaults::timeout).orElse(null));
+        grant.idleTimeout(crate.idleTimeout().or(defaults::idleTimeout).orElse(null));
+        grant.source(crate.source().or(defaults::source).orElse(SourceMode.READ_ONLY));
+        grant.syscalls(syscalls(model, defaults, crate));
+        grant.environment(environment(invocation, tmp, defaults, crate));
+        return grant.build();
+    }
+
+    private static SyscallRules syscalls(PolicyModel model, Rules defaults, Rules crate) {
+        String profile = crate.syscallProfile().or(defaults::syscallProfile).orElse(SyscallRules.DEFAULT);
+        Set<String> deny = new LinkedHashSet<>(defaults.syscallDeny());
+        deny.addAll(crate.syscallDeny());
+        Set<String> allow = new LinkedHashSet<>(defaults.syscallAllow());
+        allow.addAll(crate.syscallAllow());
+        allow.removeAll(deny);
+        return new SyscallRules(profile, deny, allow, model.layers().contains(PolicyModel.SECCOMP_LAYER));
+    }
+
+    private static Map<String, String> environment(RunnerInvocation invocation, Path tmp, Rules defaults,
+            Rules crate) {
+        List<String> pass = new ArrayList<>(defaults.envPass());
+        pass.addAll(crate.envPass());
+        List<String> drop = new ArrayList<>(defaults.envDrop());
+        drop.addAll(crate.envDrop());
+        Map<String, String> env = new HashMap<>();
+        for (Map.Entry<String, String> e : invocation.environment().entrySet()) {
+            if (passes(e.getKey(), pass, drop)) {
+                env.put(e.getKey(), e.getValue());
+            }
+        }
+        env.put("TMPDIR", tmp.toString());
+        env.putAll(defaults.envSet());
+        env.putAll(crate.envSet());
+        return env;
+    }
+
+    /**
+     * Tells whether one variable of the runner's environment reaches the build script.
+     *
+     * @param name the variable
+     * @param pass the {@code env.pass} globs of the defaults and the crate
+     * @param drop the {@code env.drop} globs of the defaults and the crate
+     * @return true when it passes
+     */
+    static boolean passes(String name, List<String> pass, List<String> drop) {
+        if (BuildScriptEnvironment.isCargoVariable(name)) {
+            return true;
+        }
+        if (EnvGlobs.matchesAny(drop, name)) {
+            return false;
+        }
+        if (BuildScriptEnvironment.passesByDefault(name)) {
+            return true;
+        }
+        // RUSTC_BOOTSTRAP and secret-looking variables pass only when named exactly, never by a glob.
+        if (name.equals("RUSTC_BOOTSTRAP") || Secrets.looksSecret(name)) {
+            return pass.contains(name);
+        }
+        return EnvGlobs.matchesAny(pass, name);
+    }
+
+    private static Map<String, Path> variables(RunnerInvocation invocation, Path tmp) {
+        Map<String, Path> vars = new HashMap<>();
+        invocation.outDir().ifPresent(p -> vars.put("OUT_DIR", p.toAbsolutePath().normalize()));
+        vars.put("CARGO_MANIFEST_DIR", invocation.manifestDir().toAbsolutePath().normalize());
+        GrantPaths.home(invocation).ifPresent(p -> vars.put("HOME", p.toAbsolutePath().normalize()));
+        vars.put("TMPDIR", tmp.toAbsolutePath().normalize());
+        Optional<Path> target = invocation.targetDir().map(p -> p.toAbsolutePath().normalize());
+        target.ifPresent(p -> vars.put("TARGET_DIR", p));
+        target.map(Path::getParent).ifPresent(p -> vars.put("WORKSPACE_ROOT", p));
+        return vars;
+    }
+
+    private static void resolveAll(List<PathSpec> specs, Map<String, Path> vars, List<Path> into) {
+        for (PathSpec spec : specs) {
+            spec.resolve(vars).ifPresent(p -> into.add(p.toAbsolutePath().normalize()));
+        }
+    }
+
+    private static boolean underAny(Path path, List<Path> hidden) {
+        for (Path h : hidden) {
+            if (path.startsWith(h)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

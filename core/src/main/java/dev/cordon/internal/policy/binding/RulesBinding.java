@@ -1,0 +1,35 @@
+package dev.cordon.internal.policy.binding;
+
+import dev.cordon.internal.policy.ValueChecks.Kind;
+
+/** The keys of {@code [permissions.build]} or of one crate's table. */
+public final class RulesBinding extends Binding {
+    /** {@code network-access}, or null. */
+    public NetworkBinding network;
+
+    /** {@code filesystem-access}, or null. */
+    public FilesystemBinding filesystem;
+
+    /** {@code env}, or null. */
+    public EnvBinding env;
+
+    /** {@code timeout}: a String or a Long, or null. */
+    @Checked(Kind.DURATION)
+    public Object timeout;
+
+    /** {@code idle-timeout}: a String or a Long, or null. */
+    @Checked(Kind.DURATION)
+    public Object idleTimeout;
+
+    /** {@code source}, or null. */
+    @Checked(Kind.SOURCE)
+    public String source;
+
+    /** {@code syscalls}, or null. */
+    public SyscallsBinding syscalls;
+
+    /** @param keyPath where it is */
+    public RulesBinding(String keyPath) {
+        super(keyPath);
+    }
+}

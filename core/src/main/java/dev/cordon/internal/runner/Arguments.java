@@ -1,0 +1,97 @@
+package dev.cordon.internal.runner;
+
+import dev.cordon.CordonException;
+import dev.cordon.ExitCodes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The runner's command line: {@code [command] [options] [--] [program [args]]}.
+ *
+ * <p>Commands are bare words ({@code run}, {@code check}, {@code explain}, {@code help},
+ * {@code version}); Cargo always passes the build script as an absolute path, so a program is never
+ * mistaken for a command.
+ *
+ * @param command the command; {@code run} when none is given
+ * @param policy {@code --policy FILE}
+ * @param crate {@code --crate NAME} (explain)
+ * @param manifestDir {@code --manifest-dir DIR} (explain)
+ * @param outDir {@code --out-dir DIR} (explain)
+ * @param rest the program and its arguments (run)
+ */
+record Arguments(String command, Optional<String> policy, Optional<String> crate, Optional<String> manifestDir,
+        Optional<String> outDir, List<String> rest) {
+
+    static final List<String> COMMANDS = List.of("run", "check", "explain", "help", "version");
+
+    static Arguments parse(List<String> args) {
+        String command = "run";
+        int i = 0;
+        if (!args.isEmpty() && COMMANDS.contains(args.getFirst())) {
+            command = args.getFirst();
+            i = 1;
+        } else if (!args.isEmpty() && (args.getFirst().equals("--help") || args.getFirst().equals("-h"))) {
+            return new Arguments("help", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    List.of());
+        } else if (!args.isEmpty() && args.getFirst().equals("--version")) {
+            return new Arguments("version", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    List.of());
+        }
+        Optional<String> policy = Optional.empty();
+        Optional<String> crate = Optional.empty();
+        Optional<String> manifestDir = Optional.empty();
+        Optional<String> outDir = Optional.empty();
+        List<String> rest = new ArrayList<>();
+        for (; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("--")) {
+                rest.addAll(args.subList(i + 1, args.size()));
+                break;
+            }
+            if (!arg.startsWith("--")) {
+                rest.addAll(args.subList(i, args.size()));
+                break;
+            }
+            String name = arg;
+            String value;
+            int eq = arg.indexOf('=');
+            if (eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            } else {
+                if (i + 1 >= args.size()) {
+                    throw usage("option " + arg + " needs a value");
+                }
+                value = args.get(++i);
+            }
+            switch (name) {
+                case "--policy" -> policy = Optional.of(value);
+                case "--crate" -> crate = Optional.of(value);
+                case "--manifest-dir" -> manifestDir = Optional.of(value);
+                case "--out-dir" -> outDir = Optional.of(value);
+                default -> throw usage("unknown option '" + name + "'; known: --policy, --crate, "
+                        + "--manifest-dir, --out-dir");
+            }
+        }
+        if (!command.equals("run") && !rest.isEmpty()) {
+            throw usage("'" + command + "' takes no program, got '" + rest.getFirst() + "'");
+        }
+        if (command.equals("explain") && crate.isEmpty()) {
+            throw usage("explain needs --crate NAME (the package name, as in CARGO_PKG_NAME)");
+        }
+        return new Arguments(command, policy, crate, manifestDir, outDir, List.copyOf(rest));
+    }
+
+    static CordonException usage(String message) {
+        return new CordonException(message + "\n" + USAGE, ExitCodes.USAGE);
+    }
+
+    static final String USAGE = """
+            usage: cordon-runner [--policy FILE] <build-script> [args...]   (how Cargo calls it)
+                   cordon-runner check [--policy FILE]
+                   cordon-runner explain [--policy FILE] --crate NAME [--manifest-dir DIR] [--out-dir DIR]
+                   cordon-runner help | version
+            The policy is --policy FILE, else $CORDON_POLICY, else a policy jar on the class path, else the
+            built-in defaults.""";
+}

@@ -1,0 +1,85 @@
+package dev.cordon.internal.runner;
+
+import dev.cordon.Grant;
+import dev.cordon.RunnerInvocation;
+import dev.cordon.internal.exec.Outcome;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The runner's own words. Messages go to stderr with a {@code cordon:} prefix; stdout carries only
+ * Cargo protocol lines ({@code cargo::warning=...}) and the output of {@code help}, {@code check} and
+ * {@code explain}, which Cargo never calls.
+ */
+final class Messages {
+    private final OutputStream stdout;
+    private final OutputStream stderr;
+
+    Messages(OutputStream stdout, OutputStream stderr) {
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    void out(String text) {
+        write(stdout, text + "\n");
+    }
+
+    void error(String text) {
+        write(stderr, "cordon: error: " + text.replace("\n", "\ncordon:   ") + "\n");
+    }
+
+    void cargoWarning(String text) {
+        write(stderr, text + "\n");
+        write(stdout, "cargo::warning=" + text.replace('\n', ' ') + "\n");
+    }
+
+    void failure(RunnerInvocation invocation, Grant grant, Outcome outcome, List<String> explanation) {
+        StringBuilder out = new StringBuilder();
+        String crate = invocation.crateName() + invocation.crateVersion().map(v -> " v" + v).orElse("");
+        if (outcome.timedOut().isPresent()) {
+            String limit = outcome.timedOut().get().equals("timeout")
+                    ? "timeout of " + grant.timeout().orElseThrow()
+                    : "idle timeout of " + grant.idleTimeout().orElseThrow() + " without output";
+            out.append("cordon: build script of ").append(crate).append(" killed after ")
+                    .append(seconds(outcome)).append(": ").append(limit).append(" (policy ")
+                    .append(grant.policyName()).append(")\n");
+        } else if (outcome.signal().isPresent()) {
+            out.append("cordon: build script of ").append(crate).append(" was killed by ")
+                    .append(outcome.signal().get()).append(" after ").append(seconds(outcome)).append('\n');
+        } else {
+            out.append("cordon: build script of ").append(crate).append(" failed with exit status ")
+                    .append(outcome.exitCode()).append(" after ").append(seconds(outcome)).append('\n');
+        }
+        if (!outcome.hangReport().isEmpty()) {
+            out.append("cordon: what it was doing when killed:\n");
+            outcome.hangReport().forEach(l -> out.append("cordon:   ").append(l).append('\n'));
+        }
+        if (outcome.signal().isPresent() || outcome.timedOut().isPresent()) {
+            List<String> tail = outcome.stderrTail().isEmpty() ? outcome.stdoutTail() : outcome.stderrTail();
+            if (!tail.isEmpty()) {
+                out.append("cordon: its last lines of output:\n");
+                tail.forEach(l -> out.append("cordon: | ").append(l).append('\n'));
+            }
+        }
+        explanation.forEach(l -> out.append("cordon: ").append(l).append('\n'));
+        write(stderr, out.toString());
+    }
+
+    private static String seconds(Outcome outcome) {
+        return String.format(java.util.Locale.ROOT, "%.1fs", outcome.elapsed().toMillis() / 1000.0);
+    }
+
+    private static void write(OutputStream stream, String text) {
+        try {
+            synchronized (stream) {
+                stream.write(text.getBytes(StandardCharsets.UTF_8));
+                stream.flush();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.cordon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.module.ModuleDescriptor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class ModuleExportsTest {
+
+    @Test
+    void core_exportsOnlyApiAndSpi() throws IOException {
+        Path descriptor = Path.of("target/classes/module-info.class");
+        ModuleDescriptor module;
+        try (InputStream in = Files.newInputStream(descriptor)) {
+            module = ModuleDescriptor.read(in);
+        }
+        assertEquals("dev.cordon.core", module.name());
+        assertEquals(Set.of("dev.cordon", "dev.cordon.spi"),
+                module.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
+        assertEquals(Set.of("dev.cordon.spi.SandboxBackend", "dev.cordon.spi.InvocationDecoder",
+                "dev.cordon.spi.PolicyProvider", "dev.cordon.spi.SyscallFilterCompiler",
+                "dev.cordon.spi.RunListener"), module.uses());
+    }
+}

@@ -1,0 +1,211 @@
+package dev.cordon.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cordon.Grant;
+import dev.cordon.NetworkAccess;
+import dev.cordon.Policy;
+import dev.cordon.RunnerInvocation;
+import dev.cordon.Secrets;
+import dev.cordon.SourceMode;
+import dev.cordon.SyscallRules;
+import dev.cordon.internal.policy.BuildScriptEnvironment;
+import dev.cordon.internal.policy.EnvGlobs;
+import dev.cordon.internal.policy.PolicyModel;
+import dev.cordon.internal.policy.PolicyPrinter;
+import dev.cordon.internal.policy.Rules;
+import dev.cordon.internal.policy.TomlPolicy;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/** The rules of policy evaluation, each as a property over generated policies and invocations. */
+class PolicyEvaluationProperties {
+
+    @Provide
+    Arbitrary<PolicyModel> models() {
+        return PolicyArbitraries.models();
+    }
+
+    @Provide
+    Arbitrary<RunnerInvocation> invocations() {
+        return PolicyArbitraries.invocations();
+    }
+
+    @Provide
+    Arbitrary<Rules> rules() {
+        return PolicyArbitraries.rules();
+    }
+
+    @Provide
+    Arbitrary<String> crates() {
+        return net.jqwik.api.Arbitraries.of(PolicyArbitraries.CRATES);
+    }
+
+    /** Parses the printed model, so every property also exercises the TOML path. */
+    private static Policy policy(PolicyModel model) {
+        return Policy.parse(PolicyPrinter.print(model), Fixtures.POLICY);
+    }
+
+    @Property(tries = 200)
+    void decide_policyWithNoTablesIsExactlyTheDefaults(@ForAll("invocations") RunnerInvocation invocation) {
+        Grant defaults = Policy.defaults().decide(invocation).toBuilder().policyName(Fixtures.POLICY.toString())
+                .build();
+        for (String toml : List.of("", "# nothing\n", "[permissions]\n", "[permissions.build]\n",
+                "[sandbox]\nbackend = \"auto\"\n[permissions.build]\n")) {
+            assertEquals(defaults, Policy.parse(toml, Fixtures.POLICY).decide(invocation), toml);
+        }
+    }
+
+    @Property(tries = 200)
+    void decide_crateTableChangesOnlyThatCrate(@ForAll("models") PolicyModel model, @ForAll("crates") String crate,
+            @ForAll("rules") Rules table, @ForAll("invocations") RunnerInvocation invocation) {
+        if (PolicyModel.normalise(crate).equals(PolicyModel.normalise(invocation.crateName()))) {
+            return;
+        }
+        Map<String, Rules> crates = new HashMap<>(model.build().crates());
+        crates.put(crate, table);
+        PolicyModel changed = new PolicyModel(model.backend(), model.layers(), new PolicyModel.Section(model.build()
+                .defaults(), crates), model.macro(), model.run());
+        assertEquals(policy(model).decide(invocation), policy(changed).decide(invocation));
+    }
+
+    @Property(tries = 100)
+    void decide_unknownCrateGetsTheDefaultsTable(@ForAll("models") PolicyModel model,
+            @ForAll("invocations") RunnerInvocation invocation) {
+        PolicyModel withoutCrates = new PolicyModel(model.backend(), model.layers(), new PolicyModel.Section(model
+                .build().defaults(), Map.of()), model.macro(), model.run());
+        RunnerInvocation unknown = withCrate(invocation, "no-such-crate-here");
+        assertEquals(policy(withoutCrates).decide(unknown), policy(model).decide(unknown));
+    }
+
+    @Property(tries = 200)
+    void decide_denyBeatsPermit(@ForAll("models") PolicyModel model, @ForAll("invocations") RunnerInvocation invocation) {
+        Grant grant = policy(model).decide(invocation);
+        for (Path p : concat(grant.writable(), grant.readable())) {
+            for (Path h : grant.hidden()) {
+                assertFalse(p.startsWith(h), p + " is permitted but lies in hidden " + h);
+            }
+        }
+        Optional<Path> home = invocation.environment().getOrDefault("HOME", "").isEmpty() ? Optional.empty()
+                : Optional.of(Path.of(invocation.environment().get("HOME")));
+        home.ifPresent(h -> assertTrue(grant.hidden().contains(h.resolve(".ssh")), "built-in secrets stay hidden"));
+    }
+
+    @Property(tries = 200)
+    void decide_crateTableRefinesDefaults(@ForAll("models") PolicyModel model,
+            @ForAll("invocations") RunnerInvocation invocation) {
+        Grant grant = policy(model).decide(invocation);
+        Rules d = model.build().defaults();
+        Rules c = model.build().crate(invocation.crateName()).orElse(Rules.EMPTY);
+        assertEquals(c.network().or(d::network).orElse(NetworkAccess.none()), grant.network());
+        assertEquals(c.timeout().or(d::timeout), grant.timeout());
+        assertEquals(c.idleTimeout().or(d::idleTimeout), grant.idleTimeout());
+        assertEquals(c.source().or(d::source).orElse(SourceMode.READ_ONLY), grant.source());
+        Set<String> deny = new LinkedHashSet<>(d.syscallDeny());
+        deny.addAll(c.syscallDeny());
+        Set<String> allow = new LinkedHashSet<>(d.syscallAllow());
+        allow.addAll(c.syscallAllow());
+        allow.removeAll(deny);
+        assertEquals(new SyscallRules(c.syscallProfile().or(d::syscallProfile).orElse(SyscallRules.DEFAULT), deny,
+                allow, model.layers().contains("seccomp")), grant.syscalls());
+        assertEquals(model.backend(), grant.backend());
+        Map<String, String> set = new HashMap<>(d.envSet());
+        set.putAll(c.envSet());
+        set.forEach((k, v) -> assertEquals(v, grant.environment().get(k), "env.set " + k));
+    }
+
+    @Property(tries = 200)
+    void decide_syscallDenyBeatsAllow(@ForAll("models") PolicyModel model,
+            @ForAll("invocations") RunnerInvocation invocation) {
+        SyscallRules rules = policy(model).decide(invocation).syscalls();
+        for (String s : rules.allow()) {
+            assertFalse(rules.deny().contains(s), s);
+        }
+    }
+
+    @Property(tries = 300)
+    void decide_envDropBeatsPassButNotCargoOrSet(@ForAll("models") PolicyModel model,
+            @ForAll("invocations") RunnerInvocation invocation) {
+        Grant grant = policy(model).decide(invocation);
+        Rules d = model.build().defaults();
+        Rules c = model.build().crate(invocation.crateName()).orElse(Rules.EMPTY);
+        List<String> pass = concat(d.envPass(), c.envPass());
+        List<String> drop = concat(d.envDrop(), c.envDrop());
+        Set<String> set = new LinkedHashSet<>(d.envSet().keySet());
+        set.addAll(c.envSet().keySet());
+        set.add("TMPDIR");
+        for (Map.Entry<String, String> e : invocation.environment().entrySet()) {
+            String name = e.getKey();
+            if (set.contains(name)) {
+                continue;
+            }
+            boolean passed = grant.environment().containsKey(name);
+            if (BuildScriptEnvironment.isCargoVariable(name)) {
+                assertTrue(passed, "Cargo's " + name + " always passes");
+            } else if (EnvGlobs.matchesAny(drop, name)) {
+                assertFalse(passed, "dropped " + name + " passed");
+            } else if (name.equals("RUSTC_BOOTSTRAP") || Secrets.looksSecret(name)) {
+                assertEquals(pass.contains(name), passed, name + " passes only when named exactly");
+            } else {
+                assertEquals(BuildScriptEnvironment.passesByDefault(name) || EnvGlobs.matchesAny(pass, name), passed,
+                        name);
+            }
+        }
+        for (String name : grant.environment().keySet()) {
+            assertTrue(invocation.environment().containsKey(name) || set.contains(name), "invented " + name);
+        }
+    }
+
+    @Property(tries = 100)
+    void decide_isPureAndDeterministic(@ForAll("models") PolicyModel model,
+            @ForAll("invocations") RunnerInvocation invocation) {
+        Policy policy = policy(model);
+        Grant first = policy.decide(invocation);
+        RunnerInvocation copy = new RunnerInvocation(invocation.kind(), invocation.program(), invocation.arguments(),
+                invocation.workingDirectory(), new HashMap<>(invocation.environment()));
+        assertEquals(first, policy.decide(copy));
+        assertEquals(first, new TomlPolicy(model, Fixtures.POLICY).decide(invocation), "model and TOML agree");
+    }
+
+    @Property(tries = 200)
+    void decide_tableOrderDoesNotMatter(@ForAll("models") PolicyModel model, @ForAll java.util.Random random,
+            @ForAll("invocations") RunnerInvocation invocation) {
+        List<String> tables = new ArrayList<>(List.of(PolicyPrinter.print(model).split("\n\n")));
+        java.util.Collections.shuffle(tables, random);
+        Policy shuffled = Policy.parse(String.join("\n\n", tables), Fixtures.POLICY);
+        assertEquals(model, ((TomlPolicy) shuffled).model());
+        assertEquals(policy(model).decide(invocation), shuffled.decide(invocation));
+    }
+
+    @Property(tries = 300)
+    void print_parseRoundTripsToAnEqualModel(@ForAll("models") PolicyModel model) {
+        String toml = PolicyPrinter.print(model);
+        PolicyModel parsed = ((TomlPolicy) Policy.parse(toml, Fixtures.POLICY)).model();
+        assertEquals(model, parsed, toml);
+        assertEquals(toml, PolicyPrinter.print(parsed));
+    }
+
+    private static RunnerInvocation withCrate(RunnerInvocation invocation, String crate) {
+        Map<String, String> env = new HashMap<>(invocation.environment());
+        env.put("CARGO_PKG_NAME", crate);
+        return RunnerInvocation.of(invocation.program(), invocation.workingDirectory(), env);
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.cordon.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cordon.ExitCodes;
+import dev.cordon.testing.CargoProject;
+import dev.cordon.testing.RequiredTools;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reference runner (bin/cordon-runner) under real Cargo, with the default backend of this machine. */
+class CargoRunnerTest {
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void tools() {
+        RequiredTools.require("cargo");
+        RequiredTools.require("bwrap");
+    }
+
+    private CargoProject project(String buildRs, String mainRs, String... runnerArgs) {
+        List<String> runner = new java.util.ArrayList<>(List.of(CargoProject.runnerLauncher().toString()));
+        runner.addAll(List.of(runnerArgs));
+        return CargoProject.in(dir.resolve("ws")).binaryPackage("probe", buildRs, mainRs).workspace(runner, "probe");
+    }
+
+    @Test
+    void build_directivesReachCargo() {
+        var result = project("""
+                fn main() {
+                    println!("cargo::rerun-if-changed=build.rs");
+                    println!("cargo::rustc-check-cfg=cfg(from_build_script)");
+                    println!("cargo::rustc-cfg=from_build_script");
+                    println!("cargo::rustc-env=PROBE_VALUE=42");
+                }
+                """, """
+                #[cfg(not(from_build_script))]
+                compile_error!("the build script's cfg did not reach rustc");
+                fn main() { println!("{}", env!("PROBE_VALUE")); }
+                """).build(dir.resolve("target"));
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertEquals("""
+                cargo::rerun-if-changed=build.rs
+                cargo::rustc-check-cfg=cfg(from_build_script)
+                cargo::rustc-cfg=from_build_script
+                cargo::rustc-env=PROBE_VALUE=42
+                """, result.outputOf("probe-"));
+    }
+
+    @Test
+    void build_failingBuildScriptFailsTheBuildWithItsStderrAndExitCode() {
+        var result = project("""
+                fn main() {
+                    eprintln!("custom failure text from the build script");
+                    std::process::exit(3);
+                }
+                """, "fn main() {}").build(dir.resolve("target"));
+        assertNotEquals(0, result.exitCode());
+        assertTrue(result.stderr().contains("custom failure text from the build script"), result.stderr());
+        assertTrue(result.stderr().contains("exit status: 3"), result.stderr());
+    }
+
+    @Test
+    void build_crashingBuildScriptIsReportedBySignalName() {
+        var result = project("""
+                fn main() {
+                    eprintln!("about to abort");
+                    std::process::abort();
+                }
+                """, "fn main() {}").build(dir.resolve("target"));
+        assertNotEquals(0, result.exitCode());
+        assertTrue(result.stderr().contains("was killed by SIGABRT"), result.stderr());
+        assertTrue(result.stderr().contains("cordon: | about to abort"), result.stderr());
+    }
+
+    @Test
+    void build_secretsAndRustcBootstrapDoNotReachTheBuildScript() {
+        var result = project("""
+                fn main() {
+                    for key in ["RUSTC_BOOTSTRAP", "MY_API_TOKEN", "AWS_SECRET_ACCESS_KEY", "SSH_AUTH_SOCK"] {
+                        let seen = std::env::var(key).is_ok();
+                        println!("cargo::warning={key}={}", if seen { "visible" } else { "absent" });
+                    }
+                    println!("cargo::warning=PATH={}", if std::env::var("PATH").is_ok() { "visible" } else { "absent" });
+                }
+                """, "fn main() {}").env("MY_API_TOKEN", "t0ken").env("AWS_SECRET_ACCESS_KEY", "k3y")
+                .env("SSH_AUTH_SOCK", "/tmp/agent.sock").build(dir.resolve("target"));
+        assertEquals(0, result.exitCode(), result.stderr());
+        String out = result.outputOf("probe-");
+        for (String key : List.of("RUSTC_BOOTSTRAP", "MY_API_TOKEN", "AWS_SECRET_ACCESS_KEY", "SSH_AUTH_SOCK")) {
+            assertTrue(out.contains(key + "=absent"), out);
+        }
+        assertTrue(out.contains("PATH=visible"), out);
+    }
+
+    @Test
+    void build_jobserverTokensReachTheBuildScript() {
+        var result = project("""
+                use std::io::{Read, Write};
+                use std::os::fd::FromRawFd;
+                fn main() {
+                    let flags = std::env::var("CARGO_MAKEFLAGS").unwrap_or_default();
+                    let auth = flags.split_whitespace().find_map(|f| f.strip_prefix("--jobserver-auth="))
+                        .expect("no --jobserver-auth in CARGO_MAKEFLAGS");
+                    let (r, w) = auth.split_once(',').expect("not a pipe jobserver");
+                    let mut read = unsafe { std::fs::File::from_raw_fd(r.parse().unwrap()) };
+                    let mut write = unsafe { std::fs::File::from_raw_fd(w.parse().unwrap()) };
+                    let mut token = [0u8; 1];
+                    read.read_exact(&mut token).expect("could not acquire a jobserver token");
+                    write.write_all(&token).expect("could not release the jobserver token");
+                    println!("cargo::warning=token-ok");
+                }
+                """, "fn main() {}").build(dir.resolve("target"), "-j", "2");
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertTrue(result.outputOf("probe-").contains("cargo::warning=token-ok"), result.stderr());
+    }
+
+    @Test
+    void build_invalidPolicyStopsTheBuildBeforeTheScriptRuns() throws Exception {
+        Path policy = dir.resolve("bad.toml");
+        java.nio.file.Files.writeString(policy, "[permissions.build]\nnetwrok-access = { action = \"deny\" }\n");
+        var result = project("""
+                fn main() { println!("cargo::warning=the build script ran"); }
+                """, "fn main() {}", "--policy", policy.toString()).build(dir.resolve("target"));
+        assertNotEquals(0, result.exitCode());
+        assertTrue(result.stderr().contains("exit status: " + ExitCodes.INVALID_POLICY), result.stderr());
+        assertTrue(result.stderr().contains("network-access"), result.stderr());
+        assertTrue(!result.stderr().contains("the build script ran"), result.stderr());
+    }
+
+    @Test
+    void build_missingPolicyFileStopsTheBuild() {
+        var result = project("fn main() {}", "fn main() {}", "--policy", dir.resolve("nope.toml").toString())
+                .build(dir.resolve("target"));
+        assertTrue(result.stderr().contains("exit status: " + ExitCodes.POLICY_NOT_FOUND), result.stderr());
+    }
+}

@@ -1,0 +1,62 @@
+package dev.cordon.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cordon.testing.CargoProject;
+import dev.cordon.testing.RequiredTools;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real crates from Debian's packaged sources (offline): ring (C and assembly via cc), libsqlite3-sys and
+ * libz-sys (pkg-config), serde, serde_json, proc-macro2 and their build-script dependencies. The build
+ * passes through the reference runner with the default policy (bwrap + seccomp), and every build
+ * script's output (its cargo:: lines) is identical to a build without any runner.
+ */
+class RealCratesTest {
+
+    private static final List<String> CRATES = List.of("ring = \"0.16\"", "libsqlite3-sys = \"0.25\"",
+            "libz-sys = \"1\"", "serde = { version = \"1\", features = [\"derive\"] }", "serde_json = \"1\"",
+            "proc-macro2 = \"1\"");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void build_realCrates_passWithIdenticalBuildScriptOutput() {
+        RequiredTools.require("cargo");
+        RequiredTools.require("bwrap");
+        RequiredTools.require("pkg-config");
+        if (!java.nio.file.Files.isDirectory(CargoProject.DEBIAN_REGISTRY.resolve("ring-0.16.20"))) {
+            RequiredTools.missing("Debian's crate sources (apt-get install librust-ring-dev ...; see bin/setup)");
+        }
+        String main = "fn main() { println!(\"{}\", serde_json::to_string(&vec![1, 2]).unwrap()); }\n";
+        // The same sources, built once plainly and once through Cordon, each with its own target dir.
+        var plain = CargoProject.in(dir.resolve("plain")).binaryPackage("corpus", "fn main() {}\n", main,
+                CRATES.toArray(String[]::new)).workspace(List.of(), "corpus").build(dir.resolve("plain/target"));
+        assertEquals(0, plain.exitCode(), plain.stderr());
+        var sandboxed = CargoProject.in(dir.resolve("cordon")).binaryPackage("corpus", "fn main() {}\n", main,
+                CRATES.toArray(String[]::new)).workspace(List.of(CargoProject.runnerLauncher().toString()), "corpus")
+                .build(dir.resolve("cordon/target"));
+        assertEquals(0, sandboxed.exitCode(), sandboxed.stderr());
+
+        Map<String, String> expected = normalise(plain.buildScriptOutputs(), dir.resolve("plain"));
+        Map<String, String> actual = normalise(sandboxed.buildScriptOutputs(), dir.resolve("cordon"));
+        assertTrue(expected.size() >= 10, "expected at least 10 build scripts, got " + expected.keySet());
+        for (String crate : List.of("ring-", "libsqlite3-sys-", "libz-sys-", "serde-", "serde_json-", "proc-macro2-")) {
+            assertTrue(expected.keySet().stream().anyMatch(k -> k.startsWith(crate)), crate + " in " + expected.keySet());
+        }
+        assertEquals(expected, actual);
+    }
+
+    /** Replaces the workspace root (the two builds live in different folders) by {@code $WS}. */
+    private static Map<String, String> normalise(Map<String, String> outputs, Path workspace) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        outputs.forEach((k, v) -> out.put(k, v.replace(workspace.toString(), "$WS")));
+        return out;
+    }
+}

@@ -1,0 +1,170 @@
+package dev.cordon.sandbox.macos.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cordon.ExecutionPlan;
+import dev.cordon.ExitCodes;
+import dev.cordon.Grant;
+import dev.cordon.NetworkAccess;
+import dev.cordon.Route;
+import dev.cordon.RunnerInvocation;
+import dev.cordon.SandboxException;
+import dev.cordon.SourceMode;
+import dev.cordon.SyscallFilter;
+import dev.cordon.spi.Availability;
+import dev.cordon.spi.Capability;
+import dev.cordon.spi.SandboxBackend;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SeatbeltBackendTest {
+
+    private static final Path HOME = Path.of("/Users/dev");
+    private static final RunnerInvocation CALL = Fixtures.invocation(HOME.resolve("work/app"), "demo", HOME);
+
+    private static SeatbeltBackend mac() {
+        return new SeatbeltBackend("Mac OS X", p -> true, MacPaths.stringRulesOnly(), Path.of("/Users/dev/.cordon"));
+    }
+
+    @Test
+    void availability_linuxIsUnavailableAndPointsToBwrap() {
+        Availability a = new SeatbeltBackend("Linux", p -> true, MacPaths.stringRulesOnly(), Path.of("/x"))
+                .availability();
+        assertFalse(a.isAvailable());
+        assertEquals("sandbox-exec is macOS only (this is Linux); on Linux use the bwrap backend", a.reason());
+    }
+
+    @Test
+    void availability_macWithoutSandboxExecSaysWhatIsMissing() {
+        Availability a = new SeatbeltBackend("Mac OS X", p -> false, MacPaths.stringRulesOnly(), Path.of("/x"))
+                .availability();
+        assertFalse(a.isAvailable());
+        assertTrue(a.reason().startsWith("/usr/bin/sandbox-exec is missing"), a.reason());
+    }
+
+    @Test
+    void availability_macWithSandboxExecIsAvailable() {
+        assertTrue(mac().availability().isAvailable());
+    }
+
+    @Test
+    void availability_onThisMachineMatchesTheOs() {
+        boolean isMac = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).startsWith("mac");
+        Availability a = new SeatbeltBackend().availability();
+        if (!isMac) {
+            assertFalse(a.isAvailable());
+            assertTrue(a.reason().contains("on Linux use the bwrap backend"), a.reason());
+        }
+    }
+
+    @Test
+    void identity_idPriorityAndExactCapabilities() {
+        SeatbeltBackend backend = mac();
+        assertEquals("macos", backend.id());
+        assertEquals(100, backend.priority());
+        assertEquals(Set.of(Capability.NETWORK_DENY, Capability.NETWORK_LOOPBACK_ROUTES,
+                Capability.WRITE_RESTRICTION, Capability.HIDE_PATHS, Capability.ENVIRONMENT),
+                backend.capabilities());
+    }
+
+    @Test
+    void serviceLoader_findsTheBackendById() {
+        List<String> ids = ServiceLoader.load(SandboxBackend.class).stream()
+                .map(p -> p.get().id()).toList();
+        assertTrue(ids.contains("macos"), ids.toString());
+    }
+
+    @Test
+    void plan_runsSandboxExecWithTheProfileBesideTheTemporaryDirectory() {
+        Grant grant = Fixtures.defaultGrant(CALL).build();
+        ExecutionPlan plan = mac().plan(CALL, grant, Optional.empty());
+        Path profile = Path.of(grant.temporaryDirectory() + ".sb");
+        assertEquals(List.of("/usr/bin/sandbox-exec", "-f", profile.toString(), CALL.program().toString()),
+                plan.command());
+        assertEquals(grant.environment(), plan.environment());
+        assertEquals(CALL.workingDirectory(), plan.workingDirectory());
+        assertEquals(1, plan.files().size());
+        assertEquals(profile, plan.files().getFirst().path());
+        assertEquals("macos", plan.backendId());
+    }
+
+    @Test
+    void plan_passesTheJobserverPipeOn() {
+        ExecutionPlan plan = mac().plan(CALL, Fixtures.defaultGrant(CALL).build(), Optional.empty());
+        assertEquals(List.of(ExecutionPlan.Descriptor.inherited(3), ExecutionPlan.Descriptor.inherited(4)),
+                plan.descriptors());
+    }
+
+    @Test
+    void plan_jobserverFifoBecomesANoteNotAWritablePath() {
+        var env = new java.util.HashMap<>(CALL.environment());
+        env.put("CARGO_MAKEFLAGS", "-j --jobserver-auth=fifo:/tmp/j");
+        RunnerInvocation call = RunnerInvocation.of(CALL.program(), CALL.workingDirectory(), env);
+        ExecutionPlan plan = mac().plan(call, Fixtures.defaultGrant(call).build(), Optional.empty());
+        assertTrue(plan.descriptors().isEmpty());
+        assertTrue(plan.notes().stream().anyMatch(n -> n.contains("fifo '/tmp/j'")), plan.notes().toString());
+    }
+
+    @Test
+    void plan_movesTheProfileWhenItsPlaceIsWritable() {
+        Grant grant = Fixtures.defaultGrant(CALL).writable(CALL.buildDir().orElseThrow()).build();
+        ExecutionPlan plan = mac().plan(CALL, grant, Optional.empty());
+        Path profile = plan.files().getFirst().path();
+        assertTrue(profile.startsWith(Path.of("/Users/dev/.cordon")), profile.toString());
+        assertEquals(profile.toString(), plan.command().get(2));
+    }
+
+    @Test
+    void plan_refusesWhenEveryProfilePlaceIsWritable() {
+        Grant grant = Fixtures.defaultGrant(CALL).writable(HOME).build();
+        SandboxException e = assertThrows(SandboxException.class, () -> mac().plan(CALL, grant, Optional.empty()));
+        assertEquals(ExitCodes.SANDBOX_FAILED, e.exitCode());
+    }
+
+    @Test
+    void plan_refusesANonLoopbackRouteNamingIt() {
+        Grant grant = Fixtures.defaultGrant(CALL).network(NetworkAccess.routes(List.of(
+                new Route("127.0.0.1", 5432), new Route("db.example.com", 5432)))).build();
+        SandboxException e = assertThrows(SandboxException.class, () -> mac().plan(CALL, grant, Optional.empty()));
+        assertEquals(ExitCodes.UNENFORCEABLE, e.exitCode());
+        assertTrue(e.getMessage().contains("'db.example.com:5432'"), e.getMessage());
+        assertTrue(e.getMessage().contains("crate 'demo'"), e.getMessage());
+    }
+
+    @Test
+    void plan_refusesSourceCopy() {
+        Grant grant = Fixtures.defaultGrant(CALL).source(SourceMode.COPY).build();
+        SandboxException e = assertThrows(SandboxException.class, () -> mac().plan(CALL, grant, Optional.empty()));
+        assertEquals(ExitCodes.UNENFORCEABLE, e.exitCode());
+        assertTrue(e.getMessage().contains("COPY"), e.getMessage());
+    }
+
+    @Test
+    void plan_refusesASyscallFilter() {
+        Grant grant = Fixtures.defaultGrant(CALL).build();
+        Optional<SyscallFilter> filter = Optional.of(new SyscallFilter("default", new byte[8]));
+        SandboxException e = assertThrows(SandboxException.class, () -> mac().plan(CALL, grant, filter));
+        assertEquals(ExitCodes.UNENFORCEABLE, e.exitCode());
+    }
+
+    @Test
+    void plan_refusesAHiddenPathWithANewlineBeforeWritingAnything() {
+        Grant grant = Fixtures.defaultGrant(CALL).hidden(HOME.resolve("evil\n(allow default)")).build();
+        SandboxException e = assertThrows(SandboxException.class, () -> mac().plan(CALL, grant, Optional.empty()));
+        assertEquals(ExitCodes.UNENFORCEABLE, e.exitCode());
+        assertTrue(e.getMessage().contains("evil\\u000A(allow default)"), e.getMessage());
+    }
+
+    @Test
+    void plan_isPureAndRepeatable() {
+        Grant grant = Fixtures.defaultGrant(CALL).build();
+        assertEquals(mac().plan(CALL, grant, Optional.empty()), mac().plan(CALL, grant, Optional.empty()));
+    }
+}
