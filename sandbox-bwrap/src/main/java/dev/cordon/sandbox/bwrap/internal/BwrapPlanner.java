@@ -6,7 +6,6 @@ import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
-import dev.cordon.SourceMode;
 import dev.cordon.SyscallFilter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -93,10 +92,6 @@ public final class BwrapPlanner {
         MountTable mounts = mounts(invocation, grant, jobserver);
         plan.command(mounts.toArguments());
         mounts.skipped().forEach(plan::note);
-        if (grant.source() == SourceMode.COPY) {
-            plan.note("source mode 'copy' is not implemented by backend 'bwrap' (bubblewrap " + bwrap.version()
-                    + "): the package directory " + packageDir + " stays read-only");
-        }
 
         plan.command("--chdir", packageDir.toString());
         plan.command("--clearenv");
