@@ -1,0 +1,135 @@
+package dev.cordon.sandbox.bwrap.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cordon.Grant;
+import dev.cordon.Policy;
+import dev.cordon.RunnerInvocation;
+import dev.cordon.testing.CargoProject;
+import dev.cordon.testing.RequiredTools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real Cargo running real Rust build scripts through this module's plans (a bash runner that execs the
+ * bwrap argv): benign scripts that must work, the jobserver handed through, and a write into the
+ * read-only source tree explained. Each workspace is built once for the class.
+ */
+class CargoBuildScriptTest {
+
+    @TempDir
+    static Path dir;
+    static CargoProject.Result benign;
+    static CargoProject.Result readOnly;
+    static Path readOnlyPackage;
+
+    private static final String BENIGN_BUILD = """
+            use std::{env, fs, path::Path, process::Command};
+            fn main() {
+                let out = env::var("OUT_DIR").unwrap();
+                fs::write(Path::new(&out).join("gen.rs"), "pub const ANSWER: u32 = 42;\\n").unwrap();
+                let rustc = env::var("RUSTC").unwrap();
+                let probe = Command::new(&rustc).arg("-vV").output().expect("run rustc -vV");
+                assert!(probe.status.success(), "rustc -vV: {}", String::from_utf8_lossy(&probe.stderr));
+                let text = String::from_utf8(probe.stdout).unwrap();
+                let host = text.lines().find(|l| l.starts_with("host: ")).unwrap();
+                println!("cargo::warning=probe {}", host);
+                fs::write(Path::new(&env::var("TMPDIR").unwrap()).join("scratch"), "x").unwrap();
+                cc::Build::new().file("native/add.c").compile("add");
+            }
+            """;
+    private static final String BENIGN_MAIN = """
+            include!(concat!(env!("OUT_DIR"), "/gen.rs"));
+            extern "C" { fn add(a: i32, b: i32) -> i32; }
+            fn main() { println!("{} {}", ANSWER, unsafe { add(1, 2) }); }
+            """;
+    private static final String JOBSERVER_BUILD = """
+            use std::io::{Read, Write};
+            use std::os::fd::FromRawFd;
+            fn main() {
+                let flags = std::env::var("CARGO_MAKEFLAGS").expect("CARGO_MAKEFLAGS");
+                let auth = flags.split_whitespace()
+                    .filter_map(|w| w.strip_prefix("--jobserver-auth=").or(w.strip_prefix("--jobserver-fds=")))
+                    .last().expect("no jobserver in CARGO_MAKEFLAGS");
+                let (mut r, mut w) = if let Some(path) = auth.strip_prefix("fifo:") {
+                    let f = std::fs::OpenOptions::new().read(true).write(true).open(path).expect("open fifo");
+                    (f.try_clone().unwrap(), f)
+                } else {
+                    let (a, b) = auth.split_once(',').unwrap();
+                    unsafe { (std::fs::File::from_raw_fd(a.parse().unwrap()), std::fs::File::from_raw_fd(b.parse().unwrap())) }
+                };
+                let mut token = [0u8; 1];
+                r.read_exact(&mut token).expect("read a jobserver token");
+                w.write_all(&token).expect("give the token back");
+                println!("cargo::warning=token-ok via {}", auth);
+            }
+            """;
+    private static final String WRITES_SOURCE_BUILD = """
+            fn main() {
+                let path = format!("{}/src/generated.rs", std::env::var("CARGO_MANIFEST_DIR").unwrap());
+                std::fs::write(&path, "// generated").unwrap_or_else(|e| panic!("cannot write {}: {}", path, e));
+            }
+            """;
+
+    @BeforeAll
+    static void buildOnce() throws Exception {
+        RequiredTools.require("cargo");
+        RequiredTools.require("bwrap");
+        RequiredTools.require("cc");
+        if (!Files.isDirectory(CargoProject.DEBIAN_REGISTRY.resolve("cc-1.0.73"))) {
+            RequiredTools.missing("Debian's crate sources (apt-get install librust-cc-dev)");
+        }
+        List<String> runner = List.of(CargoRunnerScript.write(Files.createDirectories(dir.resolve("bin"))).toString());
+        benign = CargoProject.in(dir.resolve("benign"))
+                .binaryPackage("benign", BENIGN_BUILD, BENIGN_MAIN, "", "[build-dependencies]", "cc = \"1\"")
+                .file("benign/native/add.c", "int add(int a, int b) { return a + b; }\n")
+                .binaryPackage("jobs", JOBSERVER_BUILD, "fn main() {}\n")
+                .workspace(runner, "benign", "jobs").build(dir.resolve("benign/target"), "-j", "2");
+        readOnlyPackage = dir.resolve("readonly/writer");
+        readOnly = CargoProject.in(dir.resolve("readonly")).binaryPackage("writer", WRITES_SOURCE_BUILD, "fn main() {}\n")
+                .workspace(runner, "writer").build(dir.resolve("readonly/target"));
+    }
+
+    @Test
+    void cargo_benignScriptGeneratesCodeProbesRustcAndCompilesC() throws Exception {
+        assertEquals(0, benign.exitCode(), benign.stderr());
+        assertTrue(benign.stderr().contains("probe host: x86_64"), benign.stderr());
+        String output = benign.outputOf("benign-");
+        assertTrue(output.contains("cargo:rustc-link-lib=static=add"), output);
+        Path binary = dir.resolve("benign/target/debug/benign");
+        Process p = new ProcessBuilder(binary.toString()).start();
+        assertEquals("42 3", new String(p.getInputStream().readAllBytes()).strip());
+        // cc and every other build script ran too: Cargo kept all their outputs.
+        assertTrue(benign.buildScriptOutputs().keySet().stream().anyMatch(k -> k.startsWith("jobs-")));
+    }
+
+    @Test
+    void cargo_jobserverTokenCanBeTakenAndReturned() {
+        assertEquals(0, benign.exitCode(), benign.stderr());
+        assertTrue(benign.stderr().contains("token-ok via"), benign.stderr());
+        benign.stderr().lines().filter(l -> l.contains("token-ok")).forEach(System.out::println);
+    }
+
+    @Test
+    void cargo_writeIntoReadOnlySourceFailsAndIsExplained() {
+        assertNotEquals(0, readOnly.exitCode());
+        assertTrue(readOnly.stderr().contains("Read-only file system"), readOnly.stderr());
+        assertFalse(Files.exists(readOnlyPackage.resolve("src/generated.rs")), "the source tree was written");
+        RunnerInvocation invocation = RunnerInvocation.of(readOnlyPackage.resolve("build-script-build"),
+                readOnlyPackage, Map.of("CARGO_PKG_NAME", "writer", "CARGO_MANIFEST_DIR", readOnlyPackage.toString()));
+        Grant grant = Policy.defaults().decide(invocation);
+        String message = DenialExplainer.explain(invocation, grant, 101, readOnly.stderr()).orElseThrow();
+        assertTrue(message.contains("crate 'writer'") && message.contains("built-in defaults"), message);
+        assertTrue(message.contains("[permissions.build.writer]\nfilesystem-access = { action = \"permit\", paths = [\""
+                + readOnlyPackage.resolve("src") + "\"] }"), message);
+        System.out.println(message);
+    }
+}
