@@ -6,7 +6,6 @@ import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
-import dev.cordon.SourceMode;
 import dev.cordon.SyscallFilter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,8 +30,8 @@ import java.util.TreeSet;
  * and the temporary directory writable, and the grant's hidden paths covered. See {@link MountTable} for
  * the order.
  *
- * <p>{@code bwrap} itself runs with only {@code PATH}: with a private PID namespace its init process is
- * PID 1, whose environment the build script can read through {@code /proc/1/environ}.
+ * <p>{@code bwrap} itself runs with only {@code PATH}, so that nothing the runner inherited (tokens,
+ * keys) can be read from {@code /proc} inside the sandbox, whatever process ends up visible there.
  */
 public final class BwrapPlanner {
 
@@ -79,7 +78,11 @@ public final class BwrapPlanner {
         if (grant.network().mode() == NetworkAccess.Mode.ALL) {
             plan.command("--share-net");
         }
-        plan.command("--die-with-parent", "--new-session", "--cap-drop", "ALL");
+        // --as-pid-1: the script itself is PID 1 of its namespace. With bwrap's default reaper as PID 1,
+        // the script could PTRACE_ATTACH that reaper (same user, no capabilities either) and freeze it,
+        // hanging the build; with no other process in the namespace there is nothing to attack, and when
+        // the script exits the kernel kills everything it left behind.
+        plan.command("--die-with-parent", "--new-session", "--cap-drop", "ALL", "--as-pid-1");
         if (bwrap.canDisableUserNamespaces()) {
             plan.command("--disable-userns");
         }
@@ -89,10 +92,6 @@ public final class BwrapPlanner {
         MountTable mounts = mounts(invocation, grant, jobserver);
         plan.command(mounts.toArguments());
         mounts.skipped().forEach(plan::note);
-        if (grant.source() == SourceMode.COPY) {
-            plan.note("source mode 'copy' is not implemented by backend 'bwrap' (bubblewrap " + bwrap.version()
-                    + "): the package directory " + packageDir + " stays read-only");
-        }
 
         plan.command("--chdir", packageDir.toString());
         plan.command("--clearenv");

@@ -140,9 +140,7 @@ public final class BwrapProbe {
     }
 
     private Optional<Path> find() {
-        List<String> dirs = new ArrayList<>(List.of(environment.getOrDefault("PATH", "").split(":")));
-        dirs.add("/usr/bin");
-        for (String dir : dirs) {
+        for (String dir : environment.getOrDefault("PATH", "").split(":")) {
             if (dir.startsWith("/")) {
                 Path candidate = Path.of(dir, "bwrap");
                 if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {

@@ -89,11 +89,12 @@ public final class DenialExplainer {
                 continue;
             }
             String area;
-            if (path.startsWith(packageDir)) {
-                area = "the package directory " + packageDir + " is read-only in the sandbox";
-            } else if (target.isPresent() && path.startsWith(target.get())) {
+            // The target directory often lies inside the package directory: test the narrower one first.
+            if (target.isPresent() && path.startsWith(target.get())) {
                 area = "the target directory " + target.get() + " is read-only in the sandbox (only OUT_DIR is "
                         + "writable)";
+            } else if (path.startsWith(packageDir)) {
+                area = "the package directory " + packageDir + " is read-only in the sandbox";
             } else if (home.isPresent() && path.startsWith(home.get())) {
                 area = "$HOME (" + home.get() + ") is an empty private directory in the sandbox, with the "
                         + "toolchain put back read-only";
@@ -150,7 +151,7 @@ public final class DenialExplainer {
         return needles.stream().anyMatch(lower::contains);
     }
 
-    /** Lines holding one of the needles, with the line before (Rust panics put the path one line up). */
+    /** Lines holding one of the needles, with their neighbours (a panic often names the path on its own line). */
     private static List<String> lines(String tail, List<String> needles) {
         String[] all = tail.split("\n");
         List<String> hits = new ArrayList<>();
@@ -160,6 +161,9 @@ public final class DenialExplainer {
                     hits.add(all[i - 1]);
                 }
                 hits.add(all[i]);
+                if (i + 1 < all.length) {
+                    hits.add(all[i + 1]);
+                }
             }
         }
         return hits;
