@@ -5,7 +5,6 @@ import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
-import dev.cordon.SourceMode;
 import dev.cordon.SyscallFilter;
 import dev.cordon.spi.Availability;
 import dev.cordon.spi.Capability;
@@ -98,7 +97,8 @@ public final class SeatbeltBackend implements SandboxBackend {
      * {@inheritDoc}
      *
      * @throws SandboxException with {@link ExitCodes#UNENFORCEABLE} for a non-loopback route, a syscall
-     *     filter, source mode {@link SourceMode#COPY}, or a path SBPL cannot hold; with
+     *     filter, or a path SBPL cannot hold (source mode COPY needs nothing here: the runner makes the
+     *     copy and grants it writable); with
      *     {@link ExitCodes#SANDBOX_FAILED} when no profile location outside the writable paths exists
      */
     @Override
@@ -107,11 +107,6 @@ public final class SeatbeltBackend implements SandboxBackend {
             throw new SandboxException("backend 'macos' cannot install syscall filters (" + syscallFilter.get()
                     .description() + "); Seatbelt has no seccomp. Drop [syscalls] for crate '" + grant.crateName()
                     + "' or run on Linux with the bwrap backend.", ExitCodes.UNENFORCEABLE);
-        }
-        if (grant.source() == SourceMode.COPY) {
-            throw new SandboxException("crate '" + grant.crateName() + "' asks for source mode COPY, but backend"
-                    + " 'macos' can only keep the package directory read-only; use READ_ONLY or the bwrap"
-                    + " backend.", ExitCodes.UNENFORCEABLE);
         }
         String profile = new ProfileWriter(paths).write(invocation, grant);
         Path profilePath = profileLocation(invocation, grant);

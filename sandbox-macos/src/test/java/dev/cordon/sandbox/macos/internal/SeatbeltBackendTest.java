@@ -139,11 +139,12 @@ class SeatbeltBackendTest {
     }
 
     @Test
-    void plan_refusesSourceCopy() {
-        Grant grant = Fixtures.defaultGrant(CALL).source(SourceMode.COPY).build();
-        SandboxException e = assertThrows(SandboxException.class, () -> mac().plan(CALL, grant, Optional.empty()));
-        assertEquals(ExitCodes.UNENFORCEABLE, e.exitCode());
-        assertTrue(e.getMessage().contains("COPY"), e.getMessage());
+    void plan_sourceCopyWritesOnlyTheCopyTheRunnerGranted() {
+        Path copy = HOME.resolve("work/app/target/debug/build/demo-1/cordon-src");
+        Grant grant = Fixtures.defaultGrant(CALL).source(SourceMode.COPY).writable(copy).build();
+        String profile = new String(mac().plan(CALL, grant, Optional.empty()).files().getFirst().content(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(profile.contains("(subpath \"" + copy + "\")"), profile);
     }
 
     @Test
