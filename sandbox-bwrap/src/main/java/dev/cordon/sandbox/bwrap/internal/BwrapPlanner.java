@@ -78,11 +78,12 @@ public final class BwrapPlanner {
         if (grant.network().mode() == NetworkAccess.Mode.ALL) {
             plan.command("--share-net");
         }
-        // --as-pid-1: the script itself is PID 1 of its namespace. With bwrap's default reaper as PID 1,
-        // the script could PTRACE_ATTACH that reaper (same user, no capabilities either) and freeze it,
-        // hanging the build; with no other process in the namespace there is nothing to attack, and when
-        // the script exits the kernel kills everything it left behind.
-        plan.command("--die-with-parent", "--new-session", "--cap-drop", "ALL", "--as-pid-1");
+        // Not --as-pid-1: as PID 1 the script would ignore its own default-action signals (abort() ends
+        // in SIGSEGV, so crash reports name the wrong signal). bwrap's reaper stays PID 1 instead: it has
+        // no capabilities and the same seccomp filter, and its environment is the scrubbed one above. A
+        // script can only ptrace it when the filter allows ptrace (the default filter refuses it), and
+        // then gains nothing but the power to hang its own run until the runner's timeout.
+        plan.command("--die-with-parent", "--new-session", "--cap-drop", "ALL");
         if (bwrap.canDisableUserNamespaces()) {
             plan.command("--disable-userns");
         }

@@ -61,8 +61,8 @@ class BwrapPlannerTest {
     void plan_startsWithNamespacesAndReadOnlyRootAndEndsWithTheProgram() {
         List<String> command = defaultPlan().command();
         assertEquals(List.of("/usr/bin/bwrap", "--unshare-all", "--unshare-user", "--die-with-parent",
-                "--new-session", "--cap-drop", "ALL", "--as-pid-1", "--disable-userns", "--ro-bind", "/", "/",
-                "--dev", "/dev", "--proc", "/proc"), command.subList(0, 16));
+                "--new-session", "--cap-drop", "ALL", "--disable-userns", "--ro-bind", "/", "/",
+                "--dev", "/dev", "--proc", "/proc"), command.subList(0, 15));
         assertEquals(List.of("--", crate.program.toString()), command.subList(command.size() - 2, command.size()));
         assertEquals(crate.packageDir, defaultPlan().workingDirectory());
         assertTrue(indexOf(command, "--chdir", crate.packageDir) > 0);
