@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -89,68 +88,100 @@ public final class BwrapPlanner {
         }
         plan.command("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc");
 
-        Optional<Jobserver> jobserver = Jobserver.parse(invocation.environment().get("CARGO_MAKEFLAGS"));
+        Jobserver jobserver = Jobserver.parse(invocation.environment().get("CARGO_MAKEFLAGS")).orElse(null);
         MountTable mounts = mounts(invocation, grant, jobserver);
         plan.command(mounts.toArguments());
-        mounts.skipped().forEach(plan::note);
+        for (String skipped : mounts.skipped()) {
+            plan.note(skipped);
+        }
 
         plan.command("--chdir", packageDir.toString());
         plan.command("--clearenv");
-        grant.environment().forEach((k, v) -> plan.command("--setenv", k, v));
+        for (Map.Entry<String, String> e : grant.environment().entrySet()) {
+            plan.command("--setenv", e.getKey(), e.getValue());
+        }
         if (!grant.environment().containsKey("TMPDIR")) {
             plan.command("--setenv", "TMPDIR", grant.temporaryDirectory().toString());
         }
 
         Set<Integer> used = new TreeSet<>();
-        jobserver.filter(j -> j.fifo().isEmpty()).ifPresent(j -> {
-            used.add(j.readFd());
-            used.add(j.writeFd());
-        });
-        used.forEach(fd -> plan.descriptor(ExecutionPlan.Descriptor.inherited(fd)));
-        syscallFilter.ifPresent(filter -> installFilter(plan, grant, filter, used));
+        if (jobserver != null && jobserver.fifo().isEmpty()) {
+            used.add(jobserver.readFd());
+            used.add(jobserver.writeFd());
+        }
+        for (int fd : used) {
+            plan.descriptor(ExecutionPlan.Descriptor.inherited(fd));
+        }
+        if (syscallFilter.isPresent()) {
+            installFilter(plan, grant, syscallFilter.get(), used);
+        }
 
         plan.command("--");
         plan.command(invocation.command());
         return plan.build();
     }
 
-    private static MountTable mounts(RunnerInvocation invocation, Grant grant, Optional<Jobserver> jobserver) {
+    private static MountTable mounts(RunnerInvocation invocation, Grant grant, Jobserver jobserver) {
         Map<String, String> env = invocation.environment();
-        Optional<Path> home = home(env);
+        Path home = home(env);
         MountTable mounts = new MountTable();
-        for (String dir : List.of("/tmp", "/var/tmp", "/run")) {
-            mounts.privateDirectory(Path.of(dir));
+        mounts.privateDirectory(Path.of("/tmp"));
+        mounts.privateDirectory(Path.of("/var/tmp"));
+        mounts.privateDirectory(Path.of("/run"));
+        if (home != null) {
+            mounts.privateDirectory(home);
         }
-        home.ifPresent(mounts::privateDirectory);
 
-        Optional<Path> cargoHome = pathVariable(env, "CARGO_HOME").or(() -> home.map(h -> h.resolve(".cargo")));
-        Optional<Path> rustupHome = pathVariable(env, "RUSTUP_HOME").or(() -> home.map(h -> h.resolve(".rustup")));
-        cargoHome.ifPresent(c -> {
+        Path cargoHome = pathVariable(env, "CARGO_HOME");
+        if (cargoHome == null && home != null) {
+            cargoHome = home.resolve(".cargo");
+        }
+        Path rustupHome = pathVariable(env, "RUSTUP_HOME");
+        if (rustupHome == null && home != null) {
+            rustupHome = home.resolve(".rustup");
+        }
+        if (cargoHome != null) {
             // The registry and git checkouts hold dependency sources; bin holds the rustup proxies
             // (rustc, cargo). Never CARGO_HOME itself: it holds credentials.toml.
-            for (String part : List.of("registry", "git", "bin")) {
-                mounts.readOnly(c.resolve(part), null);
-            }
-        });
-        rustupHome.ifPresent(r -> mounts.readOnly(r, null));
+            mounts.readOnly(cargoHome.resolve("registry"), null);
+            mounts.readOnly(cargoHome.resolve("git"), null);
+            mounts.readOnly(cargoHome.resolve("bin"), null);
+        }
+        if (rustupHome != null) {
+            mounts.readOnly(rustupHome, null);
+        }
         mounts.readOnly(invocation.manifestDir(), "package directory");
         Path scriptDir = invocation.program().getParent();
         if (scriptDir != null) {
             mounts.readOnly(scriptDir, "build-script directory");
         }
-        invocation.targetDir().ifPresent(t -> mounts.readOnly(t, "target directory"));
-        grant.readable().forEach(p -> mounts.readOnly(p, "readable path"));
-        jobserver.flatMap(Jobserver::fifo).ifPresent(f -> mounts.readOnly(f, "jobserver FIFO"));
+        Optional<Path> targetDir = invocation.targetDir();
+        if (targetDir.isPresent()) {
+            mounts.readOnly(targetDir.get(), "target directory");
+        }
+        for (Path p : grant.readable()) {
+            mounts.readOnly(p, "readable path");
+        }
+        if (jobserver != null && jobserver.fifo().isPresent()) {
+            mounts.readOnly(jobserver.fifo().get(), "jobserver FIFO");
+        }
         if (grant.network().mode() == NetworkAccess.Mode.ALL) {
             // /etc/resolv.conf is often a symlink into /run (systemd-resolved), which is private here.
             mounts.readOnly(Path.of("/etc/resolv.conf"), null);
         }
 
-        invocation.outDir().ifPresent(o -> mounts.writable(o, "OUT_DIR"));
+        Optional<Path> outDir = invocation.outDir();
+        if (outDir.isPresent()) {
+            mounts.writable(outDir.get(), "OUT_DIR");
+        }
         mounts.writable(grant.temporaryDirectory(), "temporary directory");
-        grant.writable().forEach(p -> mounts.writable(p, "writable path"));
+        for (Path p : grant.writable()) {
+            mounts.writable(p, "writable path");
+        }
 
-        grant.hidden().forEach(mounts::hidden);
+        for (Path p : grant.hidden()) {
+            mounts.hidden(p);
+        }
         return mounts;
     }
 
@@ -161,23 +192,14 @@ public final class BwrapPlanner {
         }
         byte[] program = filter.program();
         // Next to (not inside) the temporary directory: the script can write the temporary directory,
-        // not its parent; the name carries the content hash so parallel plans never share a file.
+        // not its parent. That parent belongs to this one build-script run, so a fixed name is safe.
         Path dir = Objects.requireNonNullElse(grant.temporaryDirectory().toAbsolutePath().getParent(),
                 grant.temporaryDirectory());
-        Path file = dir.resolve("cordon-seccomp-" + shortHash(program) + ".bpf");
+        Path file = dir.resolve("cordon-seccomp.bpf");
         plan.file(new ExecutionPlan.PlanFile(file, program));
         plan.descriptor(ExecutionPlan.Descriptor.readFile(fd, file));
         plan.command("--seccomp", Integer.toString(fd));
         plan.note("seccomp: " + filter.description());
-    }
-
-    private static String shortHash(byte[] bytes) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-        }
     }
 
     private static void createTemporaryDirectory(Grant grant) {
@@ -192,17 +214,19 @@ public final class BwrapPlanner {
 
     /**
      * The home directory as the build script sees it: {@code HOME} from Cargo's environment, else the
-     * JVM's {@code user.home}.
+     * JVM's {@code user.home}; null when neither is an absolute path.
      */
-    static Optional<Path> home(Map<String, String> env) {
-        return pathVariable(env, "HOME").or(() -> {
-            String home = System.getProperty("user.home", "");
-            return home.startsWith("/") ? Optional.of(Path.of(home)) : Optional.empty();
-        });
+    static Path home(Map<String, String> env) {
+        Path home = pathVariable(env, "HOME");
+        if (home != null) {
+            return home;
+        }
+        String property = System.getProperty("user.home", "");
+        return property.startsWith("/") ? Path.of(property) : null;
     }
 
-    private static Optional<Path> pathVariable(Map<String, String> env, String name) {
+    private static Path pathVariable(Map<String, String> env, String name) {
         String value = env.get(name);
-        return value != null && value.startsWith("/") ? Optional.of(Path.of(value)) : Optional.empty();
+        return value != null && value.startsWith("/") ? Path.of(value) : null;
     }
 }

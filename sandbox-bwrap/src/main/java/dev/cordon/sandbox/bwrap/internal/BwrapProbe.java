@@ -8,10 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +28,8 @@ public final class BwrapProbe {
     /** The sysctls that decide whether unprivileged user namespaces work. */
     static final List<String> USERNS_SYSCTLS = List.of("user/max_user_namespaces",
             "kernel/apparmor_restrict_unprivileged_userns", "kernel/unprivileged_userns_clone");
+
+    private static final String SEPARATOR = "\n--\n";
 
     private final Map<String, String> environment;
     private final Path procSys;
@@ -76,10 +75,17 @@ public final class BwrapProbe {
                     + "install bubblewrap (apt-get install bubblewrap / dnf install bubblewrap)");
         }
         Path bwrap = found.get();
-        Optional<Path> cacheFile = cacheFile(bwrap);
-        Optional<String> cached = cacheFile.flatMap(BwrapProbe::read);
-        if (cached.isPresent()) {
-            return new Result(Optional.of(BwrapInstallation.of(bwrap, cached.get())), Availability.available());
+        // No lambdas or streams up to a cache hit: this runs in a fresh JVM per build script, where the
+        // first lambda costs more than the whole check.
+        String key = cacheKey(bwrap);
+        Path cacheFile = key == null || cacheDirectory.isEmpty() ? null
+                : cacheDirectory.get().resolve("bwrap-ok-" + Integer.toHexString(key.hashCode()));
+        String cached = cacheFile == null ? null : readOrNull(cacheFile);
+        // The file holds the whole key, then the version: a hash collision can never pass for a hit.
+        if (cached != null && cached.startsWith(key + SEPARATOR)) {
+            BwrapInstallation installation = BwrapInstallation.of(bwrap, cached.substring(key.length()
+                    + SEPARATOR.length()));
+            return new Result(Optional.of(installation), Availability.available());
         }
         Run version = run(List.of(bwrap.toString(), "--version"));
         if (version.status != 0) {
@@ -97,7 +103,9 @@ public final class BwrapProbe {
         if (trial.status != 0) {
             return unavailable(diagnose(String.join(" ", sandbox), trial.output, sysctls()));
         }
-        cacheFile.ifPresent(f -> write(f, version.output));
+        if (cacheFile != null) {
+            write(cacheFile, key + SEPARATOR + version.output);
+        }
         return new Result(Optional.of(installation), Availability.available());
     }
 
@@ -134,7 +142,10 @@ public final class BwrapProbe {
     private Map<String, String> sysctls() {
         Map<String, String> values = new java.util.TreeMap<>();
         for (String name : USERNS_SYSCTLS) {
-            read(procSys.resolve(name)).ifPresent(v -> values.put(name, v.strip()));
+            String value = readOrNull(procSys.resolve(name));
+            if (value != null) {
+                values.put(name, value.strip());
+            }
         }
         return values;
     }
@@ -151,30 +162,33 @@ public final class BwrapProbe {
         return Optional.empty();
     }
 
-    private Optional<Path> cacheFile(Path bwrap) {
-        if (cacheDirectory.isEmpty()) {
-            return Optional.empty();
-        }
+    /**
+     * Everything that could change the probe's answer, or null when bwrap cannot be examined. Plain text,
+     * hashed with {@code String.hashCode} for the file name: a digest would load the JCA providers.
+     */
+    private String cacheKey(Path bwrap) {
         try {
             Path real = bwrap.toRealPath();
             BasicFileAttributes attrs = Files.readAttributes(real, BasicFileAttributes.class);
+            String bootId = readOrNull(procSys.resolve("kernel/random/boot_id"));
             StringBuilder key = new StringBuilder().append(real).append('\n').append(attrs.size()).append('\n')
                     .append(attrs.lastModifiedTime().toMillis()).append('\n')
                     .append(System.getProperty("user.name")).append('\n')
-                    .append(read(procSys.resolve("kernel/random/boot_id")).orElse("")).append('\n');
-            sysctls().forEach((k, v) -> key.append(k).append('=').append(v).append('\n'));
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(StandardCharsets.UTF_8));
-            return Optional.of(cacheDirectory.get().resolve("bwrap-ok-" + HexFormat.of().formatHex(digest, 0, 12)));
-        } catch (IOException | NoSuchAlgorithmException e) {
-            return Optional.empty();
+                    .append(bootId == null ? "" : bootId.strip()).append('\n');
+            for (Map.Entry<String, String> sysctl : sysctls().entrySet()) {
+                key.append(sysctl.getKey()).append('=').append(sysctl.getValue()).append('\n');
+            }
+            return key.toString();
+        } catch (IOException e) {
+            return null;
         }
     }
 
-    private static Optional<String> read(Path file) {
+    private static String readOrNull(Path file) {
         try {
-            return Optional.of(Files.readString(file));
+            return Files.readString(file);
         } catch (IOException | RuntimeException e) {
-            return Optional.empty();
+            return null;
         }
     }
 

@@ -80,7 +80,7 @@ public final class DenialExplainer {
 
     private static Optional<String> writeDenied(RunnerInvocation invocation, Grant grant, String tail) {
         Path packageDir = invocation.manifestDir().toAbsolutePath().normalize();
-        Optional<Path> home = BwrapPlanner.home(invocation.environment());
+        Optional<Path> home = Optional.ofNullable(BwrapPlanner.home(invocation.environment()));
         Optional<Path> target = invocation.targetDir();
         Set<Path> suggested = new LinkedHashSet<>();
         List<String> where = new ArrayList<>();

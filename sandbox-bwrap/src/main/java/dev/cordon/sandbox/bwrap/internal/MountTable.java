@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -37,7 +36,10 @@ final class MountTable {
      * directories).
      */
     void privateDirectory(Path path) {
-        real(path).filter(p -> p.getParent() != null && Files.isDirectory(p)).ifPresent(privateDirs::add);
+        Path real = real(path);
+        if (real != null && real.getParent() != null && Files.isDirectory(real)) {
+            privateDirs.add(real);
+        }
     }
 
     /** Puts a path back read-only; returns false (and remembers why) when it does not exist. */
@@ -52,7 +54,10 @@ final class MountTable {
 
     /** Hides a path; a path that does not exist, or that the sandbox cannot see anyway, is skipped. */
     void hidden(Path path) {
-        real(path).ifPresent(hidden::add);
+        Path real = real(path);
+        if (real != null) {
+            hidden.add(real);
+        }
     }
 
     /** {@return remarks about paths that were asked for but could not be mounted} */
@@ -61,14 +66,14 @@ final class MountTable {
     }
 
     private boolean add(Set<Path> layer, Path path, String why) {
-        Optional<Path> real = real(path);
-        if (real.isEmpty()) {
+        Path real = real(path);
+        if (real == null) {
             if (why != null) {
                 skipped.add(why + " " + path + " does not exist; not mounted");
             }
             return false;
         }
-        layer.add(real.get());
+        layer.add(real);
         return true;
     }
 
@@ -112,30 +117,46 @@ final class MountTable {
      * read-only root already shows it, and writable binds (which could cover it) come later anyway.
      */
     private boolean needsBind(Path p) {
-        return privateDirs.stream().anyMatch(p::startsWith);
+        return underAny(p, privateDirs);
     }
 
     /** Tells whether the sandbox shows a path at all: not under a private directory, or put back. */
     private boolean visible(Path p) {
-        if (privateDirs.stream().noneMatch(p::startsWith)) {
-            return true;
+        return !underAny(p, privateDirs) || underAny(p, readOnly) || underAny(p, writable);
+    }
+
+    private static boolean underAny(Path p, Set<Path> roots) {
+        for (Path root : roots) {
+            if (p.startsWith(root)) {
+                return true;
+            }
         }
-        return readOnly.stream().anyMatch(p::startsWith) || writable.stream().anyMatch(p::startsWith);
+        return false;
     }
 
+    /** Parents before children (fewer name elements first), then by name, so the order is stable. */
     private static List<Path> ordered(Set<Path> paths) {
-        return paths.stream().sorted(Comparator.comparingInt(Path::getNameCount).thenComparing(Path::toString))
-                .toList();
+        List<Path> sorted = new ArrayList<>(paths);
+        sorted.sort(BY_DEPTH);
+        return sorted;
     }
 
-    private static Optional<Path> real(Path path) {
+    private static final Comparator<Path> BY_DEPTH = new Comparator<>() {
+        @Override
+        public int compare(Path a, Path b) {
+            int depth = Integer.compare(a.getNameCount(), b.getNameCount());
+            return depth != 0 ? depth : a.toString().compareTo(b.toString());
+        }
+    };
+
+    private static Path real(Path path) {
         if (!path.isAbsolute()) {
-            return Optional.empty();
+            return null;
         }
         try {
-            return Optional.of(path.toRealPath());
+            return path.toRealPath();
         } catch (IOException e) {
-            return Optional.empty();
+            return null;
         }
     }
 }

@@ -45,16 +45,18 @@ class BwrapProbeTest {
     }
 
     @Test
-    void probe_aCorruptCacheEntryStillYieldsAnInstallation() throws Exception {
+    void probe_aCorruptCacheEntryIsIgnoredAndRewritten() throws Exception {
         Path bwrap = RequiredTools.require("bwrap");
         BwrapProbe probe = new BwrapProbe(Map.of("PATH", bwrap.getParent().toString()), Path.of("/proc/sys"),
                 Optional.of(cache));
-        probe.probe();
+        BwrapInstallation real = probe.probe().installation().orElseThrow();
+        Path entry;
         try (var files = Files.list(cache)) {
-            Files.writeString(files.findFirst().orElseThrow(), "nonsense");
+            entry = files.findFirst().orElseThrow();
         }
-        // An unreadable version only switches the optional features off; the sandbox stays strict.
-        assertEquals("0.0", probe.probe().installation().orElseThrow().version());
+        Files.writeString(entry, "nonsense");
+        assertEquals(real, probe.probe().installation().orElseThrow());
+        assertTrue(Files.readString(entry).contains("bubblewrap"), "the entry is written again after a real probe");
     }
 
     @Test
