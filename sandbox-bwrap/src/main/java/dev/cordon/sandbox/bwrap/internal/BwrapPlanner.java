@@ -78,11 +78,16 @@ public final class BwrapPlanner {
         if (grant.network().mode() == NetworkAccess.Mode.ALL) {
             plan.command("--share-net");
         }
-        // --as-pid-1: the script itself is PID 1 of its namespace. With bwrap's default reaper as PID 1,
-        // the script could PTRACE_ATTACH that reaper (same user, no capabilities either) and freeze it,
-        // hanging the build; with no other process in the namespace there is nothing to attack, and when
-        // the script exits the kernel kills everything it left behind.
-        plan.command("--die-with-parent", "--new-session", "--cap-drop", "ALL", "--as-pid-1");
+        // With bwrap's reaper as PID 1 the script could PTRACE_ATTACH it (same user, no capabilities) and
+        // freeze it, hanging the build. The default syscall filter refuses ptrace; without such a filter the
+        // script itself becomes PID 1 (--as-pid-1). Not always: the kernel ignores default-disposition
+        // signals sent to a PID 1, so abort() would die of SIGSEGV instead of SIGABRT and crash reports
+        // would name the wrong signal.
+        plan.command("--die-with-parent", "--new-session", "--cap-drop", "ALL");
+        boolean filterRefusesPtrace = syscallFilter.isPresent() && !grant.syscalls().allow().contains("ptrace");
+        if (!filterRefusesPtrace) {
+            plan.command("--as-pid-1");
+        }
         if (bwrap.canDisableUserNamespaces()) {
             plan.command("--disable-userns");
         }
