@@ -77,12 +77,16 @@ public final class BwrapPlanner {
         if (grant.network().mode() == NetworkAccess.Mode.ALL) {
             plan.command("--share-net");
         }
-        // Not --as-pid-1: as PID 1 the script would ignore its own default-action signals (abort() ends
-        // in SIGSEGV, so crash reports name the wrong signal). bwrap's reaper stays PID 1 instead: it has
-        // no capabilities and the same seccomp filter, and its environment is the scrubbed one above. A
-        // script can only ptrace it when the filter allows ptrace (the default filter refuses it), and
-        // then gains nothing but the power to hang its own run until the runner's timeout.
+        // With bwrap's reaper as PID 1 the script could PTRACE_ATTACH it (same user, no capabilities) and
+        // freeze it, hanging the build. The default syscall filter refuses ptrace; without such a filter the
+        // script itself becomes PID 1 (--as-pid-1). Not always: the kernel ignores default-disposition
+        // signals sent to a PID 1, so abort() would die of SIGSEGV instead of SIGABRT and crash reports
+        // would name the wrong signal.
         plan.command("--die-with-parent", "--new-session", "--cap-drop", "ALL");
+        boolean filterRefusesPtrace = syscallFilter.isPresent() && !grant.syscalls().allow().contains("ptrace");
+        if (!filterRefusesPtrace) {
+            plan.command("--as-pid-1");
+        }
         if (bwrap.canDisableUserNamespaces()) {
             plan.command("--disable-userns");
         }

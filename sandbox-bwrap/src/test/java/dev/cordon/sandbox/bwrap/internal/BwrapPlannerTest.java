@@ -61,11 +61,24 @@ class BwrapPlannerTest {
     void plan_startsWithNamespacesAndReadOnlyRootAndEndsWithTheProgram() {
         List<String> command = defaultPlan().command();
         assertEquals(List.of("/usr/bin/bwrap", "--unshare-all", "--unshare-user", "--die-with-parent",
-                "--new-session", "--cap-drop", "ALL", "--disable-userns", "--ro-bind", "/", "/",
-                "--dev", "/dev", "--proc", "/proc"), command.subList(0, 15));
+                "--new-session", "--cap-drop", "ALL", "--as-pid-1", "--disable-userns", "--ro-bind", "/", "/",
+                "--dev", "/dev", "--proc", "/proc"), command.subList(0, 16));
         assertEquals(List.of("--", crate.program.toString()), command.subList(command.size() - 2, command.size()));
         assertEquals(crate.packageDir, defaultPlan().workingDirectory());
         assertTrue(indexOf(command, "--chdir", crate.packageDir) > 0);
+    }
+
+    @Test
+    void plan_scriptIsPidOneUnlessTheFilterRefusesPtrace() {
+        RunnerInvocation invocation = crate.invocation();
+        Grant grant = crate.grant(invocation);
+        Optional<SyscallFilter> filter = Optional.of(new SyscallFilter("test", new byte[8]));
+        BwrapPlanner planner = new BwrapPlanner(BWRAP_0_8);
+        assertTrue(planner.plan(invocation, grant, Optional.empty()).command().contains("--as-pid-1"));
+        assertFalse(planner.plan(invocation, grant, filter).command().contains("--as-pid-1"));
+        Grant allowsPtrace = grant.toBuilder().syscalls(new dev.cordon.SyscallRules("default", java.util.Set.of(),
+                java.util.Set.of("ptrace"), false)).build();
+        assertTrue(planner.plan(invocation, allowsPtrace, filter).command().contains("--as-pid-1"));
     }
 
     @Test
