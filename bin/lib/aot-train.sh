@@ -4,7 +4,12 @@
 # available, answers 'explain'). Called by the examples module at 'package'; JAVA names the java binary.
 set -euo pipefail
 root=$1
-java=${JAVA:-java}
+if [ -z "${JAVA:-}" ]; then
+  . "$(dirname "${BASH_SOURCE[0]}")/jdk.sh"
+  cordon_find_jdk
+  JAVA=$CORDON_JAVA_HOME/bin/java
+fi
+java=$JAVA
 target=$root/examples/target
 cp=""
 for jar in "$root"/core/target/cordon-core-*.jar "$root"/sandbox-*/target/cordon-sandbox-*.jar \
@@ -26,6 +31,10 @@ run() {
 if ! run "$train/target/debug/build/training-0/build-script-build" >/dev/null 2>"$train/stderr"; then
   echo "aot-train: the training build script did not run ($(grep -v JAVA_TOOL_OPTIONS "$train/stderr" | tail -1)); training on explain" >&2
   run explain --crate training >/dev/null 2>&1 || true
+fi
+if [ ! -f "$target/cordon-runner.aot" ]; then
+  echo "aot-train: no AOT cache was written; see $train/stderr" >&2
+  exit 1
 fi
 printf '%s' "$cp" > "$target/runner-aot.classpath"
 echo "aot-train: wrote $target/cordon-runner.aot ($(du -h "$target/cordon-runner.aot" | cut -f1))" >&2

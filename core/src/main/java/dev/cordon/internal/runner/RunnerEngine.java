@@ -103,9 +103,13 @@ public final class RunnerEngine {
     }
 
     private int runBuildScript(Arguments arguments) {
+        PhaseTimer timer = new PhaseTimer("1".equals(settings.environment().get("CORDON_TRACE")), settings.stderr());
         RunnerInvocation invocation = decode(arguments.rest());
+        timer.mark("decode");
         Policy policy = policy(arguments);
+        timer.mark("policy");
         Grant grant = policy.decide(invocation);
+        timer.mark("decide");
         if (grant.source() == SourceMode.COPY) {
             // The script runs against a private copy: decide again so $CARGO_MANIFEST_DIR means the copy.
             invocation = SourceCopy.make(invocation, grant);
@@ -113,8 +117,12 @@ public final class RunnerEngine {
         }
         BackendSelector selector = selector();
         SandboxBackend backend = selector.select(grant);
+        timer.mark("backend");
         GrantCheck.requireEnforceable(grant, backend);
-        ExecutionPlan plan = backend.plan(invocation, grant, syscallFilter(grant, backend));
+        Optional<SyscallFilter> filter = syscallFilter(grant, backend);
+        timer.mark("filter");
+        ExecutionPlan plan = backend.plan(invocation, grant, filter);
+        timer.mark("plan");
         if (backend.id().equals(Grant.NO_SANDBOX)) {
             messages.cargoWarning("cordon: the build script of " + invocation.crateName()
                     + " ran WITHOUT a sandbox (backend \"none\" " + selector.why(grant) + ")");
@@ -125,7 +133,9 @@ public final class RunnerEngine {
                 settings.stderr()).map(l -> l);
         PlanExecutor executor = new PlanExecutor(settings.stdout(), settings.stderr());
         Instant started = Instant.now();
+        timer.mark("prepare");
         Outcome outcome = executor.execute(plan, new PlanExecutor.Watch(grant.timeout(), grant.idleTimeout(), live));
+        timer.mark("execute");
         if (!outcome.succeeded()) {
             messages.failure(invocation, grant, outcome,
                     backend.explainFailure(invocation, grant, outcome.exitCode(), String.join("\n", outcome.stderrTail()))
@@ -145,6 +155,8 @@ public final class RunnerEngine {
                 }
             }
         }
+        timer.mark("report");
+        timer.print();
         return outcome.exitCode();
     }
 
