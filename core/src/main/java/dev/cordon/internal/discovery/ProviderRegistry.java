@@ -22,7 +22,16 @@ import org.slf4j.LoggerFactory;
  * @param <T> the SPI type
  */
 public final class ProviderRegistry<T> {
-    private static final Logger LOG = LoggerFactory.getLogger(ProviderRegistry.class);
+    /**
+     * Discovery is logged at debug level only with {@code -Dcordon.debug=true}: initialising a logging
+     * backend costs tens of milliseconds, and this runs once per build script.
+     */
+    private static final boolean DEBUG = Boolean.getBoolean("cordon.debug");
+
+    /** Created on first use, so the logging backend is only initialised when debugging. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(ProviderRegistry.class);
+    }
 
     private final Map<String, T> byId;
 
@@ -46,7 +55,7 @@ public final class ProviderRegistry<T> {
             Function<T, String> id) {
         Map<String, T> byId = new LinkedHashMap<>();
         for (T provider : explicit) {
-            add(type, byId, provider, id, "added by hand");
+            add(type, byId, provider, id, false);
         }
         if (discover) {
             ServiceLoader<T> services = ServiceLoader.load(type, loader);
@@ -62,14 +71,14 @@ public final class ProviderRegistry<T> {
                     throw new CordonException("cannot load a " + type.getSimpleName() + " provider: " + e.getMessage()
                             + " (check the META-INF/services or module-info of the jar named)", ExitCodes.INTERNAL, e);
                 }
-                add(type, byId, provider, id, where(provider));
+                add(type, byId, provider, id, true);
             }
         }
         return new ProviderRegistry<>(byId);
     }
 
     private static <T> void add(Class<T> type, Map<String, T> byId, T provider, Function<T, String> id,
-            String origin) {
+            boolean discovered) {
         String key = id.apply(provider);
         T previous = byId.get(key);
         if (previous != null) {
@@ -81,7 +90,10 @@ public final class ProviderRegistry<T> {
                     + "; remove one of the jars from the class path or give one another id",
                     ExitCodes.INTERNAL);
         }
-        LOG.debug("found {} '{}' ({}) {}", type.getSimpleName(), key, provider.getClass().getName(), origin);
+        if (DEBUG) {
+            Log.LOG.debug("found {} '{}' ({}) {}", type.getSimpleName(), key, provider.getClass().getName(),
+                    discovered ? where(provider) : "added by hand");
+        }
         byId.put(key, provider);
     }
 

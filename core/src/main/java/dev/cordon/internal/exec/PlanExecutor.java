@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class PlanExecutor {
     private static final int TAIL_LINES = 20;
-    /** bash, because POSIX sh (dash) cannot redirect descriptors above 9, and Cargo's jobserver may use any. */
-    private static final String SHELL = Files.isExecutable(Path.of("/bin/bash")) ? "/bin/bash" : "/bin/sh";
+    /** For descriptors above 9, which POSIX sh (dash) cannot name in a redirection; Cargo's jobserver may use any. */
+    private static final String BASH = "/bin/bash";
 
     /** Receives each line of output as it arrives, e.g. to log it live. */
     @FunctionalInterface
@@ -234,7 +234,13 @@ public final class PlanExecutor {
         if (prelude.isEmpty()) {
             return plan.command();
         }
-        List<String> command = new ArrayList<>(List.of(SHELL, "-c", prelude + "exec \"$@\"", "cordon-launch"));
+        // /bin/sh starts in about a millisecond, bash in several: use bash only when it is needed.
+        boolean oneDigit = true;
+        for (ExecutionPlan.Descriptor d : plan.descriptors()) {
+            oneDigit &= d.number() <= 9 && (!(d.source() instanceof ExecutionPlan.Inherited i) || i.runnerNumber() <= 9);
+        }
+        String shell = oneDigit || !Files.isExecutable(Path.of(BASH)) ? "/bin/sh" : BASH;
+        List<String> command = new ArrayList<>(List.of(shell, "-c", prelude + "exec \"$@\"", "cordon-launch"));
         command.addAll(plan.command());
         return command;
     }
