@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What Cargo asked a host runner to run: one build-script call, with the facts a policy needs.
@@ -30,9 +28,6 @@ import java.util.regex.Pattern;
  */
 public record RunnerInvocation(Kind kind, Path program, List<String> arguments, Path workingDirectory,
         Map<String, String> environment) {
-
-    private static final Pattern JOBSERVER_FDS = Pattern.compile("--jobserver-(?:auth|fds)=(\\d+),(\\d+)");
-    private static final Pattern JOBSERVER_FIFO = Pattern.compile("--jobserver-auth=fifo:(\\S+)");
 
     /** What kind of host program Cargo asked to run. */
     public enum Kind {
@@ -158,34 +153,12 @@ public record RunnerInvocation(Kind kind, Path program, List<String> arguments, 
     }
 
     /**
-     * Reads the jobserver pipe descriptors Cargo names in {@code CARGO_MAKEFLAGS}
-     * ({@code --jobserver-auth=R,W} or the older {@code --jobserver-fds=R,W}). Backends hand these on so
-     * that {@code cc} and {@code make -j} inside the build script share Cargo's job tokens.
-     *
-     * @return the descriptor numbers (read, then write), or empty when there are none or the jobserver is
-     *     a named FIFO ({@code fifo:PATH}); never null
+     * {@return the GNU make jobserver Cargo names in {@code CARGO_MAKEFLAGS}, or empty}. Backends hand its
+     * descriptors on (or make its FIFO visible) so that {@code cc} and {@code make -j} inside the build
+     * script share Cargo's job tokens.
      */
-    public List<Integer> jobserverDescriptors() {
-        Matcher m = JOBSERVER_FDS.matcher(environment.getOrDefault("CARGO_MAKEFLAGS", ""));
-        List<Integer> fds = new ArrayList<>();
-        while (m.find()) {
-            for (int group = 1; group <= 2; group++) {
-                int fd = Integer.parseInt(m.group(group));
-                if (fd > 2 && !fds.contains(fd)) {
-                    fds.add(fd);
-                }
-            }
-        }
-        return List.copyOf(fds);
-    }
-
-    /**
-     * {@return the jobserver FIFO Cargo names in {@code CARGO_MAKEFLAGS} ({@code
-     * --jobserver-auth=fifo:PATH}), or empty}
-     */
-    public Optional<Path> jobserverFifo() {
-        Matcher m = JOBSERVER_FIFO.matcher(environment.getOrDefault("CARGO_MAKEFLAGS", ""));
-        return m.find() ? Optional.of(Path.of(m.group(1))) : Optional.empty();
+    public Optional<Jobserver> jobserver() {
+        return Jobserver.parse(environment.get("CARGO_MAKEFLAGS"));
     }
 
     private Optional<String> env(String key) {

@@ -58,7 +58,7 @@ class RunnerInvocationTest {
             @ForAll @IntRange(min = 3, max = 1000) int w, @ForAll boolean oldSpelling) {
         String flags = "-j " + (oldSpelling ? "--jobserver-fds=" : "--jobserver-auth=") + r + "," + w;
         var inv = RunnerInvocation.of(Path.of("/p"), Path.of("/w"), Map.of("CARGO_MAKEFLAGS", flags));
-        assertEquals(r == w ? List.of(r) : List.of(r, w), inv.jobserverDescriptors());
+        assertEquals(r == w ? List.of(r) : List.of(r, w), inv.jobserver().orElseThrow().descriptors());
     }
 
     @Property

@@ -44,7 +44,8 @@ public final class NoSandboxBackend implements SandboxBackend {
                 .environment(grant.environment())
                 .note("NO SANDBOX: the build script runs with your rights (policy backend = \"none\")");
         // The jobserver still has to reach the script.
-        for (int fd : invocation.jobserverDescriptors()) {
+        for (int fd : invocation.jobserver().isPresent() ? invocation.jobserver().get().descriptors()
+                : java.util.List.<Integer>of()) {
             plan.descriptor(ExecutionPlan.Descriptor.inherited(fd));
         }
         return plan.build();

@@ -3,6 +3,7 @@ package dev.cordon.sandbox.bwrap.internal;
 import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
+import dev.cordon.Jobserver;
 import dev.cordon.NetworkAccess;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
@@ -92,7 +93,7 @@ public final class BwrapPlanner {
         }
         plan.command("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc");
 
-        Jobserver jobserver = Jobserver.parse(invocation.environment().get("CARGO_MAKEFLAGS")).orElse(null);
+        Jobserver jobserver = invocation.jobserver().orElse(null);
         MountTable mounts = mounts(invocation, grant, jobserver);
         plan.command(mounts.toArguments());
         for (String skipped : mounts.skipped()) {

@@ -3,6 +3,7 @@ package dev.cordon.sandbox.macos.internal;
 import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
+import dev.cordon.Jobserver;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
 import dev.cordon.SyscallFilter;
@@ -115,10 +116,11 @@ public final class SeatbeltBackend implements SandboxBackend {
                 .command(invocation.command())
                 .environment(grant.environment())
                 .file(new ExecutionPlan.PlanFile(profilePath, profile.getBytes(StandardCharsets.UTF_8)));
-        for (int fd : invocation.jobserverDescriptors()) {
+        Optional<Jobserver> jobserver = invocation.jobserver();
+        for (int fd : jobserver.map(Jobserver::descriptors).orElse(List.of())) {
             plan.descriptor(ExecutionPlan.Descriptor.inherited(fd));
         }
-        invocation.jobserverFifo().ifPresent(fifo -> plan.note("jobserver fifo '"
+        jobserver.flatMap(Jobserver::fifo).ifPresent(fifo -> plan.note("jobserver fifo '"
                 + SbplStrings.printable(fifo.toString())
                 + "' is not writable in the sandbox: the build script runs its jobs one at a time"));
         plan.note("Seatbelt does not isolate processes: the script can see (not signal) the user's other"

@@ -1,4 +1,6 @@
-package dev.cordon.sandbox.bwrap.internal;
+package dev.cordon.invocation;
+
+import dev.cordon.Jobserver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

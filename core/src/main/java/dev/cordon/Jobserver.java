@@ -1,6 +1,7 @@
-package dev.cordon.sandbox.bwrap.internal;
+package dev.cordon;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -15,8 +16,20 @@ import java.util.Optional;
  * @param readFd the descriptor tokens are read from, or -1 when the jobserver is a FIFO
  * @param writeFd the descriptor tokens are returned to, or -1 when the jobserver is a FIFO
  * @param fifo the FIFO's path, or empty when the jobserver is a pipe pair
+ * @since 0.1
  */
 public record Jobserver(int readFd, int writeFd, Optional<Path> fifo) {
+
+    /**
+     * {@return the pipe descriptors to hand on (read, then write; one entry when both are the same), or
+     * empty for a FIFO}
+     */
+    public List<Integer> descriptors() {
+        if (fifo.isPresent()) {
+            return List.of();
+        }
+        return readFd == writeFd ? List.of(readFd) : List.of(readFd, writeFd);
+    }
 
     /**
      * Finds the jobserver in a {@code MAKEFLAGS}-style value. As in GNU make, the last
