@@ -109,8 +109,9 @@ class DiscoveryTest {
     @Test
     void select_unknownId_namesTheKnownOnes() throws IOException {
         var e = assertThrows(SandboxException.class, () -> new BackendSelector(discover(TestBackends.Alpha.class),
-                Optional.empty()).select(grant("bwarp")));
-        assertTrue(e.getMessage().contains("'bwarp'") && e.getMessage().contains("alpha"), e.getMessage());
+                Optional.empty()).select(grant("alpah")));
+        assertTrue(e.getMessage().contains("'alpah'") && e.getMessage().contains("did you mean 'alpha'?"),
+                e.getMessage());
     }
 
     @Test

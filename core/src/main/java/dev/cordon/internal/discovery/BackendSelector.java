@@ -3,6 +3,7 @@ package dev.cordon.internal.discovery;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.SandboxException;
+import dev.cordon.internal.policy.Suggestions;
 import dev.cordon.spi.SandboxBackend;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,13 +81,20 @@ public final class BackendSelector {
                             + "backend = \"none\"", ExitCodes.SANDBOX_UNAVAILABLE);
         }
         SandboxBackend backend = registry.get(wanted).orElseThrow(() -> new SandboxException("unknown sandbox "
-                + "backend '" + wanted + "' (" + why + "); known: " + known(), ExitCodes.SANDBOX_UNAVAILABLE));
+                + "backend '" + wanted + "' (" + why + (pin.isPresent() ? "" : ", key [sandbox] backend") + "); "
+                + suggestion(wanted) + "known: " + known(),
+                ExitCodes.SANDBOX_UNAVAILABLE));
         var availability = backend.availability();
         if (!availability.isAvailable()) {
             throw new SandboxException("sandbox backend '" + wanted + "' (" + why + ") is not available: "
                     + availability.reason(), ExitCodes.SANDBOX_UNAVAILABLE);
         }
         return backend;
+    }
+
+    private String suggestion(String wanted) {
+        String text = Suggestions.didYouMean(wanted, registry.ids());
+        return text.isEmpty() ? "" : text + " ";
     }
 
     private String known() {
