@@ -5,6 +5,8 @@ import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.Policy;
+import dev.cordon.PolicyViolation;
+import dev.cordon.PolicyException;
 import dev.cordon.RunEvent;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
@@ -18,6 +20,7 @@ import dev.cordon.internal.discovery.ProviderRegistry;
 import dev.cordon.internal.exec.Outcome;
 import dev.cordon.internal.exec.PlanExecutor;
 import dev.cordon.internal.invocation.HostRunnerDecoder;
+import dev.cordon.internal.policy.Suggestions;
 import dev.cordon.internal.live.LiveLog;
 import dev.cordon.spi.Capability;
 import dev.cordon.spi.InvocationDecoder;
@@ -182,11 +185,43 @@ public final class RunnerEngine {
             messages.out("no policy file given (--policy FILE or CORDON_POLICY): the built-in defaults apply");
             return 0;
         }
-        Policy policy;
+        String text;
         try {
-            policy = Policy.parse(Files.readString(file.get()), file.get());
+            text = Files.readString(file.get());
         } catch (IOException e) {
-            return Policy.load(file.get()) == null ? ExitCodes.INTERNAL : 0; // load reports the missing file
+            Policy.load(file.get()); // throws the policy-not-found error with its message and exit code
+            throw new PolicyException(List.of(new PolicyViolation(file, 0, 0, "", "cannot read the policy: "
+                    + e.getMessage(), "check the file's permissions")), ExitCodes.POLICY_NOT_FOUND);
+        }
+        Policy policy = Policy.parse(text, file.get()); // always validated afresh, never from the cache
+        // The backend a policy names must exist here; whether it is available is this machine's business.
+        Grant sample = policy.decide(new RunnerInvocation(RunnerInvocation.Kind.BUILD_SCRIPT,
+                settings.workingDirectory().resolve("build-script-build"), List.of(), settings.workingDirectory(),
+                Map.of("CARGO_PKG_NAME", "cordon-check")));
+        String backend = sample.backend();
+        if (!backend.equals(Grant.AUTO_BACKEND) && !backend.equals(Grant.NO_SANDBOX)) {
+            List<SandboxBackend> known = ProviderRegistry.of(SandboxBackend.class, settings.discover(),
+                    settings.classLoader(), settings.backends(), SandboxBackend::id).all();
+            boolean found = false;
+            for (SandboxBackend b : known) {
+                found |= b.id().equals(backend);
+            }
+            if (!found) {
+                List<String> ids = new ArrayList<>();
+                for (SandboxBackend b : known) {
+                    ids.add(b.id());
+                }
+                int line = 0;
+                String[] lines = text.split("\n", -1);
+                for (int i = 0; i < lines.length && line == 0; i++) {
+                    line = lines[i].strip().startsWith("backend") ? i + 1 : 0;
+                }
+                String near = Suggestions.didYouMean(backend, ids);
+                throw new PolicyException(List.of(new PolicyViolation(file, line, 0, "sandbox.backend",
+                        "unknown backend '" + backend + "': no such provider on this runner's class path",
+                        (near.isEmpty() ? "" : near + " ") + "known: auto, none" + (ids.isEmpty() ? "" : ", "
+                                + String.join(", ", ids)))), ExitCodes.INVALID_POLICY);
+            }
         }
         for (String notice : policy.notices()) {
             messages.out("note: " + notice);
