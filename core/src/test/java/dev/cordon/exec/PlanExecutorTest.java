@@ -66,6 +66,17 @@ class PlanExecutorTest {
     }
 
     @Test
+    void execute_passesAFinalLineWithoutNewlineToTheListenerAndToCargo() {
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        Outcome o = run(sh("echo first; printf 'last out'; printf 'last err' >&2"), listening(lines));
+        assertEquals(List.of("stdout:first", "stdout:last out"),
+                lines.stream().filter(l -> l.startsWith("stdout:")).toList());
+        assertEquals(List.of("stderr:last err"), lines.stream().filter(l -> l.startsWith("stderr:")).toList());
+        assertEquals("first\nlast out", out.toString(StandardCharsets.UTF_8));
+        assertEquals(List.of("first", "last out"), o.stdoutTail());
+    }
+
+    @Test
     void execute_keepsTheExitCode() {
         assertEquals(42, run(sh("exit 42"), PlanExecutor.Watch.none()).exitCode());
     }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Keeps the last lines of a byte stream, for crash and timeout reports. Thread-safe. */
 public final class OutputTail {
@@ -37,6 +38,16 @@ public final class OutputTail {
             }
         }
         return finished;
+    }
+
+    /**
+     * Ends the stream: an unfinished last line (output that did not end with a newline) becomes a
+     * complete line.
+     *
+     * @return that line, or empty when the stream ended with a newline or had no output
+     */
+    public synchronized Optional<String> end() {
+        return partial.isEmpty() ? Optional.empty() : Optional.of(finish());
     }
 
     private String finish() {

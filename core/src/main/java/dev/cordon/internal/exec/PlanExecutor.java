@@ -183,6 +183,11 @@ public final class PlanExecutor {
             } catch (IOException e) {
                 // the child closed its end or Cargo closed ours: nothing more to copy
             }
+            // A last line without a newline reached Cargo above; the live log must see it too.
+            Optional<String> last = tail.end();
+            if (last.isPresent() && watch.listener().isPresent()) {
+                watch.listener().get().line(stream, last.get());
+            }
         }, "cordon-" + stream);
         thread.setDaemon(true);
         thread.start();
