@@ -1,18 +1,24 @@
 package dev.cordon.internal.exec;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Keeps the last lines of a byte stream, for crash and timeout reports. Thread-safe. */
+/**
+ * Keeps the last lines of a byte stream, for crash and timeout reports. Thread-safe.
+ *
+ * <p>Lines are split on the byte {@code '\n'} and decoded whole, so a multi-byte UTF-8 character that
+ * arrives split across two reads is still decoded right (0x0A never occurs inside a UTF-8 sequence).
+ */
 public final class OutputTail {
     private static final int MAX_LINE = 4096;
 
     private final int capacity;
     private final ArrayDeque<String> lines = new ArrayDeque<>();
-    private final StringBuilder partial = new StringBuilder();
+    private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
 
     /** @param capacity how many lines to keep */
     public OutputTail(int capacity) {
@@ -28,15 +34,15 @@ public final class OutputTail {
      */
     public synchronized List<String> add(byte[] buffer, int length) {
         List<String> finished = new ArrayList<>();
-        String text = new String(buffer, 0, length, StandardCharsets.UTF_8);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\n') {
+        int start = 0;
+        for (int i = 0; i < length; i++) {
+            if (buffer[i] == '\n') {
+                keep(buffer, start, i);
                 finished.add(finish());
-            } else if (partial.length() < MAX_LINE) {
-                partial.append(c);
+                start = i + 1;
             }
         }
+        keep(buffer, start, length);
         return finished;
     }
 
@@ -47,12 +53,17 @@ public final class OutputTail {
      * @return that line, or empty when the stream ended with a newline or had no output
      */
     public synchronized Optional<String> end() {
-        return partial.isEmpty() ? Optional.empty() : Optional.of(finish());
+        return partial.size() == 0 ? Optional.empty() : Optional.of(finish());
+    }
+
+    private void keep(byte[] buffer, int from, int to) {
+        int room = MAX_LINE - partial.size();
+        partial.write(buffer, from, Math.max(0, Math.min(to - from, room)));
     }
 
     private String finish() {
-        String line = partial.toString();
-        partial.setLength(0);
+        String line = partial.toString(StandardCharsets.UTF_8);
+        partial.reset();
         lines.addLast(line);
         while (lines.size() > capacity) {
             lines.removeFirst();
@@ -63,8 +74,8 @@ public final class OutputTail {
     /** {@return the last lines, oldest first, including an unfinished last line} */
     public synchronized List<String> lines() {
         List<String> out = new ArrayList<>(lines);
-        if (!partial.isEmpty()) {
-            out.add(partial.toString());
+        if (partial.size() > 0) {
+            out.add(partial.toString(StandardCharsets.UTF_8));
             if (out.size() > capacity) {
                 out.removeFirst();
             }
