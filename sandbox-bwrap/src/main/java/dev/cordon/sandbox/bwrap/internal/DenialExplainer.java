@@ -84,6 +84,7 @@ public final class DenialExplainer {
         Optional<Path> target = invocation.targetDir();
         Set<Path> suggested = new LinkedHashSet<>();
         List<String> where = new ArrayList<>();
+        boolean intoPackage = false;
         for (Path path : paths(lines(tail, WRITE_DENIED))) {
             if (grant.writable().stream().anyMatch(path::startsWith)) {
                 continue;
@@ -95,6 +96,7 @@ public final class DenialExplainer {
                         + "writable)";
             } else if (path.startsWith(packageDir)) {
                 area = "the package directory " + packageDir + " is read-only in the sandbox";
+                intoPackage = true;
             } else if (home.isPresent() && path.startsWith(home.get())) {
                 area = "$HOME (" + home.get() + ") is an empty private directory in the sandbox, with the "
                         + "toolchain put back read-only";
@@ -118,6 +120,12 @@ public final class DenialExplainer {
         out.append(table(grant)).append("filesystem-access = { action = \"permit\", paths = [");
         out.append(String.join(", ", suggested.stream().map(p -> quote(p.toString())).toList()));
         out.append("] }");
+        if (intoPackage) {
+            // Read-only source trees (Nix, Bazel, vendored) are the usual case: a private copy leaves the
+            // original untouched, which a write permit would not.
+            out.append("\nor let the script write a private copy of its package (the original stays untouched):\n")
+                    .append(table(grant)).append("source = \"copy\"");
+        }
         return Optional.of(out.toString());
     }
 

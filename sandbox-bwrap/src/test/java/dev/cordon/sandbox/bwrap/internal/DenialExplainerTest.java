@@ -49,6 +49,7 @@ class DenialExplainerTest {
         String message = explain("Error: Os { code: 30, kind: ReadOnlyFilesystem, message: \"Read-only file "
                 + "system\" }\ncould not create " + gen).orElseThrow();
         assertTrue(message.contains("paths = [\"" + crate.packageDir.resolve("src") + "\"]"), message);
+        assertTrue(message.contains("source = \"copy\""), message);
     }
 
     @Test
