@@ -39,8 +39,9 @@ class DenialExplainerTest {
                 + ": Read-only file system (os error 30)\n").orElseThrow();
         assertTrue(message.contains("crate 'hostile'") && message.contains("'/work/cordon.toml'"), message);
         assertTrue(message.contains("package directory"), message);
-        assertTrue(message.endsWith("[permissions.build.hostile]\nfilesystem-access = { action = \"permit\", "
-                + "paths = [\"" + existing + "\"] }"), message);
+        assertTrue(message.contains("[permissions.build.hostile]\nfilesystem-access = { action = \"permit\", "
+                + "paths = [\"" + existing + "\"] }\n"), message);
+        assertTrue(message.endsWith("[permissions.build.hostile]\nsource = \"copy\""), message);
     }
 
     @Test
