@@ -40,6 +40,7 @@ public final class PlanDaemon {
     /** Seconds without requests before the daemon exits. */
     public static final String IDLE_VARIABLE = "CORDON_DAEMON_IDLE";
     private static final long DEFAULT_IDLE_SECONDS = 300;
+    private static final boolean TRACE = System.getenv("CORDON_DAEMON_TRACE") != null;
 
     private final Path socket;
     private RequestHandler handler;
@@ -152,8 +153,12 @@ public final class PlanDaemon {
                 return;
             }
             List<String> answer;
+            long t0 = System.nanoTime();
             try {
                 answer = handler.answer(DaemonProtocol.receive(channel));
+                if (TRACE) {
+                    log(log, answer.getFirst() + " in " + (System.nanoTime() - t0) / 1000 + " us");
+                }
             } catch (RuntimeException e) {
                 answer = List.of("FALLBACK", ("daemon error: " + e).replace('\0', ' '));
             }
