@@ -90,9 +90,13 @@ public final class PlanDaemon {
     private static FileLock waitForLock(FileChannel channel) throws IOException {
         // A daemon that just found its class path stale may still be leaving: give it a moment.
         for (int i = 0; i < 20; i++) {
-            FileLock lock = channel.tryLock();
-            if (lock != null) {
-                return lock;
+            try {
+                FileLock lock = channel.tryLock();
+                if (lock != null) {
+                    return lock;
+                }
+            } catch (java.nio.channels.OverlappingFileLockException heldHere) {
+                // a daemon in this very JVM (tests) holds it: same as another process holding it
             }
             try {
                 Thread.sleep(100);

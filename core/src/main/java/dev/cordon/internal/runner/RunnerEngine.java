@@ -134,8 +134,11 @@ public final class RunnerEngine {
         if (!arguments.command().equals("run")) {
             throw Arguments.usage("'" + arguments.command() + "' is not a build-script call");
         }
-        Prepared prepared = prepare(arguments, new PhaseTimer(false, settings.stderr()));
+        PhaseTimer timer = new PhaseTimer(System.getenv("CORDON_DAEMON_TRACE") != null, System.err);
+        Prepared prepared = prepare(arguments, timer);
         prepare(prepared.grant());
+        timer.mark("tmpdir");
+        timer.print();
         return prepared;
     }
 
