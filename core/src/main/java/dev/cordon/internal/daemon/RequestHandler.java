@@ -6,6 +6,12 @@ import dev.cordon.Grant;
 import dev.cordon.SandboxException;
 import dev.cordon.SourceMode;
 import dev.cordon.internal.discovery.BackendSelector;
+import dev.cordon.internal.discovery.ProviderRegistry;
+import dev.cordon.spi.InvocationDecoder;
+import dev.cordon.spi.PolicyProvider;
+import dev.cordon.spi.RunListener;
+import dev.cordon.spi.SandboxBackend;
+import dev.cordon.spi.SyscallFilterCompiler;
 import dev.cordon.internal.runner.RunnerEngine;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -56,10 +62,37 @@ final class RequestHandler {
 
     RequestHandler(RunnerEngine.Settings settings, ClasspathSnapshot classpath, Map<String, String> ownEnvironment,
             Runnable onStale) {
-        this.settings = settings;
+        this.settings = discoveredOnce(settings);
         this.classpath = classpath;
         this.ownEnvironment = ownEnvironment;
         this.onStale = onStale;
+    }
+
+    /**
+     * The settings with every provider discovered now, once, as if added by hand: a ServiceLoader scan per
+     * request would cost milliseconds. The class path cannot change under a running daemon (it stops
+     * planning when it does), so the set found now is the set a JVM runner would find. When discovery
+     * fails, requests discover for themselves, and fail, and fall back to the JVM runner that reports it.
+     */
+    private static RunnerEngine.Settings discoveredOnce(RunnerEngine.Settings s) {
+        if (!s.discover()) {
+            return s;
+        }
+        try {
+            ClassLoader loader = s.classLoader();
+            return new RunnerEngine.Settings(s.policy(),
+                    ProviderRegistry.of(SandboxBackend.class, true, loader, s.backends(), SandboxBackend::id).all(),
+                    ProviderRegistry.of(InvocationDecoder.class, true, loader, s.decoders(), InvocationDecoder::id)
+                            .all(),
+                    ProviderRegistry.of(SyscallFilterCompiler.class, true, loader, s.compilers(),
+                            SyscallFilterCompiler::id).all(),
+                    ProviderRegistry.of(PolicyProvider.class, true, loader, s.policyProviders(), PolicyProvider::id)
+                            .all(),
+                    false, loader, s.stdout(), s.stderr(), s.environment(), s.workingDirectory(), s.backendPin(),
+                    ProviderRegistry.of(RunListener.class, true, loader, s.listeners(), RunListener::id).all());
+        } catch (RuntimeException e) {
+            return s;
+        }
     }
 
     List<String> answer(List<String> request) {
