@@ -16,6 +16,8 @@ module dev.cordon.core {
     requires org.hibernate.validator;
     // Raises Hibernate Validator's log level so its INFO banner stays out of build logs.
     requires java.logging;
+    // SO_PEERCRED: the plan daemon answers only its own user.
+    requires jdk.net;
 
     exports dev.cordon;
     exports dev.cordon.spi;

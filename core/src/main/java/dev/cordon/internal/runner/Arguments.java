@@ -19,11 +19,12 @@ import java.util.Optional;
  * @param manifestDir {@code --manifest-dir DIR} (explain)
  * @param outDir {@code --out-dir DIR} (explain)
  * @param rest the program and its arguments (run)
+ * @param socket {@code --socket PATH} (daemon)
  */
 record Arguments(String command, Optional<String> policy, Optional<String> crate, Optional<String> manifestDir,
-        Optional<String> outDir, List<String> rest) {
+        Optional<String> outDir, List<String> rest, Optional<String> socket) {
 
-    static final List<String> COMMANDS = List.of("run", "check", "explain", "help", "version");
+    static final List<String> COMMANDS = List.of("run", "check", "explain", "help", "version", "daemon");
 
     static Arguments parse(List<String> args) {
         String command = "run";
@@ -33,15 +34,16 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
             i = 1;
         } else if (!args.isEmpty() && (args.getFirst().equals("--help") || args.getFirst().equals("-h"))) {
             return new Arguments("help", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    List.of());
+                    List.of(), Optional.empty());
         } else if (!args.isEmpty() && args.getFirst().equals("--version")) {
             return new Arguments("version", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    List.of());
+                    List.of(), Optional.empty());
         }
         Optional<String> policy = Optional.empty();
         Optional<String> crate = Optional.empty();
         Optional<String> manifestDir = Optional.empty();
         Optional<String> outDir = Optional.empty();
+        Optional<String> socket = Optional.empty();
         List<String> rest = new ArrayList<>();
         for (; i < args.size(); i++) {
             String arg = args.get(i);
@@ -70,8 +72,9 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
                 case "--crate" -> crate = Optional.of(value);
                 case "--manifest-dir" -> manifestDir = Optional.of(value);
                 case "--out-dir" -> outDir = Optional.of(value);
+                case "--socket" -> socket = Optional.of(value);
                 default -> throw usage("unknown option '" + name + "'; known: --policy, --crate, "
-                        + "--manifest-dir, --out-dir");
+                        + "--manifest-dir, --out-dir, --socket");
             }
         }
         if (!command.equals("run") && !rest.isEmpty()) {
@@ -80,7 +83,7 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
         if (command.equals("explain") && crate.isEmpty()) {
             throw usage("explain needs --crate NAME (the package name, as in CARGO_PKG_NAME)");
         }
-        return new Arguments(command, policy, crate, manifestDir, outDir, List.copyOf(rest));
+        return new Arguments(command, policy, crate, manifestDir, outDir, List.copyOf(rest), socket);
     }
 
     static CordonException usage(String message) {
@@ -91,6 +94,7 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
             usage: cordon-runner [--policy FILE] <build-script> [args...]   (how Cargo calls it)
                    cordon-runner check [--policy FILE]
                    cordon-runner explain [--policy FILE] --crate NAME [--manifest-dir DIR] [--out-dir DIR]
+                   cordon-runner daemon --socket PATH   (the plan daemon bin/cordon-runner starts itself)
                    cordon-runner help | version
             The policy is --policy FILE, else $CORDON_POLICY, else a policy jar on the class path, else the
             built-in defaults.""";

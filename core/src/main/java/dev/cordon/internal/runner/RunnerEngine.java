@@ -94,6 +94,8 @@ public final class RunnerEngine {
                 }
                 case "check" -> check(arguments);
                 case "explain" -> explain(arguments);
+                case "daemon" -> dev.cordon.internal.daemon.PlanDaemon.serve(settings, arguments.socket().orElseThrow(
+                        () -> Arguments.usage("daemon needs --socket PATH")));
                 default -> runBuildScript(arguments);
             };
         } catch (CordonException e) {
@@ -105,8 +107,91 @@ public final class RunnerEngine {
         }
     }
 
+    /**
+     * What a build-script call resolves to before anything runs: the decision, the backend and its plan.
+     *
+     * @param invocation the decoded call (the source copy's, when the grant asks for one)
+     * @param policy the policy that decided
+     * @param policyFile the policy file named by option or environment, if any
+     * @param grant the grant
+     * @param selector how the backend was chosen
+     * @param backend the chosen backend
+     * @param plan the backend's plan
+     */
+    public record Prepared(RunnerInvocation invocation, Policy policy, Optional<Path> policyFile, Grant grant,
+            BackendSelector selector, SandboxBackend backend, ExecutionPlan plan) {
+    }
+
+    /**
+     * Resolves a build-script call (the runner's arguments, read against this engine's environment and
+     * working directory) to its plan without running it, and creates the grant's private temporary
+     * directory; used by the plan daemon.
+     *
+     * @param args the runner's command line; must be a {@code run} call
+     * @return the plan and what it was made from
+     * @throws CordonException when the call, the policy or the backend is unusable (the message is the
+     *     cold path's)
+     */
+    public Prepared planFor(List<String> args) {
+        Arguments arguments = Arguments.parse(args);
+        if (!arguments.command().equals("run")) {
+            throw Arguments.usage("'" + arguments.command() + "' is not a build-script call");
+        }
+        PhaseTimer timer = new PhaseTimer(System.getenv("CORDON_DAEMON_TRACE") != null, System.err);
+        Prepared prepared = prepare(arguments, timer);
+        prepare(prepared.grant());
+        timer.mark("tmpdir");
+        timer.print();
+        return prepared;
+    }
+
+    /**
+     * Reports a finished run of a {@link #planFor planned} call exactly as the runner does after running
+     * it itself: a failure message with the backend's explanation on this engine's stderr, and the run
+     * listeners' events.
+     *
+     * @param prepared what {@link #planFor} returned
+     * @param exitCode the exit status (128 + signal number for a signal death)
+     * @param elapsed how long the script ran
+     * @param stderrTail the script's last lines of stderr
+     */
+    public void report(Prepared prepared, int exitCode, java.time.Duration elapsed, List<String> stderrTail) {
+        Outcome outcome = new Outcome(exitCode, dev.cordon.internal.exec.Signals.fromExitStatus(exitCode),
+                Optional.empty(), elapsed, List.of(), List.copyOf(stderrTail), List.of());
+        finish(prepared, listeners(), Instant.now().minus(elapsed), outcome);
+    }
+
+    /** {@return whether a run of this engine has run listeners to tell (an audit log, say)} */
+    public boolean hasListeners() {
+        return !listeners().isEmpty();
+    }
+
     private int runBuildScript(Arguments arguments) {
         PhaseTimer timer = new PhaseTimer("1".equals(settings.environment().get("CORDON_TRACE")), settings.stderr());
+        Prepared prepared = prepare(arguments, timer);
+        RunnerInvocation invocation = prepared.invocation();
+        Grant grant = prepared.grant();
+        if (prepared.backend().id().equals(Grant.NO_SANDBOX)) {
+            messages.cargoWarning("cordon: the build script of " + invocation.crateName()
+                    + " ran WITHOUT a sandbox (backend \"none\" " + prepared.selector().why(grant) + ")");
+        }
+        prepare(grant);
+        List<RunListener> listeners = listeners();
+        Optional<PlanExecutor.LineListener> live = LiveLog.fromEnvironment(invocation, settings.environment(),
+                settings.stderr()).map(l -> l);
+        PlanExecutor executor = new PlanExecutor(settings.stdout(), settings.stderr());
+        Instant started = Instant.now();
+        timer.mark("prepare");
+        Outcome outcome = executor.execute(prepared.plan(),
+                new PlanExecutor.Watch(grant.timeout(), grant.idleTimeout(), live));
+        timer.mark("execute");
+        finish(prepared, listeners, started, outcome);
+        timer.mark("report");
+        timer.print();
+        return outcome.exitCode();
+    }
+
+    private Prepared prepare(Arguments arguments, PhaseTimer timer) {
         RunnerInvocation invocation = decode(arguments.rest());
         timer.mark("decode");
         Policy policy = policy(arguments);
@@ -126,30 +211,24 @@ public final class RunnerEngine {
         timer.mark("filter");
         ExecutionPlan plan = backend.plan(invocation, grant, filter);
         timer.mark("plan");
-        if (backend.id().equals(Grant.NO_SANDBOX)) {
-            messages.cargoWarning("cordon: the build script of " + invocation.crateName()
-                    + " ran WITHOUT a sandbox (backend \"none\" " + selector.why(grant) + ")");
-        }
-        prepare(grant);
-        List<RunListener> listeners = listeners();
-        Optional<PlanExecutor.LineListener> live = LiveLog.fromEnvironment(invocation, settings.environment(),
-                settings.stderr()).map(l -> l);
-        PlanExecutor executor = new PlanExecutor(settings.stdout(), settings.stderr());
-        Instant started = Instant.now();
-        timer.mark("prepare");
-        Outcome outcome = executor.execute(plan, new PlanExecutor.Watch(grant.timeout(), grant.idleTimeout(), live));
-        timer.mark("execute");
+        return new Prepared(invocation, policy, policyFile(arguments), grant, selector, backend, plan);
+    }
+
+    private void finish(Prepared prepared, List<RunListener> listeners, Instant started, Outcome outcome) {
+        RunnerInvocation invocation = prepared.invocation();
+        Grant grant = prepared.grant();
+        SandboxBackend backend = prepared.backend();
         if (!outcome.succeeded()) {
             messages.failure(invocation, grant, outcome,
                     backend.explainFailure(invocation, grant, outcome.exitCode(), String.join("\n", outcome.stderrTail()))
                             .map(text -> List.of(text.split("\n"))).orElse(List.of()));
         }
         if (!listeners.isEmpty()) {
-            RunEvent event = new RunEvent(invocation.crateName(), invocation.crateVersion(), policy.name(),
-                    policyFile(arguments).filter(f -> settings.policy().isEmpty()).flatMap(RunnerEngine::sha256),
+            RunEvent event = new RunEvent(invocation.crateName(), invocation.crateVersion(), prepared.policy().name(),
+                    prepared.policyFile().filter(f -> settings.policy().isEmpty()).flatMap(RunnerEngine::sha256),
                     grant.network().mode(), grant.writable().size(), grant.hidden().size(), backend.id(),
-                    CommandRedaction.redact(plan.command()), started, outcome.elapsed(), outcome.exitCode(),
-                    outcome.signal(), outcome.timedOut());
+                    CommandRedaction.redact(prepared.plan().command()), started, outcome.elapsed(),
+                    outcome.exitCode(), outcome.signal(), outcome.timedOut());
             for (RunListener listener : listeners) {
                 try {
                     listener.finished(event);
@@ -158,9 +237,6 @@ public final class RunnerEngine {
                 }
             }
         }
-        timer.mark("report");
-        timer.print();
-        return outcome.exitCode();
     }
 
     private List<RunListener> listeners() {

@@ -1,0 +1,169 @@
+package dev.cordon.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cordon.ExitCodes;
+import dev.cordon.testing.CargoProject;
+import dev.cordon.testing.RequiredTools;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/cordon-runner through the plan daemon (examples/src/main/c/cordon-client.c, compiled here) under
+ * real Cargo: the same results as the JVM runner, and the daemon really planned them.
+ */
+class DaemonCargoTest {
+
+    @TempDir
+    static Path shared;
+
+    @TempDir
+    Path dir;
+
+    private static Path client;
+    private static Path runtime;
+
+    @BeforeAll
+    static void build() throws Exception {
+        RequiredTools.require("cargo");
+        RequiredTools.require("bwrap");
+        Path cc = RequiredTools.require("cc");
+        client = shared.resolve("cordon-client");
+        Path source = Path.of(System.getProperty("cordon.repositoryRoot"), "examples/src/main/c/cordon-client.c");
+        Process p = new ProcessBuilder(cc.toString(), "-O2", "-Wall", "-Werror", "-o", client.toString(),
+                source.toString()).inheritIO().start();
+        assertEquals(0, p.waitFor(), "cc failed on " + source);
+        runtime = Files.createDirectory(shared.resolve("runtime"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+
+    @AfterAll
+    static void stopDaemons() throws IOException {
+        // Removing its socket makes a daemon leave within a second.
+        try (Stream<Path> files = Files.walk(runtime)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".sock")).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    private CargoProject project(String buildRs, String... runnerArgs) {
+        List<String> runner = new java.util.ArrayList<>(List.of(CargoProject.runnerLauncher().toString()));
+        runner.addAll(List.of(runnerArgs));
+        return CargoProject.in(dir.resolve("ws")).binaryPackage("probe", buildRs, "fn main() {}")
+                .workspace(runner, "probe").env("CORDON_CLIENT", client.toString())
+                .env("XDG_RUNTIME_DIR", runtime.toString()).env("CORDON_DAEMON_IDLE", "60")
+                .env("CORDON_DAEMON_TRACE", "1");
+    }
+
+    /** {@return how many plans the daemons handed out so far} */
+    private static long plansServed() throws IOException {
+        try (Stream<Path> files = Files.walk(runtime)) {
+            long n = 0;
+            for (Path log : files.filter(f -> f.toString().endsWith(".log")).toList()) {
+                n += Files.readAllLines(log).stream().filter(l -> l.contains(": EXEC in ")).count();
+            }
+            return n;
+        }
+    }
+
+    @Test
+    void build_directivesReachCargoFromADaemonPlan() throws IOException {
+        long before = plansServed();
+        var result = project("""
+                fn main() {
+                    println!("cargo::rustc-cfg=from_build_script");
+                    println!("cargo::rustc-env=PROBE_VALUE=42");
+                }
+                """).build(dir.resolve("target"));
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertEquals("cargo::rustc-cfg=from_build_script\ncargo::rustc-env=PROBE_VALUE=42\n",
+                result.outputOf("probe-"));
+        assertEquals(before + 1, plansServed(), "the daemon did not plan the build script");
+    }
+
+    @Test
+    void build_failingBuildScriptFailsTheBuildWithItsStderrAndExitCode() {
+        var result = project("""
+                fn main() {
+                    eprintln!("custom failure text from the build script");
+                    std::process::exit(3);
+                }
+                """).build(dir.resolve("target"));
+        assertNotEquals(0, result.exitCode());
+        assertTrue(result.stderr().contains("custom failure text from the build script"), result.stderr());
+        assertTrue(result.stderr().contains("exit status: 3"), result.stderr());
+        assertTrue(result.stderr().contains("cordon: build script of probe v0.1.0 failed with exit status 3"),
+                result.stderr());
+    }
+
+    @Test
+    void build_crashingBuildScriptIsReportedBySignalName() {
+        var result = project("""
+                fn main() {
+                    eprintln!("about to abort");
+                    std::process::abort();
+                }
+                """).build(dir.resolve("target"));
+        assertNotEquals(0, result.exitCode());
+        assertTrue(result.stderr().contains("was killed by SIGABRT"), result.stderr());
+        assertTrue(result.stderr().contains("cordon: | about to abort"), result.stderr());
+    }
+
+    @Test
+    void build_jobserverTokensReachTheBuildScript() {
+        var result = project("""
+                use std::io::{Read, Write};
+                use std::os::fd::FromRawFd;
+                fn main() {
+                    let flags = std::env::var("CARGO_MAKEFLAGS").unwrap_or_default();
+                    let auth = flags.split_whitespace().find_map(|f| f.strip_prefix("--jobserver-auth="))
+                        .expect("no --jobserver-auth in CARGO_MAKEFLAGS");
+                    let (r, w) = auth.split_once(',').expect("not a pipe jobserver");
+                    let mut read = unsafe { std::fs::File::from_raw_fd(r.parse().unwrap()) };
+                    let mut write = unsafe { std::fs::File::from_raw_fd(w.parse().unwrap()) };
+                    let mut token = [0u8; 1];
+                    read.read_exact(&mut token).expect("could not acquire a jobserver token");
+                    write.write_all(&token).expect("could not release the jobserver token");
+                    println!("cargo::warning=token-ok");
+                }
+                """).build(dir.resolve("target"), "-j", "2");
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertTrue(result.outputOf("probe-").contains("cargo::warning=token-ok"), result.stderr());
+    }
+
+    @Test
+    void build_changedPolicyIsReadAgainAndItsErrorsReportedByTheJvmRunner() throws IOException {
+        Path policy = dir.resolve("cordon.toml");
+        Files.writeString(policy, "[permissions.build]\n");
+        String buildRs = "fn main() { println!(\"cargo::warning=the build script ran\"); }";
+        var first = project(buildRs, "--policy", policy.toString()).build(dir.resolve("target1"));
+        assertEquals(0, first.exitCode(), first.stderr());
+        Files.writeString(policy, "[permissions.build]\nnetwrok-access = { action = \"deny\" }\n");
+        var second = project(buildRs, "--policy", policy.toString()).build(dir.resolve("target2"));
+        assertTrue(second.stderr().contains("exit status: " + ExitCodes.INVALID_POLICY), second.stderr());
+        assertTrue(second.stderr().contains("network-access"), second.stderr());
+        assertTrue(!second.stderr().contains("the build script ran"), second.stderr());
+    }
+
+    @Test
+    void build_auditLogRecordsDaemonRuns() throws IOException {
+        Path audit = dir.resolve("audit.jsonl");
+        var result = project("fn main() {}").env("CORDON_AUDIT_LOG", audit.toString()).build(dir.resolve("target"));
+        assertEquals(0, result.exitCode(), result.stderr());
+        List<String> lines = Files.readAllLines(audit);
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.getFirst().contains("\"crate\":\"probe\""), lines.getFirst());
+        assertTrue(lines.getFirst().contains("\"exitCode\":0"), lines.getFirst());
+    }
+}
