@@ -59,4 +59,8 @@ if [ ! -f "$target/cordon-runner.aot" ]; then
 fi
 printf '%s' "$merged" > "$target/runner-aot.classpath"
 printf '%s' "$cp" > "$target/runner-aot.inputs"
+# The JVM command the fast start (bin/cordon-runner -> cordon-client) runs: NUL-separated words, the same
+# flags as bin/lib/cordon-runner.bash uses with the AOT cache.
+printf '%s\0' "$java" "${flags[@]:0:3}" "-XX:AOTCache=$target/cordon-runner.aot" -cp "$merged" \
+  dev.cordon.examples.MinimalRunner > "$target/runner-command"
 echo "aot-train: wrote $target/cordon-runner.aot ($(du -h "$target/cordon-runner.aot" | cut -f1))" >&2

@@ -7,7 +7,14 @@
  * daemon for the build script's plan and runs it itself, so no JVM starts per build script; it keeps
  * Cargo's descriptors, forwards signals and passes the exit status on. Whenever the daemon cannot help
  * (not running and not startable, FALLBACK, any error) it execs the JVM runner with the same arguments,
- * which does the job the slow but complete way. Linux only (SO_PEERCRED).
+ * which does the job the slow but complete way.
+ *
+ *   cordon-client --command-file FILE --slow SCRIPT RUNNER-ARGS...
+ *
+ * The fast start bin/cordon-runner uses: FILE holds the JVM command (NUL-separated words) written when the
+ * runner was packaged. When FILE is unreadable, or any jar it was packed from (runner-aot.inputs beside it)
+ * is newer than the AOT cache (cordon-runner.aot beside it), the client runs `bash SCRIPT RUNNER-ARGS`: the
+ * full launcher, which says why and starts from this checkout's classes instead.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -90,8 +97,13 @@ static int connect_daemon(void) {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     memcpy(addr.sun_path, socket_path, strlen(socket_path) + 1);
     if (connect(fd, (struct sockaddr *) &addr, sizeof addr) != 0) { close(fd); return -1; }
+#ifdef __linux__
     struct ucred cred; socklen_t len = sizeof cred;
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != getuid()) { close(fd); return -1; }
+#else
+    uid_t peer_uid; gid_t peer_gid;
+    if (getpeereid(fd, &peer_uid, &peer_gid) != 0 || peer_uid != getuid()) { close(fd); return -1; }
+#endif
     return fd;
 }
 
@@ -120,8 +132,12 @@ static void start_daemon(void) {
     if (in < 0 || out < 0 || chdir("/") != 0) _exit(1);
     dup2(in, 0); dup2(out, 1); dup2(out, 2);
     close_others(NULL, 0); /* never hold Cargo's pipes: Cargo waits for their EOF */
-    java_argv[java_argc] = "daemon"; java_argv[java_argc + 1] = "--socket";
-    java_argv[java_argc + 2] = socket_path; java_argv[java_argc + 3] = NULL;
+    /* The daemon lives for minutes: give it the optimising JIT that short runner JVMs turn off. */
+    int kept = 0;
+    for (int i = 0; i < java_argc; i++)
+        if (strcmp(java_argv[i], "-XX:TieredStopAtLevel=1") != 0) java_argv[kept++] = java_argv[i];
+    java_argv[kept] = "daemon"; java_argv[kept + 1] = "--socket";
+    java_argv[kept + 2] = socket_path; java_argv[kept + 3] = NULL;
     execv(java_argv[0], java_argv);
     _exit(127);
 }
@@ -182,7 +198,82 @@ static const char *find_program(const char *name, char *buf, size_t size) {
     return name;
 }
 
+static int run_client(void);
+
+/* Reads a whole small file; NULL when it cannot. */
+static char *slurp(const char *path, size_t *len) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    size_t cap = 8192, n = 0;
+    char *buf = malloc(cap + 1);
+    for (;;) {
+        if (!buf) { close(fd); return NULL; }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) { close(fd); free(buf); return NULL; }
+        if (r == 0) break;
+        n += (size_t) r;
+        if (n == cap) { cap *= 2; buf = realloc(buf, cap + 1); }
+    }
+    close(fd);
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+static int newer(const struct stat *a, const struct stat *b) {
+#ifdef __APPLE__
+    return a->st_mtimespec.tv_sec > b->st_mtimespec.tv_sec || (a->st_mtimespec.tv_sec == b->st_mtimespec.tv_sec
+            && a->st_mtimespec.tv_nsec > b->st_mtimespec.tv_nsec);
+#else
+    return a->st_mtim.tv_sec > b->st_mtim.tv_sec || (a->st_mtim.tv_sec == b->st_mtim.tv_sec
+            && a->st_mtim.tv_nsec > b->st_mtim.tv_nsec);
+#endif
+}
+
+/* Loads the packaged JVM command; 0 when it is missing or stale (an input jar newer than the AOT cache). */
+static int load_command(const char *file) {
+    size_t len, inputs_len;
+    char *words = slurp(file, &len);
+    if (!words || len == 0) return 0;
+    char dir[4096], path[4200];
+    snprintf(dir, sizeof dir, "%s", file);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0; else snprintf(dir, sizeof dir, ".");
+    struct stat aot, st;
+    snprintf(path, sizeof path, "%s/cordon-runner.aot", dir);
+    if (stat(path, &aot) != 0) return 0;
+    snprintf(path, sizeof path, "%s/runner-aot.inputs", dir);
+    char *inputs = slurp(path, &inputs_len);
+    if (!inputs) return 0;
+    for (char *input = strtok(inputs, ":\n"); input; input = strtok(NULL, ":\n"))
+        if (stat(input, &st) != 0 || newer(&st, &aot)) return 0;
+    int count = 0;
+    for (size_t i = 0; i < len; i++) count += words[i] == 0;
+    if (count < 1 || words[len - 1] != 0) return 0;
+    java_argv = calloc(count + 4, sizeof *java_argv);
+    if (!java_argv) return 0;
+    char *w = words;
+    for (int i = 0; i < count; i++) { java_argv[i] = w; w += strlen(w) + 1; }
+    java_argc = count;
+    return 1;
+}
+
 int main(int argc, char **argv) {
+    if (argc >= 5 && strcmp(argv[1], "--command-file") == 0 && strcmp(argv[3], "--slow") == 0) {
+        runner_args = argv + 5;
+        runner_argc = argc - 5;
+        if (!load_command(argv[2])) {
+            char **slow = calloc(runner_argc + 3, sizeof *slow);
+            if (!slow) return 70;
+            slow[0] = "bash"; slow[1] = argv[4];
+            memcpy(slow + 2, runner_args, runner_argc * sizeof *slow);
+            execv("/bin/bash", slow);
+            fprintf(stderr, "cordon: error: cannot run %s: %s\n", argv[4], strerror(errno));
+            return 70;
+        }
+        return run_client();
+    }
     if (argc < 3) { fprintf(stderr, "usage: cordon-client N JAVA-ARGV... RUNNER-ARGS...\n"); return 64; }
     java_argc = atoi(argv[1]);
     if (java_argc < 1 || java_argc > argc - 2) { fprintf(stderr, "cordon-client: bad N\n"); return 64; }
@@ -191,6 +282,10 @@ int main(int argc, char **argv) {
     memcpy(java_argv, argv + 2, java_argc * sizeof *argv);
     runner_args = argv + 2 + java_argc;
     runner_argc = argc - 2 - java_argc;
+    return run_client();
+}
+
+static int run_client(void) {
     const char *first = runner_argc ? runner_args[0] : "";
     if (getenv("CORDON_NO_DAEMON") || runner_argc == 0 || (first[0] != '/' && strcmp(first, "run") != 0
             && strcmp(first, "--policy") != 0 && strncmp(first, "--policy=", 9) != 0 && strcmp(first, "--") != 0))

@@ -159,9 +159,12 @@ public final class PlanDaemon {
             List<String> answer;
             long t0 = System.nanoTime();
             try {
-                answer = handler.answer(DaemonProtocol.receive(channel));
+                List<String> request = DaemonProtocol.receive(channel);
+                long t1 = System.nanoTime();
+                answer = handler.answer(request);
                 if (TRACE) {
-                    log(log, answer.getFirst() + " in " + (System.nanoTime() - t0) / 1000 + " us");
+                    log(log, answer.getFirst() + " in " + (System.nanoTime() - t0) / 1000 + " us (request read in "
+                            + (t1 - t0) / 1000 + " us)");
                 }
             } catch (RuntimeException e) {
                 answer = List.of("FALLBACK", ("daemon error: " + e).replace('\0', ' '));

@@ -12,6 +12,8 @@ import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
 import dev.cordon.SourceMode;
 import dev.cordon.SyscallFilter;
+import dev.cordon.NetworkAccess;
+import dev.cordon.SyscallRules;
 import dev.cordon.internal.audit.CommandRedaction;
 import dev.cordon.internal.audit.JsonLinesAuditLog;
 import dev.cordon.internal.discovery.BackendSelector;
@@ -395,7 +397,17 @@ public final class RunnerEngine {
                 settings.discover(), settings.classLoader(), settings.compilers(), SyscallFilterCompiler::id);
         for (SyscallFilterCompiler compiler : compilers.all()) {
             if (compiler.availability().isAvailable()) {
-                return Optional.of(compiler.compile(grant.syscalls(), grant.network()));
+                // A filter depends only on the compiler, the rules and the network: a plan daemon answering
+                // many build scripts compiles each distinct filter once.
+                FilterKey key = new FilterKey(compiler.id(), grant.syscalls(), grant.network().mode());
+                SyscallFilter filter = FILTERS.get(key);
+                if (filter == null) {
+                    filter = compiler.compile(grant.syscalls(), grant.network());
+                    if (FILTERS.size() < 64) {
+                        FILTERS.put(key, filter);
+                    }
+                }
+                return Optional.of(filter);
             }
         }
         if (grant.syscalls().required()) {
@@ -405,6 +417,11 @@ public final class RunnerEngine {
         }
         return Optional.empty();
     }
+
+    private record FilterKey(String compiler, SyscallRules rules, NetworkAccess.Mode network) {
+    }
+
+    private static final Map<FilterKey, SyscallFilter> FILTERS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static void prepare(Grant grant) {
         try {
