@@ -15,6 +15,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
@@ -127,7 +128,12 @@ public final class PlanDaemon {
     private int listen(OutputStream log) throws IOException {
         Files.deleteIfExists(socket); // we hold the lock: whatever is there is a dead daemon's
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
+        // Bind (and listen) under a private name, then rename into place: a client that sees the socket
+        // file can always connect (between bind and listen it would be refused).
+        Path binding = socket.resolveSibling(socket.getFileName() + "." + ProcessHandle.current().pid() + ".new");
+        Files.deleteIfExists(binding);
+        server.bind(UnixDomainSocketAddress.of(binding));
+        Files.move(binding, socket, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Thread.ofPlatform().daemon().name("cordon-daemon-idle").start(this::watchIdle);
         log(log, "serving " + socket + " (pid " + ProcessHandle.current().pid() + ")");
         try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {

@@ -1,0 +1,76 @@
+package dev.cordon.internal.runner;
+
+import dev.cordon.ExitCodes;
+import dev.cordon.Grant;
+import dev.cordon.Policy;
+import dev.cordon.PolicyException;
+import dev.cordon.PolicyViolation;
+import dev.cordon.RunnerInvocation;
+import dev.cordon.internal.discovery.ProviderRegistry;
+import dev.cordon.internal.policy.Suggestions;
+import dev.cordon.spi.SandboxBackend;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code check}: validates a policy file afresh (never from the cache), including the backend it names. */
+final class CheckCommand {
+    private CheckCommand() {
+    }
+
+    static int run(RunnerEngine.Settings settings, Resolution resolution, Messages messages,
+            Arguments arguments) {
+        Optional<Path> file = resolution.policyFile(arguments);
+        if (file.isEmpty()) {
+            messages.out("no policy file given (--policy FILE or CORDON_POLICY): the built-in defaults apply");
+            return 0;
+        }
+        String text;
+        try {
+            text = Files.readString(file.get());
+        } catch (IOException e) {
+            Policy.load(file.get()); // throws the policy-not-found error with its message and exit code
+            throw new PolicyException(List.of(new PolicyViolation(file, 0, 0, "", "cannot read the policy: "
+                    + e.getMessage(), "check the file's permissions")), ExitCodes.POLICY_NOT_FOUND);
+        }
+        Policy policy = Policy.parse(text, file.get()); // always validated afresh, never from the cache
+        // The backend a policy names must exist here; whether it is available is this machine's business.
+        Grant sample = policy.decide(new RunnerInvocation(RunnerInvocation.Kind.BUILD_SCRIPT,
+                settings.workingDirectory().resolve("build-script-build"), List.of(), settings.workingDirectory(),
+                Map.of("CARGO_PKG_NAME", "cordon-check")));
+        String backend = sample.backend();
+        if (!backend.equals(Grant.AUTO_BACKEND) && !backend.equals(Grant.NO_SANDBOX)) {
+            List<SandboxBackend> known = ProviderRegistry.of(SandboxBackend.class, settings.discover(),
+                    settings.classLoader(), settings.backends(), SandboxBackend::id).all();
+            boolean found = false;
+            for (SandboxBackend b : known) {
+                found |= b.id().equals(backend);
+            }
+            if (!found) {
+                List<String> ids = new ArrayList<>();
+                for (SandboxBackend b : known) {
+                    ids.add(b.id());
+                }
+                int line = 0;
+                String[] lines = text.split("\n", -1);
+                for (int i = 0; i < lines.length && line == 0; i++) {
+                    line = lines[i].strip().startsWith("backend") ? i + 1 : 0;
+                }
+                String near = Suggestions.didYouMean(backend, ids);
+                throw new PolicyException(List.of(new PolicyViolation(file, line, 0, "sandbox.backend",
+                        "unknown backend '" + backend + "': no such provider on this runner's class path",
+                        (near.isEmpty() ? "" : near + " ") + "known: auto, none" + (ids.isEmpty() ? "" : ", "
+                                + String.join(", ", ids)))), ExitCodes.INVALID_POLICY);
+            }
+        }
+        for (String notice : policy.notices()) {
+            messages.out("note: " + notice);
+        }
+        messages.out("policy OK: " + policy.name());
+        return 0;
+    }
+}

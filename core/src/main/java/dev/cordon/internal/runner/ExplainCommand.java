@@ -1,0 +1,52 @@
+package dev.cordon.internal.runner;
+
+import dev.cordon.ExecutionPlan;
+import dev.cordon.Grant;
+import dev.cordon.Policy;
+import dev.cordon.RunnerInvocation;
+import dev.cordon.SandboxException;
+import dev.cordon.spi.SandboxBackend;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** {@code explain}: prints the grant and the plan for a crate without running anything. */
+final class ExplainCommand {
+    private ExplainCommand() {
+    }
+
+    static int run(RunnerEngine.Settings settings, Resolution resolution, Messages messages,
+            Arguments arguments) {
+        Path manifestDir = arguments.manifestDir().map(settings.workingDirectory()::resolve)
+                .orElse(settings.workingDirectory()).normalize();
+        String crate = arguments.crate().orElseThrow();
+        Path outDir = arguments.outDir().map(settings.workingDirectory()::resolve).orElse(manifestDir
+                .resolve("target/debug/build/" + crate + "-0000000000000000/out")).normalize();
+        Map<String, String> env = new java.util.TreeMap<>(settings.environment());
+        env.put("CARGO_PKG_NAME", crate);
+        env.put("CARGO_MANIFEST_DIR", manifestDir.toString());
+        env.put("OUT_DIR", outDir.toString());
+        RunnerInvocation invocation = new RunnerInvocation(RunnerInvocation.Kind.BUILD_SCRIPT,
+                outDir.getParent().resolve("build-script-build"), List.of(), manifestDir, env);
+        Policy policy = resolution.policy(arguments);
+        Grant grant = policy.decide(invocation);
+        StringBuilder out = new StringBuilder();
+        for (String notice : policy.notices()) {
+            out.append("note: ").append(notice).append('\n');
+        }
+        out.append("== grant\n").append(GrantDescription.of(grant));
+        try {
+            SandboxBackend backend = resolution.selector().select(grant);
+            GrantCheck.requireEnforceable(grant, backend);
+            ExecutionPlan plan = backend.plan(invocation, grant, resolution.syscallFilter(grant, backend));
+            out.append("== plan\n").append(plan.describe());
+        } catch (SandboxException e) {
+            out.append("== plan\nnone: ").append(e.getMessage()).append('\n');
+            messages.out(out.toString().stripTrailing());
+            return e.exitCode();
+        }
+        out.append("note: proc macros are loaded by rustc itself and cannot be wrapped by a host runner\n");
+        messages.out(out.toString().stripTrailing());
+        return 0;
+    }
+}

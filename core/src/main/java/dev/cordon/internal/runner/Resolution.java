@@ -1,0 +1,126 @@
+package dev.cordon.internal.runner;
+
+import dev.cordon.ExitCodes;
+import dev.cordon.Grant;
+import dev.cordon.NetworkAccess;
+import dev.cordon.Policy;
+import dev.cordon.RunnerInvocation;
+import dev.cordon.SandboxException;
+import dev.cordon.SyscallFilter;
+import dev.cordon.SyscallRules;
+import dev.cordon.internal.audit.JsonLinesAuditLog;
+import dev.cordon.internal.discovery.BackendSelector;
+import dev.cordon.internal.discovery.NoSandboxBackend;
+import dev.cordon.internal.discovery.ProviderRegistry;
+import dev.cordon.internal.invocation.HostRunnerDecoder;
+import dev.cordon.spi.Capability;
+import dev.cordon.spi.InvocationDecoder;
+import dev.cordon.spi.PolicyProvider;
+import dev.cordon.spi.RunListener;
+import dev.cordon.spi.SandboxBackend;
+import dev.cordon.spi.SyscallFilterCompiler;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a runner's settings resolve to: the decoded call, the policy in force, the backend, the syscall
+ * filter and the run listeners. Shared by the run path, {@code check} and {@code explain}.
+ */
+final class Resolution {
+    private final RunnerEngine.Settings settings;
+
+    Resolution(RunnerEngine.Settings settings) {
+        this.settings = settings;
+    }
+
+    RunnerInvocation decode(List<String> rest) {
+        ProviderRegistry<InvocationDecoder> decoders = ProviderRegistry.of(InvocationDecoder.class,
+                settings.discover(), settings.classLoader(), withBuiltIn(settings.decoders()), InvocationDecoder::id);
+        for (InvocationDecoder decoder : decoders.byPriority(InvocationDecoder::priority, InvocationDecoder::id)) {
+            Optional<RunnerInvocation> invocation = decoder.decode(rest, settings.workingDirectory(),
+                    settings.environment());
+            if (invocation.isPresent()) {
+                return invocation.get();
+            }
+        }
+        throw Arguments.usage("no decoder recognised the call " + rest);
+    }
+
+    private static List<InvocationDecoder> withBuiltIn(List<InvocationDecoder> added) {
+        List<InvocationDecoder> all = new ArrayList<>(added);
+        all.add(new HostRunnerDecoder());
+        return all;
+    }
+
+    Policy policy(Arguments arguments) {
+        if (settings.policy().isPresent()) {
+            return settings.policy().get();
+        }
+        Optional<Path> file = policyFile(arguments);
+        if (file.isPresent()) {
+            return Policy.load(file.get());
+        }
+        ProviderRegistry<PolicyProvider> providers = ProviderRegistry.of(PolicyProvider.class, settings.discover(),
+                settings.classLoader(), settings.policyProviders(), PolicyProvider::id);
+        return providers.byPriority(PolicyProvider::priority, PolicyProvider::id).stream().findFirst()
+                .map(PolicyProvider::policy).orElseGet(Policy::defaults);
+    }
+
+    Optional<Path> policyFile(Arguments arguments) {
+        Optional<String> named = arguments.policy().or(() -> Optional.ofNullable(
+                settings.environment().get("CORDON_POLICY")).filter(s -> !s.isBlank()));
+        return named.map(n -> settings.workingDirectory().resolve(n).normalize());
+    }
+
+    BackendSelector selector() {
+        List<SandboxBackend> backends = new ArrayList<>(settings.backends());
+        backends.add(new NoSandboxBackend());
+        ProviderRegistry<SandboxBackend> registry = ProviderRegistry.of(SandboxBackend.class, settings.discover(),
+                settings.classLoader(), backends, SandboxBackend::id);
+        return new BackendSelector(registry, settings.backendPin().or(BackendSelector::pinFromSystem));
+    }
+
+    Optional<SyscallFilter> syscallFilter(Grant grant, SandboxBackend backend) {
+        if (!grant.syscalls().wantsFilter() || !backend.capabilities().contains(Capability.SYSCALL_FILTER)) {
+            return Optional.empty();
+        }
+        ProviderRegistry<SyscallFilterCompiler> compilers = ProviderRegistry.of(SyscallFilterCompiler.class,
+                settings.discover(), settings.classLoader(), settings.compilers(), SyscallFilterCompiler::id);
+        for (SyscallFilterCompiler compiler : compilers.all()) {
+            if (compiler.availability().isAvailable()) {
+                // A filter depends only on the compiler, the rules and the network: a plan daemon answering
+                // many build scripts compiles each distinct filter once.
+                FilterKey key = new FilterKey(compiler.id(), grant.syscalls(), grant.network().mode());
+                SyscallFilter filter = FILTERS.get(key);
+                if (filter == null) {
+                    filter = compiler.compile(grant.syscalls(), grant.network());
+                    if (FILTERS.size() < 64) {
+                        FILTERS.put(key, filter);
+                    }
+                }
+                return Optional.of(filter);
+            }
+        }
+        if (grant.syscalls().required()) {
+            throw new SandboxException("the policy requires a syscall filter ([sandbox] layers = [\"seccomp\"]) "
+                    + "but no filter compiler is available: add cordon-sandbox-seccomp to the runner",
+                    ExitCodes.SANDBOX_UNAVAILABLE);
+        }
+        return Optional.empty();
+    }
+
+    private record FilterKey(String compiler, SyscallRules rules, NetworkAccess.Mode network) {
+    }
+
+    private static final Map<FilterKey, SyscallFilter> FILTERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    List<RunListener> listeners() {
+        List<RunListener> added = new ArrayList<>(settings.listeners());
+        JsonLinesAuditLog.fromEnvironment(settings.environment(), settings.workingDirectory()).ifPresent(added::add);
+        return ProviderRegistry.of(RunListener.class, settings.discover(), settings.classLoader(), added,
+                RunListener::id).all();
+    }
+}
