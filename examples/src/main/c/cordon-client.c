@@ -20,6 +20,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -335,6 +336,7 @@ static int run_client(void) {
     int *dnum = calloc(ndesc + 1, sizeof *dnum);
     for (long i = 0; i < ndesc; i++) { dkind[i] = field(); dnum[i] = (int) number(); dsrc[i] = field(); }
     char *out_text = field(), *err_text = field();
+    long timeout_ms = atol(field());   /* the grant's wall-clock limit; 0 for none */
     write_all(1, out_text, strlen(out_text));
     write_all(2, err_text, strlen(err_text));
 
@@ -376,7 +378,31 @@ static int run_client(void) {
     static char line[MAX_LINE + 1];
     int tail_next = 0, tail_count = 0; size_t line_len = 0;
     char buf[65536];
+    int timed_out = 0;
     for (;;) {
+        if (timeout_ms > 0 && !timed_out) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            long left = timeout_ms - ((now.tv_sec - t0.tv_sec) * 1000L + (now.tv_nsec - t0.tv_nsec) / 1000000L);
+            struct pollfd p = {.fd = errpipe[0], .events = POLLIN};
+            int ready = left > 0 ? poll(&p, 1, left > 1000000 ? 1000000 : (int) left) : 0;
+            if (ready < 0 && errno == EINTR) continue;
+            if (ready == 0) {
+                if (left > 0) continue;   /* a long limit waits in steps */
+                /* Out of time: the daemon reads what the tree is doing, then the whole tree dies with bwrap
+                 * (--die-with-parent takes the sandbox's PID namespace down with it). */
+                struct msg hang = {0};
+                char pidtext[32];
+                snprintf(pidtext, sizeof pidtext, "%ld", (long) pid);
+                put(&hang, "HANG"); put(&hang, token); put(&hang, pidtext);
+                int hfd = connect_daemon();
+                char *ignored = NULL;
+                if (hfd >= 0) { exchange(hfd, hang.buf, hang.len, &ignored); close(hfd); }
+                kill(pid, SIGKILL);
+                timed_out = 1;
+                continue;
+            }
+        }
         ssize_t r = read(errpipe[0], buf, sizeof buf);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) break;
@@ -397,12 +423,14 @@ static int run_client(void) {
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 70;
+    if (timed_out) code = 124;   /* ExitCodes.TIMEOUT, as the JVM supervisor ends */
     if (code != 0 || report_always) {
         struct msg rep = {0};
         put(&rep, "REPORT"); put(&rep, token); put_num(&rep, code);
         put_num(&rep, (t1.tv_sec - t0.tv_sec) * 1000L + (t1.tv_nsec - t0.tv_nsec) / 1000000L);
         put_num(&rep, tail_count);
         for (int i = 0; i < tail_count; i++) put(&rep, tail[(tail_next - tail_count + i + TAIL_LINES) % TAIL_LINES]);
+        if (timed_out) put(&rep, "timeout");
         int rfd = connect_daemon();
         char *answer = NULL;
         ssize_t an = rfd >= 0 ? exchange(rfd, rep.buf, rep.len, &answer) : -1;

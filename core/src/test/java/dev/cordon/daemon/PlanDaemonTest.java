@@ -167,11 +167,12 @@ class PlanDaemonTest {
         assertEquals("EXEC", run().getFirst());
         Files.writeString(policy, "[permissions.build.probe]\ntimeout = \"1h\"\n");
         List<String> limited = run();
-        assertEquals(List.of("FALLBACK", "the grant has a time limit"), limited);
+        assertEquals("EXEC", limited.getFirst(), limited.toString());
+        assertEquals("3600000", limited.getLast(), "the client enforces the wall-clock limit it is given");
         Files.writeString(policy, "[permissions.build]\n");
         assertEquals("EXEC", run().getFirst());
         Files.writeString(policy, "[permissions.build.probe]\nidle-timeout = \"1h\"\n");
-        assertEquals("FALLBACK", run().getFirst());
+        assertEquals(List.of("FALLBACK", "the grant has an idle-time limit"), run());
     }
 
     @Test

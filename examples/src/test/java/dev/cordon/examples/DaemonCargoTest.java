@@ -93,6 +93,34 @@ class DaemonCargoTest {
     }
 
     @Test
+    void build_hungBuildScriptIsKilledAtItsTimeoutOnTheWarmPath() throws IOException {
+        Path policy = Files.writeString(dir.resolve("cordon.toml"), "[permissions.build.probe]\ntimeout = \"2s\"\n");
+        Path marker = dir.resolve("still-running");
+        long before = plansServed();
+        var result = project("""
+                fn main() {
+                    eprintln!("waiting for a server that never answers");
+                    // A child that would outlive a careless kill, then a hang.
+                    std::process::Command::new("sh").arg("-c").arg("sleep 4; touch MARKER").spawn().unwrap();
+                    std::thread::sleep(std::time::Duration::from_secs(60));
+                }
+                """.replace("MARKER", marker.toString()), "--policy", policy.toString()).build(dir.resolve("target"));
+        assertNotEquals(0, result.exitCode());
+        assertEquals(before + 1, plansServed(), "a timeout must not force the cold path");
+        assertTrue(result.stderr().contains("exit status: 124"), result.stderr());
+        assertTrue(result.stderr().contains("cordon: build script of probe v0.1.0 killed after"), result.stderr());
+        assertTrue(result.stderr().contains("timeout of 2s"), result.stderr());
+        assertTrue(result.stderr().contains("cordon: what it was doing when killed:"), result.stderr());
+        assertTrue(result.stderr().contains("cordon: | waiting for a server that never answers"), result.stderr());
+        try {
+            Thread.sleep(4000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        assertTrue(!Files.exists(marker), "a process of the timed-out build script survived it");
+    }
+
+    @Test
     void build_failingBuildScriptFailsTheBuildWithItsStderrAndExitCode() {
         var result = project("""
                 fn main() {

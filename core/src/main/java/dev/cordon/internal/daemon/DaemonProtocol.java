@@ -135,6 +135,11 @@ public final class DaemonProtocol {
             this.fields = fields;
         }
 
+        /** {@return whether another field follows} */
+        public boolean hasNext() {
+            return next < fields.size();
+        }
+
         /** {@return the next string} */
         public String next() {
             if (next >= fields.size()) {

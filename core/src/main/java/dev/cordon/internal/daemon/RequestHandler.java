@@ -1,5 +1,6 @@
 package dev.cordon.internal.daemon;
 
+import dev.cordon.internal.exec.HangReport;
 import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
@@ -57,6 +58,8 @@ final class RequestHandler {
         }
     };
 
+    private final Map<String, List<String>> hangs = new java.util.HashMap<>();
+
     private record Pending(RunnerEngine engine, ByteArrayOutputStream stderr, RunnerEngine.Prepared prepared) {
     }
 
@@ -100,7 +103,9 @@ final class RequestHandler {
         String kind = in.next();
         return switch (kind) {
             case "RUN" -> run(Path.of(in.next()), in.list(), in.environment());
-            case "REPORT" -> report(in.next(), in.number(), Duration.ofMillis(Long.parseLong(in.next())), in.list());
+            case "REPORT" -> report(in.next(), in.number(), Duration.ofMillis(Long.parseLong(in.next())), in.list(),
+                    in.hasNext() && in.next().equals("timeout"));
+            case "HANG" -> hang(in.next(), Long.parseLong(in.next()));
             default -> throw new IllegalArgumentException("unknown daemon request '" + kind + "'");
         };
     }
@@ -134,8 +139,10 @@ final class RequestHandler {
             return fallback("planning failed: " + e.getMessage());
         }
         Grant grant = prepared.grant();
-        if (grant.timeout().isPresent() || grant.idleTimeout().isPresent()) {
-            return fallback("the grant has a time limit");
+        // The client enforces a wall-clock timeout itself; a limit on time without output needs stdout
+        // watched, which only the JVM supervisor does.
+        if (grant.idleTimeout().isPresent()) {
+            return fallback("the grant has an idle-time limit");
         }
         if (grant.source() == SourceMode.COPY) {
             return fallback("the grant runs the script on a source copy");
@@ -168,6 +175,7 @@ final class RequestHandler {
         }
         out.add(stdout.toString(StandardCharsets.UTF_8));
         out.add(take(stderr));
+        out.add(Long.toString(grant.timeout().map(Duration::toMillis).orElse(0L)));
         return out;
     }
 
@@ -177,16 +185,30 @@ final class RequestHandler {
         return b;
     }
 
-    private List<String> report(String token, int status, Duration elapsed, List<String> tail) {
+    /** A client whose script ran out of time asks for the hang report before it kills the script. */
+    private List<String> hang(String token, long pid) {
+        Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        List<String> report = process.isPresent() ? HangReport.of(process.get()) : List.of();
+        synchronized (pending) {
+            if (pending.containsKey(token)) {
+                hangs.put(token, report);
+            }
+        }
+        return List.of("OK");
+    }
+
+    private List<String> report(String token, int status, Duration elapsed, List<String> tail, boolean timedOut) {
         Pending run;
+        List<String> hang;
         synchronized (pending) {
             run = pending.remove(token);
+            hang = hangs.remove(token);
         }
         if (run == null) {
             return List.of("TEXT", status == 0 ? "" : "cordon: the build script failed with exit status " + status
                     + " (the plan daemon no longer knows this run, so no explanation)\n");
         }
-        run.engine().report(run.prepared(), status, elapsed, tail);
+        run.engine().report(run.prepared(), status, elapsed, tail, timedOut, hang == null ? List.of() : hang);
         return List.of("TEXT", take(run.stderr()));
     }
 

@@ -11,13 +11,17 @@ import java.util.List;
  * What a hung process tree was doing, read from {@code /proc} before it is killed: each process's
  * command, state, the kernel function it waits in, and its kernel stack where readable.
  */
-final class HangReport {
+public final class HangReport {
     private static final int MAX_PROCESSES = 12;
 
     private HangReport() {
     }
 
-    static List<String> of(ProcessHandle root) {
+    /**
+     * @param root the top of the hung tree
+     * @return one line a process (with its kernel stack where readable)
+     */
+    public static List<String> of(ProcessHandle root) {
         List<String> report = new ArrayList<>();
         List<ProcessHandle> tree = new ArrayList<>();
         tree.add(root);

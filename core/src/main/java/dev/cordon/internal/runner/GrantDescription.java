@@ -22,8 +22,8 @@ final class GrantDescription {
         out.append("temporary directory: ").append(grant.temporaryDirectory()).append('\n');
         out.append("source: ").append(grant.source().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
                 .append('\n');
-        out.append("timeout: ").append(grant.timeout().map(Object::toString).orElse("none"))
-                .append(", idle timeout: ").append(grant.idleTimeout().map(Object::toString).orElse("none"))
+        out.append("timeout: ").append(grant.timeout().map(Messages::human).orElse("none"))
+                .append(", idle timeout: ").append(grant.idleTimeout().map(Messages::human).orElse("none"))
                 .append('\n');
         out.append("syscalls: profile ").append(grant.syscalls().profile());
         if (!grant.syscalls().deny().isEmpty()) {

@@ -41,8 +41,8 @@ final class Messages {
         String crate = invocation.crateName() + invocation.crateVersion().map(v -> " v" + v).orElse("");
         if (outcome.timedOut().isPresent()) {
             String limit = outcome.timedOut().get().equals("timeout")
-                    ? "timeout of " + grant.timeout().orElseThrow()
-                    : "idle timeout of " + grant.idleTimeout().orElseThrow() + " without output";
+                    ? "timeout of " + human(grant.timeout().orElseThrow())
+                    : "idle timeout of " + human(grant.idleTimeout().orElseThrow()) + " without output";
             out.append("cordon: build script of ").append(crate).append(" killed after ")
                     .append(seconds(outcome)).append(": ").append(limit).append(" (policy ")
                     .append(grant.policyName()).append(")\n");
@@ -66,6 +66,18 @@ final class Messages {
         }
         explanation.forEach(l -> out.append("cordon: ").append(l).append('\n'));
         write(stderr, out.toString());
+    }
+
+    /** A duration as a policy writes it: {@code 500ms}, {@code 90s}, {@code 10m}, {@code 1h}. */
+    static String human(java.time.Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 
     private static String seconds(Outcome outcome) {

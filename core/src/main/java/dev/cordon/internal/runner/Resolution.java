@@ -2,12 +2,10 @@ package dev.cordon.internal.runner;
 
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
-import dev.cordon.NetworkAccess;
 import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
 import dev.cordon.SyscallFilter;
-import dev.cordon.SyscallRules;
 import dev.cordon.internal.audit.JsonLinesAuditLog;
 import dev.cordon.internal.discovery.BackendSelector;
 import dev.cordon.internal.discovery.NoSandboxBackend;
@@ -93,7 +91,10 @@ final class Resolution {
             if (compiler.availability().isAvailable()) {
                 // A filter depends only on the compiler, the rules and the network: a plan daemon answering
                 // many build scripts compiles each distinct filter once.
-                FilterKey key = new FilterKey(compiler.id(), grant.syscalls(), grant.network().mode());
+                // A plain string key: a record's equals and hashCode bootstrap through invokedynamic, which
+                // costs a fresh JVM (the cold path) more than the memo saves.
+                String key = compiler.id() + '|' + grant.syscalls().profile() + '|' + grant.syscalls().deny() + '|'
+                        + grant.syscalls().allow() + '|' + grant.syscalls().required() + '|' + grant.network().mode();
                 SyscallFilter filter = FILTERS.get(key);
                 if (filter == null) {
                     filter = compiler.compile(grant.syscalls(), grant.network());
@@ -112,10 +113,7 @@ final class Resolution {
         return Optional.empty();
     }
 
-    private record FilterKey(String compiler, SyscallRules rules, NetworkAccess.Mode network) {
-    }
-
-    private static final Map<FilterKey, SyscallFilter> FILTERS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, SyscallFilter> FILTERS = new java.util.concurrent.ConcurrentHashMap<>();
 
     List<RunListener> listeners() {
         List<RunListener> added = new ArrayList<>(settings.listeners());

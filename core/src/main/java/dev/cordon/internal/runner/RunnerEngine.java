@@ -147,8 +147,26 @@ public final class RunnerEngine {
      * @param stderrTail the script's last lines of stderr
      */
     public void report(Prepared prepared, int exitCode, java.time.Duration elapsed, List<String> stderrTail) {
-        Outcome outcome = new Outcome(exitCode, dev.cordon.internal.exec.Signals.fromExitStatus(exitCode),
-                Optional.empty(), elapsed, List.of(), List.copyOf(stderrTail), List.of());
+        report(prepared, exitCode, elapsed, stderrTail, false, List.of());
+    }
+
+    /**
+     * Reports a finished run of a {@link #planFor planned} call that may have run out of time.
+     *
+     * @param prepared what {@link #planFor} returned
+     * @param exitCode the exit status (128 + signal number for a signal death)
+     * @param elapsed how long the script ran
+     * @param stderrTail the script's last lines of stderr
+     * @param timedOut whether the grant's timeout killed it
+     * @param hangReport what the hung tree was doing just before it was killed
+     */
+    public void report(Prepared prepared, int exitCode, java.time.Duration elapsed, List<String> stderrTail,
+            boolean timedOut, List<String> hangReport) {
+        Outcome outcome = timedOut
+                ? new Outcome(ExitCodes.TIMEOUT, Optional.of("SIGKILL"), Optional.of("timeout"), elapsed, List.of(),
+                        List.copyOf(stderrTail), List.copyOf(hangReport))
+                : new Outcome(exitCode, dev.cordon.internal.exec.Signals.fromExitStatus(exitCode), Optional.empty(),
+                        elapsed, List.of(), List.copyOf(stderrTail), List.of());
         finish(prepared, resolution.listeners(), Instant.now().minus(elapsed), outcome);
     }
 
