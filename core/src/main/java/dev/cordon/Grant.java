@@ -33,6 +33,8 @@ import java.util.TreeMap;
  * @param timeout the wall-clock limit, or empty for none
  * @param idleTimeout the limit on time without any output, or empty for none
  * @param source how the script sees its package directory; never null
+ * @param liveLog where to copy the script's output live, line by line with a timestamp: {@code "stderr"},
+ *     an absolute path, or a path relative to the target dir; empty for no live copy
  * @param syscalls the syscall filter to install where the backend can; never null
  * @param backend the backend the policy asked for: {@code "auto"}, {@code "none"} or a backend id;
  *     never null
@@ -40,8 +42,8 @@ import java.util.TreeMap;
  */
 public record Grant(String crateName, String policyName, NetworkAccess network, List<Path> readable,
         List<Path> writable, List<Path> hidden, Map<String, String> environment, Path temporaryDirectory,
-        Optional<Duration> timeout, Optional<Duration> idleTimeout, SourceMode source, SyscallRules syscalls,
-        String backend) {
+        Optional<Duration> timeout, Optional<Duration> idleTimeout, SourceMode source, Optional<String> liveLog,
+        SyscallRules syscalls, String backend) {
 
     /** The backend choice that picks the best available backend. */
     public static final String AUTO_BACKEND = "auto";
@@ -62,6 +64,7 @@ public record Grant(String crateName, String policyName, NetworkAccess network, 
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(liveLog, "liveLog");
         Objects.requireNonNull(syscalls, "syscalls");
         Objects.requireNonNull(backend, "backend");
         timeout.ifPresent(t -> requirePositive("timeout", t));
@@ -98,6 +101,7 @@ public record Grant(String crateName, String policyName, NetworkAccess network, 
         b.timeout = timeout;
         b.idleTimeout = idleTimeout;
         b.source = source;
+        b.liveLog = liveLog;
         b.syscalls = syscalls;
         b.backend = backend;
         return b;
@@ -116,6 +120,7 @@ public record Grant(String crateName, String policyName, NetworkAccess network, 
         private Optional<Duration> timeout = Optional.empty();
         private Optional<Duration> idleTimeout = Optional.empty();
         private SourceMode source = SourceMode.READ_ONLY;
+        private Optional<String> liveLog = Optional.empty();
         private SyscallRules syscalls = SyscallRules.defaults();
         private String backend = AUTO_BACKEND;
 
@@ -184,6 +189,16 @@ public record Grant(String crateName, String policyName, NetworkAccess network, 
             return this;
         }
 
+        /**
+         * @param value {@code "stderr"}, an absolute path or a path relative to the target dir; null for no
+         *     live copy of the output
+         * @return this builder
+         */
+        public Builder liveLog(String value) {
+            liveLog = Optional.ofNullable(value);
+            return this;
+        }
+
         /** @param value the syscall rules @return this builder */
         public Builder syscalls(SyscallRules value) {
             syscalls = Objects.requireNonNull(value);
@@ -199,7 +214,7 @@ public record Grant(String crateName, String policyName, NetworkAccess network, 
         /** {@return the grant} */
         public Grant build() {
             return new Grant(crateName, policyName, network, dedupe(readable), dedupe(writable), dedupe(hidden),
-                    environment, temporaryDirectory, timeout, idleTimeout, source, syscalls, backend);
+                    environment, temporaryDirectory, timeout, idleTimeout, source, liveLog, syscalls, backend);
         }
 
         private static List<Path> dedupe(List<Path> paths) {

@@ -62,11 +62,13 @@ final class PolicyArbitraries {
                 Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofSeconds(61)).optional(0.3);
         Arbitrary<Optional<SourceMode>> source = Arbitraries.of(SourceMode.class).optional(0.3);
         Arbitrary<Optional<String>> profile = Arbitraries.of("default", "off", "strict").optional(0.3);
+        Arbitrary<Optional<String>> liveLog = Arbitraries.of("stderr", "cordon/live.log", "/var/log/build \"x\".log")
+                .optional(0.3);
         Arbitrary<List<String>> syscalls = Arbitraries.of(SYSCALLS).list().ofMaxSize(3);
         Arbitrary<Object[]> first = Combinators.combine(network, paths(), paths(), paths(), pass, drop, set)
                 .as((n, w, r, h, p, d, s) -> new Object[] {n, w, r, h, p, d, s});
-        Arbitrary<Object[]> second = Combinators.combine(duration, duration, source, profile, syscalls, syscalls)
-                .as((t, i, so, pr, de, al) -> new Object[] {t, i, so, pr, de, al});
+        Arbitrary<Object[]> second = Combinators.combine(duration, duration, source, liveLog, profile, syscalls,
+                syscalls).as((t, i, so, ll, pr, de, al) -> new Object[] {t, i, so, ll, pr, de, al});
         return Combinators.combine(first, second).as(PolicyArbitraries::rules);
     }
 
@@ -75,7 +77,7 @@ final class PolicyArbitraries {
         return new Rules((Optional<NetworkAccess>) a[0], (List<PathSpec>) a[1], (List<PathSpec>) a[2],
                 (List<PathSpec>) a[3], (List<String>) a[4], (List<String>) a[5], (Map<String, String>) a[6],
                 (Optional<Duration>) b[0], (Optional<Duration>) b[1], (Optional<SourceMode>) b[2],
-                (Optional<String>) b[3], (List<String>) b[4], (List<String>) b[5]);
+                (Optional<String>) b[3], (Optional<String>) b[4], (List<String>) b[5], (List<String>) b[6]);
     }
 
     static Arbitrary<PolicyModel.Section> section() {

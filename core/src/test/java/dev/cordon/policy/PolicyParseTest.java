@@ -162,6 +162,26 @@ class PolicyParseTest {
         assertEquals(java.time.Duration.ofHours(1), policy.decide(Fixtures.invocation("slow")).timeout().orElseThrow());
     }
 
+    @Test
+    void parse_liveLogIsPerCrateAndValidated() {
+        Policy policy = Policy.parse("""
+                [permissions.build.ring]
+                live-log = "cordon/ring.log"
+                """, Fixtures.POLICY);
+        assertEquals(java.util.Optional.of("cordon/ring.log"), policy.decide(Fixtures.invocation("ring")).liveLog());
+        assertEquals(java.util.Optional.empty(), policy.decide(Fixtures.invocation("serde")).liveLog());
+        PolicyException e = assertThrows(PolicyException.class, () -> Policy.parse("""
+                [permissions.build]
+                live-log = ""
+                """, Fixtures.POLICY));
+        expect(e, "permissions.build.live-log", 2, "is not a live-log sink");
+        PolicyException typed = assertThrows(PolicyException.class, () -> Policy.parse("""
+                [permissions.build]
+                live-log = true
+                """, Fixtures.POLICY));
+        assertEquals(ExitCodes.INVALID_POLICY, typed.exitCode());
+    }
+
     private static void expect(PolicyException e, String keyPath, int line, String fragment) {
         PolicyViolation v = e.violations().stream().filter(x -> x.keyPath().equals(keyPath)).findFirst()
                 .orElseThrow(() -> new AssertionError("no violation at " + keyPath + " in\n" + e.getMessage()));

@@ -136,6 +136,24 @@ class CargoRunnerTest {
     }
 
     @Test
+    void build_liveLogFromThePolicyCopiesThatCratesOutputAsItArrives() throws Exception {
+        Path policy = dir.resolve("cordon.toml");
+        java.nio.file.Files.writeString(policy, "[permissions.build.probe]\nlive-log = \"cordon/live.log\"\n");
+        var result = project("""
+                fn main() {
+                    println!("cargo::warning=from stdout");
+                    eprintln!("from stderr");
+                }
+                """, "fn main() {}", "--policy", policy.toString()).build(dir.resolve("target"));
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertEquals("cargo::warning=from stdout\n", result.outputOf("probe-"), "Cargo gets the output untouched");
+        List<String> log = java.nio.file.Files.readAllLines(dir.resolve("target/cordon/live.log"));
+        assertTrue(log.stream().anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\[probe\\] stdout\\| "
+                + "cargo::warning=from stdout")), log.toString());
+        assertTrue(log.stream().anyMatch(l -> l.endsWith("[probe] stderr| from stderr")), log.toString());
+    }
+
+    @Test
     void build_missingPolicyFileStopsTheBuild() {
         var result = project("fn main() {}", "fn main() {}", "--policy", dir.resolve("nope.toml").toString())
                 .build(dir.resolve("target"));

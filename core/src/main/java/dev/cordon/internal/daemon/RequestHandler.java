@@ -144,6 +144,9 @@ final class RequestHandler {
         if (grant.idleTimeout().isPresent()) {
             return fallback("the grant has an idle-time limit");
         }
+        if (grant.liveLog().isPresent()) {
+            return fallback("the grant asks for a live log");
+        }
         if (grant.source() == SourceMode.COPY) {
             return fallback("the grant runs the script on a source copy");
         }

@@ -50,7 +50,26 @@ public final class LiveLog implements PlanExecutor.LineListener {
      */
     public static Optional<LiveLog> fromEnvironment(RunnerInvocation invocation, Map<String, String> environment,
             OutputStream stderr) {
-        String value = environment.get(VARIABLE);
+        return of(invocation, environment.get(VARIABLE), stderr);
+    }
+
+    /**
+     * The live log a grant asks for ({@code live-log} in the policy), unless {@code CORDON_LIVE_LOG} is set:
+     * the variable applies to every crate and wins.
+     *
+     * @param invocation the build script's call
+     * @param grantSink the grant's {@code live-log}, if any
+     * @param environment the runner's environment
+     * @param stderr the runner's stderr, for {@code "stderr"}
+     * @return the live log, or empty when neither asks for one
+     */
+    public static Optional<LiveLog> forRun(RunnerInvocation invocation, Optional<String> grantSink,
+            Map<String, String> environment, OutputStream stderr) {
+        Optional<LiveLog> fromEnvironment = fromEnvironment(invocation, environment, stderr);
+        return fromEnvironment.isPresent() ? fromEnvironment : of(invocation, grantSink.orElse(null), stderr);
+    }
+
+    private static Optional<LiveLog> of(RunnerInvocation invocation, String value, OutputStream stderr) {
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }

@@ -73,7 +73,7 @@ final class BindingConverter {
         List<String> deny = b.syscalls == null ? List.of() : b.syscalls.deny;
         List<String> allow = b.syscalls == null ? List.of() : b.syscalls.allow;
         return new Rules(network, write, read, hide, pass, drop, set, duration(b.timeout), duration(b.idleTimeout),
-                source, profile, deny, allow);
+                source, Optional.ofNullable(b.liveLog), profile, deny, allow);
     }
 
     private static Optional<Duration> duration(Object value) {

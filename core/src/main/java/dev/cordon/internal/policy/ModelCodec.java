@@ -22,7 +22,7 @@ import java.util.TreeMap;
  */
 public final class ModelCodec {
     /** Bump when the encoding or the model's meaning changes; old cache entries are then ignored. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     private static final int MAGIC = 0x43524450;
     private static final int MAX_STRING = 1 << 20;
     private static final int MAX_COUNT = 1 << 16;
@@ -126,6 +126,10 @@ public final class ModelCodec {
         writeDuration(out, r.timeout());
         writeDuration(out, r.idleTimeout());
         out.writeByte(r.source().map(s -> s.ordinal() + 1).orElse(0));
+        out.writeBoolean(r.liveLog().isPresent());
+        if (r.liveLog().isPresent()) {
+            writeString(out, r.liveLog().get());
+        }
         out.writeBoolean(r.syscallProfile().isPresent());
         if (r.syscallProfile().isPresent()) {
             writeString(out, r.syscallProfile().get());
@@ -166,9 +170,10 @@ public final class ModelCodec {
         if (source < 0 || source > sources.length) {
             throw new IOException("bad source mode " + source);
         }
+        Optional<String> liveLog = in.readBoolean() ? Optional.of(readString(in)) : Optional.empty();
         Optional<String> profile = in.readBoolean() ? Optional.of(readString(in)) : Optional.empty();
         return new Rules(network, write, read, hide, pass, drop, set, timeout, idle,
-                source == 0 ? Optional.empty() : Optional.of(sources[source - 1]), profile, readStrings(in),
+                source == 0 ? Optional.empty() : Optional.of(sources[source - 1]), liveLog, profile, readStrings(in),
                 readStrings(in));
     }
 

@@ -25,7 +25,7 @@ final class PolicyBinder {
     static final List<String> SANDBOX_KEYS = List.of("backend", "layers");
     static final List<String> SECTIONS = List.of("build", "macro", "run");
     static final List<String> RULE_KEYS = List.of("network-access", "filesystem-access", "env", "timeout",
-            "idle-timeout", "source", "syscalls");
+            "idle-timeout", "source", "live-log", "syscalls");
     private static final Map<String, List<String>> INNER_KEYS = Map.of("network-access", List.of("action", "routes"),
             "filesystem-access", List.of("action", "paths", "read", "hide"), "env", List.of("pass", "drop", "set"),
             "syscalls", List.of("profile", "deny", "allow"));
@@ -154,6 +154,7 @@ final class PolicyBinder {
             case "timeout" -> rules.timeout = tree.duration(value, path);
             case "idle-timeout" -> rules.idleTimeout = tree.duration(value, path);
             case "source" -> rules.source = tree.string(value, path);
+            case "live-log" -> rules.liveLog = tree.string(value, path);
             case "syscalls" -> rules.syscalls = syscalls(value, path);
             default -> throw new IllegalStateException("rule key " + key);
         }

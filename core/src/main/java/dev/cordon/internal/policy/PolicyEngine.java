@@ -68,6 +68,7 @@ public final class PolicyEngine {
         grant.timeout(crate.timeout().or(defaults::timeout).orElse(null));
         grant.idleTimeout(crate.idleTimeout().or(defaults::idleTimeout).orElse(null));
         grant.source(crate.source().or(defaults::source).orElse(SourceMode.READ_ONLY));
+        grant.liveLog(crate.liveLog().or(defaults::liveLog).orElse(null));
         grant.syscalls(syscalls(model, defaults, crate));
         grant.environment(environment(invocation, tmp, defaults, crate));
         return grant.build();

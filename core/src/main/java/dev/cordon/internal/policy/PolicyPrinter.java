@@ -83,6 +83,7 @@ public final class PolicyPrinter {
                 .append("\"\n"));
         rules.source().ifPresent(s -> out.append("source = \"").append(s == SourceMode.COPY ? "copy" : "read-only")
                 .append("\"\n"));
+        rules.liveLog().ifPresent(l -> out.append("live-log = ").append(KeyPath.quote(l)).append('\n'));
         if (rules.hasSyscalls()) {
             List<String> parts = new ArrayList<>();
             rules.syscallProfile().ifPresent(p -> parts.add("profile = " + KeyPath.quote(p)));

@@ -30,13 +30,13 @@ import java.util.TreeMap;
  */
 public record Rules(Optional<NetworkAccess> network, List<PathSpec> write, List<PathSpec> read, List<PathSpec> hide,
         List<String> envPass, List<String> envDrop, Map<String, String> envSet, Optional<Duration> timeout,
-        Optional<Duration> idleTimeout, Optional<SourceMode> source, Optional<String> syscallProfile,
-        List<String> syscallDeny, List<String> syscallAllow) {
+        Optional<Duration> idleTimeout, Optional<SourceMode> source, Optional<String> liveLog,
+        Optional<String> syscallProfile, List<String> syscallDeny, List<String> syscallAllow) {
 
     /** A table that sets nothing. */
     public static final Rules EMPTY = new Rules(Optional.empty(), List.of(), List.of(), List.of(), List.of(),
-            List.of(), Map.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
-            List.of());
+            List.of(), Map.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty(), List.of(), List.of());
 
     /** Copies the components. */
     public Rules {
@@ -50,6 +50,7 @@ public record Rules(Optional<NetworkAccess> network, List<PathSpec> write, List<
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(liveLog, "liveLog");
         Objects.requireNonNull(syscallProfile, "syscallProfile");
         syscallDeny = List.copyOf(syscallDeny);
         syscallAllow = List.copyOf(syscallAllow);

@@ -49,6 +49,8 @@ public final class ValueChecks {
         DURATION,
         /** {@code source}. */
         SOURCE,
+        /** {@code live-log}: {@code "stderr"} or a file path. */
+        LIVE_LOG,
         /** {@code syscalls.profile}. */
         PROFILE,
         /** An element of {@code syscalls.deny} or {@code syscalls.allow}. */
@@ -84,6 +86,10 @@ public final class ValueChecks {
             case LAYER -> oneOf(text, LAYERS, "is not a sandbox layer");
             case ACTION -> oneOf(text, ACTIONS, "is not an action");
             case SOURCE -> oneOf(text, SOURCES, "is not a source mode");
+            case LIVE_LOG -> text.isBlank() || text.indexOf('\0') >= 0 || text.indexOf('\n') >= 0
+                    ? problem("is not a live-log sink", "write \"stderr\", an absolute file path, or a path "
+                            + "relative to the target dir, e.g. \"cordon/live.log\"")
+                    : none();
             case PROFILE -> ID.matcher(text).matches() ? none() : problem("is not a syscall profile id",
                     "write \"default\", \"off\" or a profile id of lower-case letters, digits and '-'");
             case SYSCALL -> SYSCALL.matcher(text).matches() ? none() : problem("is not a syscall name",

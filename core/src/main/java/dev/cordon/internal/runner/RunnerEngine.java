@@ -186,8 +186,8 @@ public final class RunnerEngine {
         }
         prepare(grant);
         List<RunListener> listeners = resolution.listeners();
-        Optional<PlanExecutor.LineListener> live = LiveLog.fromEnvironment(invocation, settings.environment(),
-                settings.stderr()).map(l -> l);
+        Optional<PlanExecutor.LineListener> live = LiveLog.forRun(invocation, grant.liveLog(),
+                settings.environment(), settings.stderr()).map(l -> l);
         PlanExecutor executor = new PlanExecutor(settings.stdout(), settings.stderr());
         Instant started = Instant.now();
         timer.mark("prepare");

@@ -25,6 +25,10 @@ public final class RulesBinding extends Binding {
     @Checked(Kind.SOURCE)
     public String source;
 
+    /** {@code live-log}, or null. */
+    @Checked(Kind.LIVE_LOG)
+    public String liveLog;
+
     /** {@code syscalls}, or null. */
     public SyscallsBinding syscalls;
 
