@@ -25,12 +25,14 @@ import java.util.Optional;
  * @param signal the signal that ended the script (e.g. {@code SIGSEGV}), if one did
  * @param timedOut the limit that killed the script ({@code "timeout"} or {@code "idle-timeout"}), if one
  *     did
+ * @param denial what the sandbox refused, as the backend recognised it from the script's failure (the
+ *     same explanation the runner prints), if it recognised one
  * @since 0.1
  */
 public record RunEvent(String crateName, Optional<String> crateVersion, String policyName,
         Optional<String> policySha256, NetworkAccess.Mode network, int writableCount, int hiddenCount,
         String backendId, List<String> command, Instant started, Duration duration, int exitCode,
-        Optional<String> signal, Optional<String> timedOut) {
+        Optional<String> signal, Optional<String> timedOut, Optional<String> denial) {
 
     /** Checks and copies the components. */
     public RunEvent {
@@ -40,6 +42,7 @@ public record RunEvent(String crateName, Optional<String> crateVersion, String p
         Objects.requireNonNull(policySha256, "policySha256");
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(backendId, "backendId");
+        Objects.requireNonNull(denial, "denial");
         command = List.copyOf(command);
         Objects.requireNonNull(started, "started");
         Objects.requireNonNull(duration, "duration");

@@ -40,7 +40,7 @@ class AuditLogTest {
     private static RunEvent event(String crate, List<String> command) {
         return new RunEvent(crate, Optional.of("1.0.0"), "/p/cordon.toml", Optional.of("ab12"),
                 NetworkAccess.Mode.NONE, 2, 5, "bwrap", command, Instant.parse("2026-11-21T12:03:04.123Z"),
-                Duration.ofMillis(1500), 0, Optional.empty(), Optional.empty());
+                Duration.ofMillis(1500), 0, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     @Test
@@ -83,7 +83,7 @@ class AuditLogTest {
     void auditRecord_hasEveryDocumentedField() throws IOException {
         RunEvent e = new RunEvent("ring", Optional.empty(), "built-in defaults", Optional.empty(),
                 NetworkAccess.Mode.ROUTES, 1, 0, "none", List.of("/b"), Instant.EPOCH, Duration.ofSeconds(2), 124,
-                Optional.of("SIGKILL"), Optional.of("idle-timeout"));
+                Optional.of("SIGKILL"), Optional.of("idle-timeout"), Optional.of("refused a write"));
         JsonNode r = JSON.readTree(AuditRecord.line(e));
         assertEquals("1970-01-01T00:00:00Z", r.get("time").asText());
         assertTrue(r.get("version").isNull());
@@ -96,6 +96,8 @@ class AuditLogTest {
         assertEquals(124, r.get("exitCode").asInt());
         assertEquals("SIGKILL", r.get("signal").asText());
         assertEquals("idle-timeout", r.get("timedOut").asText());
+        assertEquals("refused a write", r.get("denial").asText());
+        assertTrue(JSON.readTree(AuditRecord.line(event("serde", List.of("/b")))).get("denial").isNull());
     }
 
     @Property(tries = 300)

@@ -36,7 +36,8 @@ public final class AuditRecord {
         out.append("\"durationMs\":").append(event.duration().toMillis()).append(',');
         out.append("\"exitCode\":").append(event.exitCode()).append(',');
         optional(out, "signal", event.signal()).append(',');
-        optional(out, "timedOut", event.timedOut());
+        optional(out, "timedOut", event.timedOut()).append(',');
+        optional(out, "denial", event.denial());
         return out.append("}\n").toString();
     }
 

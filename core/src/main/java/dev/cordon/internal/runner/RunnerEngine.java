@@ -227,17 +227,17 @@ public final class RunnerEngine {
         RunnerInvocation invocation = prepared.invocation();
         Grant grant = prepared.grant();
         SandboxBackend backend = prepared.backend();
+        Optional<String> denial = outcome.succeeded() ? Optional.empty()
+                : backend.explainFailure(invocation, grant, outcome.exitCode(), String.join("\n", outcome.stderrTail()));
         if (!outcome.succeeded()) {
-            messages.failure(invocation, grant, outcome,
-                    backend.explainFailure(invocation, grant, outcome.exitCode(), String.join("\n", outcome.stderrTail()))
-                            .map(text -> List.of(text.split("\n"))).orElse(List.of()));
+            messages.failure(invocation, grant, outcome, denial.map(text -> List.of(text.split("\n"))).orElse(List.of()));
         }
         if (!listeners.isEmpty()) {
             RunEvent event = new RunEvent(invocation.crateName(), invocation.crateVersion(), prepared.policy().name(),
                     prepared.policyFile().filter(f -> settings.policy().isEmpty()).flatMap(RunnerEngine::sha256),
                     grant.network().mode(), grant.writable().size(), grant.hidden().size(), backend.id(),
                     CommandRedaction.redact(prepared.plan().command()), started, outcome.elapsed(),
-                    outcome.exitCode(), outcome.signal(), outcome.timedOut());
+                    outcome.exitCode(), outcome.signal(), outcome.timedOut(), denial);
             for (RunListener listener : listeners) {
                 try {
                     listener.finished(event);
