@@ -73,6 +73,33 @@ class RunnerCommandsTest {
     }
 
     @Test
+    void liveLog_ttyShowsTheScriptsLinesOnTheTerminal() throws Exception {
+        RequiredTools.require("bwrap");
+        Path script = RequiredTools.require("script"); // util-linux: runs a command on a pseudo-terminal
+        Path build = Files.createDirectories(dir.resolve("pkg/target/debug/build/probe-0123456789abcdef/out"))
+                .getParent();
+        Path program = Files.writeString(build.resolve("build-script-build"),
+                "#!/bin/sh\necho cargo::warning=hi\necho to-stderr >&2\n");
+        program.toFile().setExecutable(true);
+        Path stdout = dir.resolve("stdout.txt");
+        Path typescript = dir.resolve("typescript.txt");
+        String command = "CORDON_LIVE_LOG=tty CORDON_NO_AOT=1 " + dev.cordon.testing.CargoProject.runnerLauncher()
+                + " " + program + " > " + stdout + " 2>/dev/null";
+        ProcessBuilder pb = new ProcessBuilder(script.toString(), "-q", "-c", command, typescript.toString())
+                .directory(dir.resolve("pkg").toFile()).redirectErrorStream(true);
+        pb.environment().putAll(Map.of("OUT_DIR", build.resolve("out").toString(), "CARGO_PKG_NAME", "probe",
+                "CARGO_MANIFEST_DIR", dir.resolve("pkg").toString()));
+        Process p = pb.start();
+        p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor());
+        String terminal = Files.readString(typescript).replace("\r", "");
+        assertTrue(terminal.matches("(?s).*\\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\[probe\\] stdout\\| cargo::warning=hi\n.*"),
+                terminal);
+        assertTrue(terminal.contains("[probe] stderr| to-stderr"), terminal);
+        assertEquals("cargo::warning=hi\n", Files.readString(stdout), "Cargo's stdout stays untouched");
+    }
+
+    @Test
     void run_withoutAProgramIsAUsageError() {
         assertEquals(ExitCodes.USAGE, run());
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("no build-script program given"));

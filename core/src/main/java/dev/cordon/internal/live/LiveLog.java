@@ -73,7 +73,11 @@ public final class LiveLog implements PlanExecutor.LineListener {
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }
-        LineSink sink = value.equals("stderr") ? LineSink.of(stderr) : LineSink.appendingTo(target(invocation, value));
+        // "tty": the terminal Cargo was started from, which Cargo's own output capture does not reach; when the
+        // build has no terminal (CI), opening it fails and the lines are dropped like any live-log failure.
+        LineSink sink = value.equals("stderr") ? LineSink.of(stderr)
+                : value.equals("tty") ? LineSink.appendingTo(Path.of("/dev/tty"))
+                : LineSink.appendingTo(target(invocation, value));
         return Optional.of(new LiveLog(invocation.crateName(), sink, Clock.system(ZoneId.systemDefault())));
     }
 

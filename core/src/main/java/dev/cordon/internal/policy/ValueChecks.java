@@ -87,7 +87,7 @@ public final class ValueChecks {
             case ACTION -> oneOf(text, ACTIONS, "is not an action");
             case SOURCE -> oneOf(text, SOURCES, "is not a source mode");
             case LIVE_LOG -> text.isBlank() || text.indexOf('\0') >= 0 || text.indexOf('\n') >= 0
-                    ? problem("is not a live-log sink", "write \"stderr\", an absolute file path, or a path "
+                    ? problem("is not a live-log sink", "write \"tty\", \"stderr\", an absolute file path, or a path "
                             + "relative to the target dir, e.g. \"cordon/live.log\"")
                     : none();
             case PROFILE -> ID.matcher(text).matches() ? none() : problem("is not a syscall profile id",
