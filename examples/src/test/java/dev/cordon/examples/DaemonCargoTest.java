@@ -150,22 +150,7 @@ class DaemonCargoTest {
 
     @Test
     void build_jobserverTokensReachTheBuildScript() {
-        var result = project("""
-                use std::io::{Read, Write};
-                use std::os::fd::FromRawFd;
-                fn main() {
-                    let flags = std::env::var("CARGO_MAKEFLAGS").unwrap_or_default();
-                    let auth = flags.split_whitespace().find_map(|f| f.strip_prefix("--jobserver-auth="))
-                        .expect("no --jobserver-auth in CARGO_MAKEFLAGS");
-                    let (r, w) = auth.split_once(',').expect("not a pipe jobserver");
-                    let mut read = unsafe { std::fs::File::from_raw_fd(r.parse().unwrap()) };
-                    let mut write = unsafe { std::fs::File::from_raw_fd(w.parse().unwrap()) };
-                    let mut token = [0u8; 1];
-                    read.read_exact(&mut token).expect("could not acquire a jobserver token");
-                    write.write_all(&token).expect("could not release the jobserver token");
-                    println!("cargo::warning=token-ok");
-                }
-                """).build(dir.resolve("target"), "-j", "2");
+        var result = project(dev.cordon.testing.BuildScripts.JOBSERVER_TOKEN).build(dir.resolve("target"), "-j", "2");
         assertEquals(0, result.exitCode(), result.stderr());
         assertTrue(result.outputOf("probe-").contains("cargo::warning=token-ok"), result.stderr());
     }

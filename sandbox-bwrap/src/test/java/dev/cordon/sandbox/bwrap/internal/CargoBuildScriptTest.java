@@ -51,27 +51,7 @@ class CargoBuildScriptTest {
             extern "C" { fn add(a: i32, b: i32) -> i32; }
             fn main() { println!("{} {}", ANSWER, unsafe { add(1, 2) }); }
             """;
-    private static final String JOBSERVER_BUILD = """
-            use std::io::{Read, Write};
-            use std::os::fd::FromRawFd;
-            fn main() {
-                let flags = std::env::var("CARGO_MAKEFLAGS").expect("CARGO_MAKEFLAGS");
-                let auth = flags.split_whitespace()
-                    .filter_map(|w| w.strip_prefix("--jobserver-auth=").or(w.strip_prefix("--jobserver-fds=")))
-                    .last().expect("no jobserver in CARGO_MAKEFLAGS");
-                let (mut r, mut w) = if let Some(path) = auth.strip_prefix("fifo:") {
-                    let f = std::fs::OpenOptions::new().read(true).write(true).open(path).expect("open fifo");
-                    (f.try_clone().unwrap(), f)
-                } else {
-                    let (a, b) = auth.split_once(',').unwrap();
-                    unsafe { (std::fs::File::from_raw_fd(a.parse().unwrap()), std::fs::File::from_raw_fd(b.parse().unwrap())) }
-                };
-                let mut token = [0u8; 1];
-                r.read_exact(&mut token).expect("read a jobserver token");
-                w.write_all(&token).expect("give the token back");
-                println!("cargo::warning=token-ok via {}", auth);
-            }
-            """;
+    private static final String JOBSERVER_BUILD = dev.cordon.testing.BuildScripts.JOBSERVER_TOKEN;
     private static final String WRITES_SOURCE_BUILD = """
             fn main() {
                 let path = format!("{}/src/generated.rs", std::env::var("CARGO_MANIFEST_DIR").unwrap());
