@@ -337,11 +337,14 @@ static int run_client(void) {
     for (long i = 0; i < ndesc; i++) { dkind[i] = field(); dnum[i] = (int) number(); dsrc[i] = field(); }
     char *out_text = field(), *err_text = field();
     long timeout_ms = atol(field());   /* the grant's wall-clock limit; 0 for none */
+    long idle_ms = atol(field());      /* the grant's limit on time without output; 0 for none */
     write_all(1, out_text, strlen(out_text));
     write_all(2, err_text, strlen(err_text));
 
-    int errpipe[2];
+    int errpipe[2], outpipe[2] = {-1, -1};
     if (pipe2(errpipe, O_CLOEXEC) != 0) fall_back("no pipe");
+    /* Only an idle limit needs stdout watched; otherwise the script writes to Cargo's pipe directly. */
+    if (idle_ms > 0 && pipe2(outpipe, O_CLOEXEC) != 0) fall_back("no pipe");
     struct sigaction sa = {.sa_handler = forward};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL); sigaction(SIGTERM, &sa, NULL); sigaction(SIGHUP, &sa, NULL);
@@ -354,6 +357,7 @@ static int run_client(void) {
     if (pid == 0) {
         int devnull = open("/dev/null", O_RDONLY);
         if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(errpipe[1], 2) < 0) _exit(127);
+        if (outpipe[1] >= 0 && dup2(outpipe[1], 1) < 0) _exit(127);
         int *moved = calloc(ndesc + 1, sizeof *moved);
         for (long i = 0; i < ndesc; i++) {   /* first out of the way, so no target clobbers a source */
             int src = dkind[i][0] == 'R' ? open(dsrc[i], O_RDONLY | O_CLOEXEC) : atoi(dsrc[i]);
@@ -373,22 +377,30 @@ static int run_client(void) {
     }
     child_pid = pid;
     close(errpipe[1]);
-    /* stderr: copied byte for byte, its last lines kept for the failure report. */
+    if (outpipe[1] >= 0) close(outpipe[1]);
+    /* stderr (and stdout, when watched): copied byte for byte; stderr's last lines kept for reports. */
     static char tail[TAIL_LINES][MAX_LINE + 1];
     static char line[MAX_LINE + 1];
     int tail_next = 0, tail_count = 0; size_t line_len = 0;
     char buf[65536];
-    int timed_out = 0;
-    for (;;) {
-        if (timeout_ms > 0 && !timed_out) {
+    const char *timed_out = NULL;   /* "timeout" or "idle-timeout" once a limit killed the script */
+    struct timespec last = t0;      /* the last output */
+    int open_fds = outpipe[0] >= 0 ? 2 : 1;
+    struct pollfd fds[2] = {{.fd = errpipe[0], .events = POLLIN}, {.fd = outpipe[0], .events = POLLIN}};
+    while (open_fds > 0) {
+        long wait = -1;
+        if (!timed_out) {
             struct timespec now;
             clock_gettime(CLOCK_MONOTONIC, &now);
-            long left = timeout_ms - ((now.tv_sec - t0.tv_sec) * 1000L + (now.tv_nsec - t0.tv_nsec) / 1000000L);
-            struct pollfd p = {.fd = errpipe[0], .events = POLLIN};
-            int ready = left > 0 ? poll(&p, 1, left > 1000000 ? 1000000 : (int) left) : 0;
-            if (ready < 0 && errno == EINTR) continue;
-            if (ready == 0) {
-                if (left > 0) continue;   /* a long limit waits in steps */
+            long ran = (now.tv_sec - t0.tv_sec) * 1000L + (now.tv_nsec - t0.tv_nsec) / 1000000L;
+            long quiet = (now.tv_sec - last.tv_sec) * 1000L + (now.tv_nsec - last.tv_nsec) / 1000000L;
+            const char *expired = NULL;
+            if (timeout_ms > 0) { if (ran >= timeout_ms) expired = "timeout"; else wait = timeout_ms - ran; }
+            if (!expired && idle_ms > 0) {
+                if (quiet >= idle_ms) expired = "idle-timeout";
+                else if (wait < 0 || idle_ms - quiet < wait) wait = idle_ms - quiet;
+            }
+            if (expired) {
                 /* Out of time: the daemon reads what the tree is doing, then the whole tree dies with bwrap
                  * (--die-with-parent takes the sandbox's PID namespace down with it). */
                 struct msg hang = {0};
@@ -399,20 +411,28 @@ static int run_client(void) {
                 char *ignored = NULL;
                 if (hfd >= 0) { exchange(hfd, hang.buf, hang.len, &ignored); close(hfd); }
                 kill(pid, SIGKILL);
-                timed_out = 1;
+                timed_out = expired;
                 continue;
             }
         }
-        ssize_t r = read(errpipe[0], buf, sizeof buf);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        write_all(2, buf, (size_t) r);
-        for (ssize_t i = 0; i < r; i++) {
-            if (buf[i] == '\n') {
-                line[line_len] = 0; memcpy(tail[tail_next], line, line_len + 1);
-                tail_next = (tail_next + 1) % TAIL_LINES; if (tail_count < TAIL_LINES) tail_count++;
-                line_len = 0;
-            } else if (line_len < MAX_LINE) line[line_len++] = buf[i];
+        int ready = poll(fds, 2, wait < 0 ? -1 : wait > 1000000 ? 1000000 : (int) wait);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) continue;
+        for (int k = 0; k < 2; k++) {
+            if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            ssize_t r = read(fds[k].fd, buf, sizeof buf);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) { close(fds[k].fd); fds[k].fd = -1; open_fds--; continue; }
+            clock_gettime(CLOCK_MONOTONIC, &last);
+            write_all(k == 0 ? 2 : 1, buf, (size_t) r);
+            if (k == 1) continue;
+            for (ssize_t i = 0; i < r; i++) {
+                if (buf[i] == '\n') {
+                    line[line_len] = 0; memcpy(tail[tail_next], line, line_len + 1);
+                    tail_next = (tail_next + 1) % TAIL_LINES; if (tail_count < TAIL_LINES) tail_count++;
+                    line_len = 0;
+                } else if (line_len < MAX_LINE) line[line_len++] = buf[i];
+            }
         }
     }
     if (line_len > 0) {
@@ -430,7 +450,7 @@ static int run_client(void) {
         put_num(&rep, (t1.tv_sec - t0.tv_sec) * 1000L + (t1.tv_nsec - t0.tv_nsec) / 1000000L);
         put_num(&rep, tail_count);
         for (int i = 0; i < tail_count; i++) put(&rep, tail[(tail_next - tail_count + i + TAIL_LINES) % TAIL_LINES]);
-        if (timed_out) put(&rep, "timeout");
+        if (timed_out) put(&rep, timed_out);
         int rfd = connect_daemon();
         char *answer = NULL;
         ssize_t an = rfd >= 0 ? exchange(rfd, rep.buf, rep.len, &answer) : -1;

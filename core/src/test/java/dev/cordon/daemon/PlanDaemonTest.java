@@ -168,11 +168,16 @@ class PlanDaemonTest {
         Files.writeString(policy, "[permissions.build.probe]\ntimeout = \"1h\"\n");
         List<String> limited = run();
         assertEquals("EXEC", limited.getFirst(), limited.toString());
-        assertEquals("3600000", limited.getLast(), "the client enforces the wall-clock limit it is given");
+        assertEquals(List.of("3600000", "0"), limited.subList(limited.size() - 2, limited.size()),
+                "the client enforces the wall-clock limit it is given");
         Files.writeString(policy, "[permissions.build]\n");
         assertEquals("EXEC", run().getFirst());
         Files.writeString(policy, "[permissions.build.probe]\nidle-timeout = \"1h\"\n");
-        assertEquals(List.of("FALLBACK", "the grant has an idle-time limit"), run());
+        List<String> idle = run();
+        assertEquals("EXEC", idle.getFirst(), idle.toString());
+        assertEquals(List.of("0", "3600000"), idle.subList(idle.size() - 2, idle.size()));
+        Files.writeString(policy, "[permissions.build.probe]\nlive-log = \"stderr\"\n");
+        assertEquals(List.of("FALLBACK", "the grant asks for a live log"), run());
     }
 
     @Test

@@ -121,6 +121,43 @@ class DaemonCargoTest {
     }
 
     @Test
+    void build_silentBuildScriptIsKilledAtItsIdleTimeoutOnTheWarmPath() throws IOException {
+        Path policy = Files.writeString(dir.resolve("cordon.toml"),
+                "[permissions.build.probe]\nidle-timeout = \"2s\"\n");
+        long before = plansServed();
+        var result = project("""
+                fn main() {
+                    eprintln!("last words before the silence");
+                    std::thread::sleep(std::time::Duration::from_secs(60));
+                }
+                """, "--policy", policy.toString()).build(dir.resolve("target"));
+        assertNotEquals(0, result.exitCode());
+        assertEquals(before + 1, plansServed(), "an idle limit must not force the cold path");
+        assertTrue(result.stderr().contains("exit status: 124"), result.stderr());
+        assertTrue(result.stderr().contains("idle timeout of 2s without output"), result.stderr());
+        assertTrue(result.stderr().contains("cordon: | last words before the silence"), result.stderr());
+    }
+
+    @Test
+    void build_idleLimitKeepsStdoutByteForByteForAChattyScript() throws IOException {
+        Path policy = Files.writeString(dir.resolve("cordon.toml"),
+                "[permissions.build.probe]\nidle-timeout = \"2s\"\n");
+        var result = project("""
+                fn main() {
+                    for i in 0..4 {
+                        println!("cargo::rustc-env=STEP_{i}=é{i}");
+                        eprintln!("working {i}");
+                        std::thread::sleep(std::time::Duration::from_millis(700));
+                    }
+                    print!("cargo::warning=no newline at the end");
+                }
+                """, "--policy", policy.toString()).build(dir.resolve("target"));
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertEquals("cargo::rustc-env=STEP_0=é0\ncargo::rustc-env=STEP_1=é1\ncargo::rustc-env=STEP_2=é2\n"
+                + "cargo::rustc-env=STEP_3=é3\ncargo::warning=no newline at the end", result.outputOf("probe-"));
+    }
+
+    @Test
     void build_failingBuildScriptFailsTheBuildWithItsStderrAndExitCode() {
         var result = project("""
                 fn main() {

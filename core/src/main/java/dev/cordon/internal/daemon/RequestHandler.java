@@ -104,7 +104,7 @@ final class RequestHandler {
         return switch (kind) {
             case "RUN" -> run(Path.of(in.next()), in.list(), in.environment());
             case "REPORT" -> report(in.next(), in.number(), Duration.ofMillis(Long.parseLong(in.next())), in.list(),
-                    in.hasNext() && in.next().equals("timeout"));
+                    in.hasNext() ? limit(in.next()) : Optional.empty());
             case "HANG" -> hang(in.next(), Long.parseLong(in.next()));
             default -> throw new IllegalArgumentException("unknown daemon request '" + kind + "'");
         };
@@ -139,11 +139,7 @@ final class RequestHandler {
             return fallback("planning failed: " + e.getMessage());
         }
         Grant grant = prepared.grant();
-        // The client enforces a wall-clock timeout itself; a limit on time without output needs stdout
-        // watched, which only the JVM supervisor does.
-        if (grant.idleTimeout().isPresent()) {
-            return fallback("the grant has an idle-time limit");
-        }
+        // The client enforces both time limits itself (for an idle limit it watches stdout too).
         if (grant.liveLog().isPresent()) {
             return fallback("the grant asks for a live log");
         }
@@ -179,6 +175,7 @@ final class RequestHandler {
         out.add(stdout.toString(StandardCharsets.UTF_8));
         out.add(take(stderr));
         out.add(Long.toString(grant.timeout().map(Duration::toMillis).orElse(0L)));
+        out.add(Long.toString(grant.idleTimeout().map(Duration::toMillis).orElse(0L)));
         return out;
     }
 
@@ -200,7 +197,15 @@ final class RequestHandler {
         return List.of("OK");
     }
 
-    private List<String> report(String token, int status, Duration elapsed, List<String> tail, boolean timedOut) {
+    private static Optional<String> limit(String name) {
+        if (!name.equals("timeout") && !name.equals("idle-timeout")) {
+            throw new IllegalArgumentException("unknown time limit '" + name + "'");
+        }
+        return Optional.of(name);
+    }
+
+    private List<String> report(String token, int status, Duration elapsed, List<String> tail,
+            Optional<String> timedOut) {
         Pending run;
         List<String> hang;
         synchronized (pending) {

@@ -147,7 +147,7 @@ public final class RunnerEngine {
      * @param stderrTail the script's last lines of stderr
      */
     public void report(Prepared prepared, int exitCode, java.time.Duration elapsed, List<String> stderrTail) {
-        report(prepared, exitCode, elapsed, stderrTail, false, List.of());
+        report(prepared, exitCode, elapsed, stderrTail, Optional.empty(), List.of());
     }
 
     /**
@@ -157,13 +157,13 @@ public final class RunnerEngine {
      * @param exitCode the exit status (128 + signal number for a signal death)
      * @param elapsed how long the script ran
      * @param stderrTail the script's last lines of stderr
-     * @param timedOut whether the grant's timeout killed it
+     * @param timedOut the limit that killed it ({@code "timeout"} or {@code "idle-timeout"}), if one did
      * @param hangReport what the hung tree was doing just before it was killed
      */
     public void report(Prepared prepared, int exitCode, java.time.Duration elapsed, List<String> stderrTail,
-            boolean timedOut, List<String> hangReport) {
-        Outcome outcome = timedOut
-                ? new Outcome(ExitCodes.TIMEOUT, Optional.of("SIGKILL"), Optional.of("timeout"), elapsed, List.of(),
+            Optional<String> timedOut, List<String> hangReport) {
+        Outcome outcome = timedOut.isPresent()
+                ? new Outcome(ExitCodes.TIMEOUT, Optional.of("SIGKILL"), timedOut, elapsed, List.of(),
                         List.copyOf(stderrTail), List.copyOf(hangReport))
                 : new Outcome(exitCode, dev.cordon.internal.exec.Signals.fromExitStatus(exitCode), Optional.empty(),
                         elapsed, List.of(), List.copyOf(stderrTail), List.of());
