@@ -10,9 +10,7 @@ import dev.cordon.testing.RequiredTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,51 +28,29 @@ class DaemonCargoTest {
     @TempDir
     Path dir;
 
-    private static Path client;
-    private static Path runtime;
+    private static WarmPath warm;
 
     @BeforeAll
     static void build() throws Exception {
         RequiredTools.require("cargo");
         RequiredTools.require("bwrap");
-        Path cc = RequiredTools.require("cc");
-        client = shared.resolve("cordon-client");
-        Path source = Path.of(System.getProperty("cordon.repositoryRoot"), "examples/src/main/c/cordon-client.c");
-        Process p = new ProcessBuilder(cc.toString(), "-O2", "-Wall", "-Werror", "-o", client.toString(),
-                source.toString()).inheritIO().start();
-        assertEquals(0, p.waitFor(), "cc failed on " + source);
-        runtime = Files.createDirectory(shared.resolve("runtime"),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        warm = WarmPath.in(shared);
     }
 
     @AfterAll
     static void stopDaemons() throws IOException {
-        // Removing its socket makes a daemon leave within a second.
-        try (Stream<Path> files = Files.walk(runtime)) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".sock")).toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
+        warm.stop();
     }
 
     private CargoProject project(String buildRs, String... runnerArgs) {
         List<String> runner = new java.util.ArrayList<>(List.of(CargoProject.runnerLauncher().toString()));
         runner.addAll(List.of(runnerArgs));
-        return CargoProject.in(dir.resolve("ws")).binaryPackage("probe", buildRs, "fn main() {}")
-                .workspace(runner, "probe").env("CORDON_CLIENT", client.toString())
-                .env("XDG_RUNTIME_DIR", runtime.toString()).env("CORDON_DAEMON_IDLE", "60")
-                .env("CORDON_DAEMON_TRACE", "1");
+        return warm.wire(CargoProject.in(dir.resolve("ws")).binaryPackage("probe", buildRs, "fn main() {}")
+                .workspace(runner, "probe"));
     }
 
-    /** {@return how many plans the daemons handed out so far} */
     private static long plansServed() throws IOException {
-        try (Stream<Path> files = Files.walk(runtime)) {
-            long n = 0;
-            for (Path log : files.filter(f -> f.toString().endsWith(".log")).toList()) {
-                n += Files.readAllLines(log).stream().filter(l -> l.contains(": EXEC in ")).count();
-            }
-            return n;
-        }
+        return warm.plansServed();
     }
 
     @Test

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Real crates from Debian's packaged sources (offline): ring (C and assembly via cc), libsqlite3-sys and
  * libz-sys (pkg-config), serde, serde_json, proc-macro2 and their build-script dependencies. The build
  * passes through the reference runner with the default policy (bwrap + seccomp), and every build
- * script's output (its cargo:: lines) is identical to a build without any runner.
+ * script's output (its cargo:: lines) is identical to a build without any runner, on the cold path (a
+ * runner JVM per script) and on the warm path (the plan daemon and its client).
  */
 class RealCratesTest {
 
@@ -26,8 +27,11 @@ class RealCratesTest {
     @TempDir
     Path dir;
 
+    @TempDir
+    static Path shared;
+
     @Test
-    void build_realCrates_passWithIdenticalBuildScriptOutput() {
+    void build_realCrates_passWithIdenticalBuildScriptOutput() throws Exception {
         RequiredTools.require("cargo");
         RequiredTools.require("bwrap");
         RequiredTools.require("pkg-config");
@@ -43,6 +47,20 @@ class RealCratesTest {
                 CRATES.toArray(String[]::new)).workspace(List.of(CargoProject.runnerLauncher().toString()), "corpus")
                 .build(dir.resolve("cordon/target"));
         assertEquals(0, sandboxed.exitCode(), sandboxed.stderr());
+        // And through the warm path, the default after packaging: the plan daemon answers Cargo's parallel
+        // build scripts concurrently and the client runs each plan.
+        WarmPath warm = WarmPath.in(shared);
+        try {
+            var daemon = warm.wire(CargoProject.in(dir.resolve("warm")).binaryPackage("corpus", "fn main() {}\n", main,
+                    CRATES.toArray(String[]::new)).workspace(List.of(CargoProject.runnerLauncher().toString()),
+                    "corpus")).build(dir.resolve("warm/target"), "-j", "2");
+            assertEquals(0, daemon.exitCode(), daemon.stderr());
+            assertEquals(daemon.buildScriptOutputs().size(), warm.plansServed(), "every build script came from the daemon");
+            assertEquals(normalise(plain.buildScriptOutputs(), dir.resolve("plain")),
+                    normalise(daemon.buildScriptOutputs(), dir.resolve("warm")));
+        } finally {
+            warm.stop();
+        }
 
         Map<String, String> expected = normalise(plain.buildScriptOutputs(), dir.resolve("plain"));
         Map<String, String> actual = normalise(sandboxed.buildScriptOutputs(), dir.resolve("cordon"));
