@@ -162,6 +162,46 @@ class PlanDaemonTest {
     }
 
     @Test
+    void run_concurrentRequestsEachGetTheirOwnPlan() throws Exception {
+        start(Map.of());
+        int threads = 8;
+        int each = 25;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        List<java.util.concurrent.Future<List<String>>> mismatches = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            mismatches.add(pool.submit(() -> {
+                List<String> wrong = new ArrayList<>();
+                for (int i = 0; i < each; i++) {
+                    String crate = "crate-" + thread + "-" + i;
+                    Map<String, String> env = new TreeMap<>(requestEnvironment());
+                    env.put("CARGO_PKG_NAME", crate);
+                    List<String> request = new ArrayList<>(List.of("RUN", dir.resolve("pkg").toString()));
+                    DaemonProtocol.addList(request, List.of(script.toString()));
+                    DaemonProtocol.addEnvironment(request, env);
+                    DaemonProtocol.Reader in = new DaemonProtocol.Reader(send(request));
+                    String kind = in.next();
+                    in.next(); // token
+                    in.next(); // report flag
+                    in.next(); // working directory
+                    in.list(); // command
+                    String got = kind.equals("EXEC") ? in.environment().get("CARGO_PKG_NAME") : kind;
+                    if (!crate.equals(got)) {
+                        wrong.add(crate + " got " + got);
+                    }
+                }
+                return wrong;
+            }));
+        }
+        List<String> wrong = new ArrayList<>();
+        for (var f : mismatches) {
+            wrong.addAll(f.get(60, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+        assertEquals(List.of(), wrong, "answers crossed between concurrent requests");
+    }
+
+    @Test
     void run_changedPolicyIsNeverServedStale() throws Exception {
         start(Map.of());
         assertEquals("EXEC", run().getFirst());

@@ -58,7 +58,15 @@ final class RequestHandler {
         }
     };
 
-    private final Map<String, List<String>> hangs = new java.util.HashMap<>();
+    /** Hang reports taken for runs that ran out of time, until their REPORT arrives; bounded like pending. */
+    private final Map<String, List<String>> hangs = new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, List<String>> eldest) {
+            return size() > MAX_PENDING;
+        }
+    };
 
     private record Pending(RunnerEngine engine, ByteArrayOutputStream stderr, RunnerEngine.Prepared prepared) {
     }
@@ -187,12 +195,15 @@ final class RequestHandler {
 
     /** A client whose script ran out of time asks for the hang report before it kills the script. */
     private List<String> hang(String token, long pid) {
+        synchronized (pending) {
+            if (!pending.containsKey(token)) {
+                return List.of("OK"); // not a run of ours: read nothing
+            }
+        }
         Optional<ProcessHandle> process = ProcessHandle.of(pid);
         List<String> report = process.isPresent() ? HangReport.of(process.get()) : List.of();
         synchronized (pending) {
-            if (pending.containsKey(token)) {
-                hangs.put(token, report);
-            }
+            hangs.put(token, report);
         }
         return List.of("OK");
     }
