@@ -70,6 +70,9 @@ class DocsSnippetsTest {
         }
     }
 
+    /** The classes of each page's earlier snippets, so a later snippet may use them as a reader would. */
+    private static final java.util.Map<Path, List<Path>> COMPILED = new java.util.HashMap<>();
+
     private static void compile(Snippet s) throws IOException {
         Matcher cls = Pattern.compile("public (?:final )?class (\\w+)").matcher(s.text());
         String source;
@@ -85,8 +88,12 @@ class DocsSnippetsTest {
         Path file = Files.writeString(dir.resolve(name + ".java"), source);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = javac.run(null, null, err, "-d", dir.toString(), "-cp", System.getProperty("java.class.path"),
+        List<Path> earlier = COMPILED.computeIfAbsent(s.doc(), d -> new ArrayList<>());
+        StringBuilder classpath = new StringBuilder(System.getProperty("java.class.path"));
+        earlier.forEach(d -> classpath.append(java.io.File.pathSeparator).append(d));
+        int status = javac.run(null, null, err, "-d", dir.toString(), "-cp", classpath.toString(),
                 "-Xlint:all", "-Werror", file.toString());
+        earlier.add(dir);
         assertEquals(0, status, s.doc() + " snippet " + s.index() + " does not compile:\n" + source + "\n"
                 + err.toString(StandardCharsets.UTF_8));
         assertTrue(Files.exists(dir.resolve(name + ".class")));

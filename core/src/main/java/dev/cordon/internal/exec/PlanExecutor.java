@@ -79,7 +79,10 @@ public final class PlanExecutor {
      */
     public Outcome execute(ExecutionPlan plan, Watch watch) {
         materialise(plan);
-        boolean watchStdout = watch.listener().isPresent() || watch.idleTimeout().isPresent();
+        // The child writes Cargo's pipe directly when our stdout is the process's own; any other stream (a
+        // runner embedded in a program or a test) gets the bytes copied.
+        boolean watchStdout = watch.listener().isPresent() || watch.idleTimeout().isPresent()
+                || !isProcessStdout(stdout);
         ProcessBuilder builder = new ProcessBuilder(command(plan)).directory(plan.workingDirectory().toFile());
         builder.environment().clear();
         builder.environment().putAll(plan.environment());
@@ -199,6 +202,14 @@ public final class PlanExecutor {
         process.toHandle().descendants().forEach(tree::add);
         process.destroyForcibly();
         tree.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static boolean isProcessStdout(OutputStream out) {
+        try {
+            return out instanceof java.io.FileOutputStream file && file.getFD() == java.io.FileDescriptor.out;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static void flush(OutputStream out) throws IOException {
