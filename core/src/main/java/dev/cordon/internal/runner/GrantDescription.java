@@ -2,6 +2,7 @@ package dev.cordon.internal.runner;
 
 import dev.cordon.Grant;
 import dev.cordon.Secrets;
+import dev.cordon.internal.policy.Durations;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -22,8 +23,8 @@ final class GrantDescription {
         out.append("temporary directory: ").append(grant.temporaryDirectory()).append('\n');
         out.append("source: ").append(grant.source().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
                 .append('\n');
-        out.append("timeout: ").append(grant.timeout().map(Messages::human).orElse("none"))
-                .append(", idle timeout: ").append(grant.idleTimeout().map(Messages::human).orElse("none"))
+        out.append("timeout: ").append(grant.timeout().map(Durations::format).orElse("none"))
+                .append(", idle timeout: ").append(grant.idleTimeout().map(Durations::format).orElse("none"))
                 .append('\n');
         out.append("syscalls: profile ").append(grant.syscalls().profile());
         if (!grant.syscalls().deny().isEmpty()) {

@@ -3,6 +3,7 @@ package dev.cordon.internal.runner;
 import dev.cordon.Grant;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.internal.exec.Outcome;
+import dev.cordon.internal.policy.Durations;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -41,8 +42,8 @@ final class Messages {
         String crate = invocation.crateName() + invocation.crateVersion().map(v -> " v" + v).orElse("");
         if (outcome.timedOut().isPresent()) {
             String limit = outcome.timedOut().get().equals("timeout")
-                    ? "timeout of " + human(grant.timeout().orElseThrow())
-                    : "idle timeout of " + human(grant.idleTimeout().orElseThrow()) + " without output";
+                    ? "timeout of " + Durations.format(grant.timeout().orElseThrow())
+                    : "idle timeout of " + Durations.format(grant.idleTimeout().orElseThrow()) + " without output";
             out.append("cordon: build script of ").append(crate).append(" killed after ")
                     .append(seconds(outcome)).append(": ").append(limit).append(" (policy ")
                     .append(grant.policyName()).append(")\n");
@@ -66,18 +67,6 @@ final class Messages {
         }
         explanation.forEach(l -> out.append("cordon: ").append(l).append('\n'));
         write(stderr, out.toString());
-    }
-
-    /** A duration as a policy writes it: {@code 500ms}, {@code 90s}, {@code 10m}, {@code 1h}. */
-    static String human(java.time.Duration d) {
-        long ms = d.toMillis();
-        if (ms % 3_600_000 == 0) {
-            return ms / 3_600_000 + "h";
-        }
-        if (ms % 60_000 == 0) {
-            return ms / 60_000 + "m";
-        }
-        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 
     private static String seconds(Outcome outcome) {
