@@ -11,18 +11,19 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The reference runner (bin/cordon-runner) under real Cargo, with the default backend of this machine. */
-class CargoRunnerTest {
-
-    @TempDir
-    Path dir;
+class CargoRunnerTest extends BuildScriptContract {
 
     @BeforeAll
     static void tools() {
         RequiredTools.require("cargo");
         RequiredTools.require("bwrap");
+    }
+
+    @Override
+    protected CargoProject probe(String buildRs, String... runnerArgs) {
+        return project(buildRs, "fn main() {}", runnerArgs);
     }
 
     private CargoProject project(String buildRs, String mainRs, String... runnerArgs) {
@@ -55,32 +56,6 @@ class CargoRunnerTest {
     }
 
     @Test
-    void build_failingBuildScriptFailsTheBuildWithItsStderrAndExitCode() {
-        var result = project("""
-                fn main() {
-                    eprintln!("custom failure text from the build script");
-                    std::process::exit(3);
-                }
-                """, "fn main() {}").build(dir.resolve("target"));
-        assertNotEquals(0, result.exitCode());
-        assertTrue(result.stderr().contains("custom failure text from the build script"), result.stderr());
-        assertTrue(result.stderr().contains("exit status: 3"), result.stderr());
-    }
-
-    @Test
-    void build_crashingBuildScriptIsReportedBySignalName() {
-        var result = project("""
-                fn main() {
-                    eprintln!("about to abort");
-                    std::process::abort();
-                }
-                """, "fn main() {}").build(dir.resolve("target"));
-        assertNotEquals(0, result.exitCode());
-        assertTrue(result.stderr().contains("was killed by SIGABRT"), result.stderr());
-        assertTrue(result.stderr().contains("cordon: | about to abort"), result.stderr());
-    }
-
-    @Test
     void build_secretsAndRustcBootstrapDoNotReachTheBuildScript() {
         var result = project("""
                 fn main() {
@@ -98,13 +73,6 @@ class CargoRunnerTest {
             assertTrue(out.contains(key + "=absent"), out);
         }
         assertTrue(out.contains("PATH=visible"), out);
-    }
-
-    @Test
-    void build_jobserverTokensReachTheBuildScript() {
-        var result = project(dev.cordon.testing.BuildScripts.JOBSERVER_TOKEN, "fn main() {}").build(dir.resolve("target"), "-j", "2");
-        assertEquals(0, result.exitCode(), result.stderr());
-        assertTrue(result.outputOf("probe-").contains("cargo::warning=token-ok"), result.stderr());
     }
 
     @Test

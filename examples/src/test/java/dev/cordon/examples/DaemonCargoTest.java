@@ -20,13 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
  * bin/cordon-runner through the plan daemon (examples/src/main/c/cordon-client.c, compiled here) under
  * real Cargo: the same results as the JVM runner, and the daemon really planned them.
  */
-class DaemonCargoTest {
+class DaemonCargoTest extends BuildScriptContract {
 
     @TempDir
     static Path shared;
-
-    @TempDir
-    Path dir;
 
     private static WarmPath warm;
 
@@ -40,6 +37,11 @@ class DaemonCargoTest {
     @AfterAll
     static void stopDaemons() throws IOException {
         warm.stop();
+    }
+
+    @Override
+    protected CargoProject probe(String buildRs, String... runnerArgs) {
+        return project(buildRs, runnerArgs);
     }
 
     private CargoProject project(String buildRs, String... runnerArgs) {
@@ -131,41 +133,6 @@ class DaemonCargoTest {
         assertEquals(0, result.exitCode(), result.stderr());
         assertEquals("cargo::rustc-env=STEP_0=é0\ncargo::rustc-env=STEP_1=é1\ncargo::rustc-env=STEP_2=é2\n"
                 + "cargo::rustc-env=STEP_3=é3\ncargo::warning=no newline at the end", result.outputOf("probe-"));
-    }
-
-    @Test
-    void build_failingBuildScriptFailsTheBuildWithItsStderrAndExitCode() {
-        var result = project("""
-                fn main() {
-                    eprintln!("custom failure text from the build script");
-                    std::process::exit(3);
-                }
-                """).build(dir.resolve("target"));
-        assertNotEquals(0, result.exitCode());
-        assertTrue(result.stderr().contains("custom failure text from the build script"), result.stderr());
-        assertTrue(result.stderr().contains("exit status: 3"), result.stderr());
-        assertTrue(result.stderr().contains("cordon: build script of probe v0.1.0 failed with exit status 3"),
-                result.stderr());
-    }
-
-    @Test
-    void build_crashingBuildScriptIsReportedBySignalName() {
-        var result = project("""
-                fn main() {
-                    eprintln!("about to abort");
-                    std::process::abort();
-                }
-                """).build(dir.resolve("target"));
-        assertNotEquals(0, result.exitCode());
-        assertTrue(result.stderr().contains("was killed by SIGABRT"), result.stderr());
-        assertTrue(result.stderr().contains("cordon: | about to abort"), result.stderr());
-    }
-
-    @Test
-    void build_jobserverTokensReachTheBuildScript() {
-        var result = project(dev.cordon.testing.BuildScripts.JOBSERVER_TOKEN).build(dir.resolve("target"), "-j", "2");
-        assertEquals(0, result.exitCode(), result.stderr());
-        assertTrue(result.outputOf("probe-").contains("cargo::warning=token-ok"), result.stderr());
     }
 
     @Test
