@@ -3,7 +3,6 @@ package dev.cordon.internal.discovery;
 import dev.cordon.CordonException;
 import dev.cordon.ExitCodes;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +125,12 @@ public final class ProviderRegistry<T> {
      */
     public List<T> byPriority(ToIntFunction<T> priority, Function<T, String> id) {
         List<T> sorted = new ArrayList<>(byId.values());
-        sorted.sort(Comparator.comparingInt(priority).reversed().thenComparing(id));
+        // A lambda of ours, not Comparator.comparingInt(..).reversed(): the JDK's combinators spin their
+        // lambda classes at run time on every cold start, where ours come from the AOT cache.
+        sorted.sort((a, b) -> {
+            int byPriority = Integer.compare(priority.applyAsInt(b), priority.applyAsInt(a));
+            return byPriority != 0 ? byPriority : id.apply(a).compareTo(id.apply(b));
+        });
         return sorted;
     }
 }

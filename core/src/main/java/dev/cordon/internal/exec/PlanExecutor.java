@@ -235,16 +235,19 @@ public final class PlanExecutor {
         StringBuilder prelude = new StringBuilder();
         long self = ProcessHandle.current().pid();
         for (ExecutionPlan.Descriptor d : plan.descriptors()) {
-            switch (d.source()) {
-                case ExecutionPlan.Inherited i -> {
-                    // A descriptor the runner does not hold (run outside Cargo) is simply not passed on.
-                    if (Files.exists(Path.of("/proc/self/fd/" + i.runnerNumber()))) {
-                        prelude.append("exec ").append(d.number()).append("<>/proc/").append(self).append("/fd/")
-                                .append(i.runnerNumber()).append("; ");
-                    }
+            // An if chain, not a pattern switch: a type switch spins a class at run time (the class-file API,
+            // several milliseconds on a cold JVM), and this runs once per build script.
+            if (d.source() instanceof ExecutionPlan.Inherited i) {
+                // A descriptor the runner does not hold (run outside Cargo) is simply not passed on.
+                if (Files.exists(Path.of("/proc/self/fd/" + i.runnerNumber()))) {
+                    prelude.append("exec ").append(d.number()).append("<>/proc/").append(self).append("/fd/")
+                            .append(i.runnerNumber()).append("; ");
                 }
-                case ExecutionPlan.ReadFile r -> prelude.append("exec ").append(d.number()).append("<")
-                        .append(shellQuote(r.file().toString())).append("; ");
+            } else if (d.source() instanceof ExecutionPlan.ReadFile r) {
+                prelude.append("exec ").append(d.number()).append("<").append(shellQuote(r.file().toString()))
+                        .append("; ");
+            } else {
+                throw new IllegalStateException("unknown descriptor source " + d.source());
             }
         }
         if (prelude.isEmpty()) {

@@ -25,7 +25,6 @@ import java.util.Optional;
 public final class LiveLog implements PlanExecutor.LineListener {
     /** The environment variable that switches live output on. */
     public static final String VARIABLE = "CORDON_LIVE_LOG";
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
     private final String crate;
     private final LineSink sink;
@@ -92,12 +91,20 @@ public final class LiveLog implements PlanExecutor.LineListener {
 
     @Override
     public void line(String stream, String line) {
-        String time = LocalTime.now(clock).format(TIME);
+        String time = LocalTime.now(clock).format(Time.FORMAT);
         String text = time + " [" + crate + "] " + stream + "| " + line + "\n";
         try {
             sink.write(text.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // A live log is a convenience: losing it must never disturb the build script or Cargo.
+        }
+    }
+
+    /** The timestamp format, in a holder: loading java.time.format costs every cold start, live log or not. */
+    private static final class Time {
+        static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+        private Time() {
         }
     }
 }

@@ -2,8 +2,6 @@ package dev.cordon.sandbox.bwrap.internal;
 
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One {@code bwrap} executable and the version it reported, which decides the options a plan may use.
@@ -13,8 +11,6 @@ import java.util.regex.Pattern;
  * @param minor the minor version
  */
 public record BwrapInstallation(Path executable, int major, int minor) {
-
-    private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)");
 
     /** Checks the components. */
     public BwrapInstallation {
@@ -29,11 +25,24 @@ public record BwrapInstallation(Path executable, int major, int minor) {
      * @return the installation; an unreadable version counts as 0.0 (no optional features)
      */
     public static BwrapInstallation of(Path executable, String versionOutput) {
-        Matcher m = VERSION.matcher(versionOutput);
-        if (!m.find()) {
-            return new BwrapInstallation(executable, 0, 0);
+        // The first "digits.digits", read by hand: this runs on every cold start, and java.util.regex
+        // would load a few dozen classes for it.
+        String text = versionOutput;
+        for (int i = 0; i < text.length(); i++) {
+            int majorEnd = digitsEnd(text, i);
+            if (majorEnd > i && majorEnd < text.length() && text.charAt(majorEnd) == '.') {
+                int minorEnd = digitsEnd(text, majorEnd + 1);
+                if (minorEnd > majorEnd + 1) {
+                    try {
+                        return new BwrapInstallation(executable, Integer.parseInt(text, i, majorEnd, 10),
+                                Integer.parseInt(text, majorEnd + 1, minorEnd, 10));
+                    } catch (NumberFormatException e) {
+                        break; // absurdly long digits: unreadable
+                    }
+                }
+            }
         }
-        return new BwrapInstallation(executable, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+        return new BwrapInstallation(executable, 0, 0);
     }
 
     /**
@@ -59,5 +68,13 @@ public record BwrapInstallation(Path executable, int major, int minor) {
     /** {@return the version as {@code major.minor}} */
     public String version() {
         return major + "." + minor;
+    }
+
+    private static int digitsEnd(String text, int from) {
+        int end = from;
+        while (end < text.length() && text.charAt(end) >= '0' && text.charAt(end) <= '9') {
+            end++;
+        }
+        return end;
     }
 }
