@@ -45,10 +45,16 @@ mkdir -p "$train/pkg" "$train/target/debug/build/training-0/out"
 cp /bin/true "$train/target/debug/build/training-0/build-script-build"
 flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -cp "$merged")
 run() {
-  ( cd "$train/pkg" && env -u CORDON_BACKEND OUT_DIR="$train/target/debug/build/training-0/out" \
+  ( cd "$train/pkg" && env -u CORDON_BACKEND -u XDG_CACHE_HOME OUT_DIR="$train/target/debug/build/training-0/out" \
       CARGO_PKG_NAME=training CARGO_PKG_VERSION=0.1.0 CARGO_MANIFEST_DIR="$train/pkg" HOME="$train" \
-      "$java" -XX:AOTCacheOutput="$target/cordon-runner.aot" "${flags[@]}" dev.cordon.examples.MinimalRunner "$@" )
+      "$java" "${record[@]}" "${flags[@]}" dev.cordon.examples.MinimalRunner "$@" )
 }
+# A first, unrecorded run fills the per-user caches (the bwrap probe) so that the recorded run takes the path
+# every later build script takes: the cache keeps only classes that path loads, and each class it keeps is
+# loaded at every start.
+record=()
+run "$train/target/debug/build/training-0/build-script-build" >/dev/null 2>&1 || true
+record=(-XX:AOTCacheOutput="$target/cordon-runner.aot")
 if ! run "$train/target/debug/build/training-0/build-script-build" >/dev/null 2>"$train/stderr"; then
   echo "aot-train: the training build script did not run ($(grep -v JAVA_TOOL_OPTIONS "$train/stderr" | tail -1)); training on explain" >&2
   run explain --crate training >/dev/null 2>&1 || true

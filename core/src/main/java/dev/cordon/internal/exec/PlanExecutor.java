@@ -3,6 +3,7 @@ package dev.cordon.internal.exec;
 import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
 import dev.cordon.SandboxException;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -222,7 +223,11 @@ public final class PlanExecutor {
         for (ExecutionPlan.PlanFile file : plan.files()) {
             try {
                 Files.createDirectories(file.path().toAbsolutePath().getParent());
-                Files.write(file.path(), file.content());
+                // A FileOutputStream (create or truncate, like Files.write): NIO file channels would load
+                // libnet and their own classes on the cold path for this one small file.
+                try (FileOutputStream out = new FileOutputStream(file.path().toFile())) {
+                    out.write(file.content());
+                }
             } catch (IOException e) {
                 throw new SandboxException("cannot write " + file.path() + " for the sandbox: " + e.getMessage(),
                         ExitCodes.SANDBOX_FAILED, e);

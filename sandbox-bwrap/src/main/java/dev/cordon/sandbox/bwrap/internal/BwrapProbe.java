@@ -1,6 +1,7 @@
 package dev.cordon.sandbox.bwrap.internal;
 
 import dev.cordon.spi.Availability;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -185,8 +186,10 @@ public final class BwrapProbe {
     }
 
     private static String readOrNull(Path file) {
-        try {
-            return Files.readString(file);
+        // A FileInputStream, not Files.readString: NIO file channels load libnet and their own classes, a
+        // millisecond on the cold path that nothing else there needs.
+        try (FileInputStream in = new FileInputStream(file.toFile())) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
             return null;
         }
