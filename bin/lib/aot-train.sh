@@ -43,7 +43,7 @@ train=$target/aot-training
 rm -rf "$train" "$target/cordon-runner.aot"
 mkdir -p "$train/pkg" "$train/target/debug/build/training-0/out"
 cp /bin/true "$train/target/debug/build/training-0/build-script-build"
-flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -cp "$merged")
+flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData -cp "$merged")
 run() {
   ( cd "$train/pkg" && env -u CORDON_BACKEND -u XDG_CACHE_HOME OUT_DIR="$train/target/debug/build/training-0/out" \
       CARGO_PKG_NAME=training CARGO_PKG_VERSION=0.1.0 CARGO_MANIFEST_DIR="$train/pkg" HOME="$train" \
@@ -67,6 +67,6 @@ printf '%s' "$merged" > "$target/runner-aot.classpath"
 printf '%s' "$cp" > "$target/runner-aot.inputs"
 # The JVM command the fast start (bin/cordon-runner -> cordon-client) runs: NUL-separated words, the same
 # flags as bin/lib/cordon-runner.bash uses with the AOT cache.
-printf '%s\0' "$java" "${flags[@]:0:3}" "-XX:AOTCache=$target/cordon-runner.aot" -cp "$merged" \
+printf '%s\0' "$java" "${flags[@]:0:4}" "-XX:AOTCache=$target/cordon-runner.aot" -cp "$merged" \
   dev.cordon.examples.MinimalRunner > "$target/runner-command"
 echo "aot-train: wrote $target/cordon-runner.aot ($(du -h "$target/cordon-runner.aot" | cut -f1))" >&2

@@ -23,7 +23,9 @@ if [ ! -f "$cp_file" ] || [ ! -d "$root/examples/target/classes" ] || [ ! -d "$r
   echo "cordon-runner: not built yet: run '$root/bin/mvn -q install -DskipTests' first" >&2
   exit 70
 fi
-flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k)
+# Chosen by measurement (docs/performance.md): C1 only, the serial collector, small thread stacks, and no
+# hsperfdata file in /tmp per build script. The plan daemon puts the optimising JIT and hsperfdata back.
+flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData)
 IFS= read -r classpath < "$cp_file" || true
 classpath=$cordon_cp$classpath
 # After 'bin/mvn package' (or install) the runner starts from jars with the AOT cache the build trained.
