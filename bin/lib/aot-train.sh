@@ -45,7 +45,7 @@ mkdir -p "$train/pkg" "$train/target/debug/build/training-0/out"
 cp /bin/true "$train/target/debug/build/training-0/build-script-build"
 flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData -cp "$merged")
 run() {
-  ( cd "$train/pkg" && env -u CORDON_BACKEND -u XDG_CACHE_HOME OUT_DIR="$train/target/debug/build/training-0/out" \
+  ( cd "$train/pkg" && env -u CORDON_BACKEND -u XDG_CACHE_HOME -u CORDON_CACHE_DIR OUT_DIR="$train/target/debug/build/training-0/out" \
       CARGO_PKG_NAME=training CARGO_PKG_VERSION=0.1.0 CARGO_MANIFEST_DIR="$train/pkg" HOME="$train" \
       "$java" "${record[@]}" "${flags[@]}" dev.cordon.examples.MinimalRunner "$@" )
 }

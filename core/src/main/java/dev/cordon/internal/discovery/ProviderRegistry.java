@@ -56,6 +56,9 @@ public final class ProviderRegistry<T> {
         for (T provider : explicit) {
             add(type, byId, provider, id, false);
         }
+        if (discover && addCached(type, loader, byId, id)) {
+            return new ProviderRegistry<>(byId);
+        }
         if (discover) {
             ServiceLoader<T> services = ServiceLoader.load(type, loader);
             var iterator = services.iterator();
@@ -74,6 +77,38 @@ public final class ProviderRegistry<T> {
             }
         }
         return new ProviderRegistry<>(byId);
+    }
+
+    /**
+     * Adds the providers a {@link DiscoveryCache} entry names, instantiated as ServiceLoader would (public
+     * class, public no-argument constructor). False, with nothing added, when there is no entry or one of
+     * its classes fails: the caller then scans, and any error is ServiceLoader's own.
+     */
+    private static <T> boolean addCached(Class<T> type, ClassLoader loader, Map<String, T> byId,
+            Function<T, String> id) {
+        Optional<List<String>> names = DiscoveryCache.providerNames(type, loader);
+        if (names.isEmpty()) {
+            return false;
+        }
+        Map<String, T> found = new LinkedHashMap<>(byId);
+        try {
+            for (String name : names.get()) {
+                Class<?> provider = Class.forName(name, false, loader);
+                if (!type.isAssignableFrom(provider) || !java.lang.reflect.Modifier.isPublic(provider.getModifiers())) {
+                    throw new ClassCastException(name);
+                }
+                add(type, found, type.cast(provider.getConstructor().newInstance()), id, true);
+            }
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            if (e instanceof CordonException) {
+                throw (CordonException) e; // two providers with one id: the same verdict as a scan
+            }
+            DiscoveryCache.invalidateSystem();
+            return false;
+        }
+        byId.clear();
+        byId.putAll(found);
+        return true;
     }
 
     private static <T> void add(Class<T> type, Map<String, T> byId, T provider, Function<T, String> id,

@@ -141,7 +141,13 @@ public final class PolicyCache {
         }
     }
 
-    private static void createPrivateDirectory(Path dir) throws IOException {
+    /**
+     * Creates the cache folder, mode 0700 where the file system has POSIX permissions.
+     *
+     * @param dir the folder
+     * @throws IOException when it cannot be created
+     */
+    public static void createPrivateDirectory(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
             return;
         }
