@@ -2,8 +2,9 @@
 # Packs the reference runner for fast start-up, called by the examples module at 'package':
 # 1. merges Cordon's jars and their dependencies into examples/target/cordon-runner.jar (one jar opens far
 #    faster than fifteen, and ServiceLoader scans every jar on each run; service files are concatenated);
-# 2. makes the JDK 25 AOT cache examples/target/cordon-runner.aot by a training run: the runner runs a
-#    trivial build script through this machine's default backend (or answers 'explain' where none exists).
+# 2. makes the JDK 25 AOT cache examples/target/cordon-runner.aot by a training run (AotTraining): the
+#    runner runs a trivial build script through this machine's default backend, under a policy file and
+#    under the defaults (or answers 'explain' where no backend works).
 # bin/cordon-runner uses both, and warns when any input jar is newer than the cache.
 set -euo pipefail
 root=$1
@@ -42,22 +43,38 @@ rm -rf "$stage"
 train=$target/aot-training
 rm -rf "$train" "$target/cordon-runner.aot"
 mkdir -p "$train/pkg" "$train/target/debug/build/training-0/out"
+# A policy of the usual shape: the path every real build script takes reads one (from the compiled-policy
+# cache, which the first run below fills).
+cat > "$train/cordon.toml" <<'TOML'
+[sandbox]
+backend = "auto"
+[permissions.build]
+network-access = { action = "deny" }
+[permissions.build.training]
+env = { pass = ["TRAINING_FLAG"], set = { SOURCE_DATE_EPOCH = "0" } }
+[permissions.build.another-crate]
+network-access = { action = "permit" }
+TOML
 cp /bin/true "$train/target/debug/build/training-0/build-script-build"
-flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData -cp "$merged")
+# The runner's JVM flags, as in bin/lib/cordon-runner.bash (the last three only matter once a cache exists).
+runtime_flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData -XX:+IgnoreUnrecognizedVMOptions
+               -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining)
+flags=("${runtime_flags[@]:0:4}" -cp "$merged")
 run() {
-  ( cd "$train/pkg" && env -u CORDON_BACKEND -u XDG_CACHE_HOME -u CORDON_CACHE_DIR OUT_DIR="$train/target/debug/build/training-0/out" \
+  ( cd "$train/pkg" && env -u CORDON_BACKEND -u CORDON_POLICY -u XDG_CACHE_HOME -u CORDON_CACHE_DIR OUT_DIR="$train/target/debug/build/training-0/out" \
       CARGO_PKG_NAME=training CARGO_PKG_VERSION=0.1.0 CARGO_MANIFEST_DIR="$train/pkg" HOME="$train" \
-      "$java" "${record[@]}" "${flags[@]}" dev.cordon.examples.MinimalRunner "$@" )
+      "$java" "${record[@]}" "${flags[@]}" "$@" )
 }
-# A first, unrecorded run fills the per-user caches (the bwrap probe) so that the recorded run takes the path
+# A first, unrecorded run fills the per-user caches (bwrap probe, compiled policy, discovery) so that the recorded run takes the path
 # every later build script takes: the cache keeps only classes that path loads, and each class it keeps is
 # loaded at every start.
+training=(dev.cordon.examples.AotTraining "$train/cordon.toml" "$train/target/debug/build/training-0/build-script-build")
 record=()
-run "$train/target/debug/build/training-0/build-script-build" >/dev/null 2>&1 || true
+run "${training[@]}" >/dev/null 2>&1 || true
 record=(-XX:AOTCacheOutput="$target/cordon-runner.aot")
-if ! run "$train/target/debug/build/training-0/build-script-build" >/dev/null 2>"$train/stderr"; then
+if ! run "${training[@]}" >/dev/null 2>"$train/stderr"; then
   echo "aot-train: the training build script did not run ($(grep -v JAVA_TOOL_OPTIONS "$train/stderr" | tail -1)); training on explain" >&2
-  run explain --crate training >/dev/null 2>&1 || true
+  run dev.cordon.examples.MinimalRunner explain --crate training >/dev/null 2>&1 || true
 fi
 if [ ! -f "$target/cordon-runner.aot" ]; then
   echo "aot-train: no AOT cache was written; see $train/stderr" >&2
@@ -67,6 +84,6 @@ printf '%s' "$merged" > "$target/runner-aot.classpath"
 printf '%s' "$cp" > "$target/runner-aot.inputs"
 # The JVM command the fast start (bin/cordon-runner -> cordon-client) runs: NUL-separated words, the same
 # flags as bin/lib/cordon-runner.bash uses with the AOT cache.
-printf '%s\0' "$java" "${flags[@]:0:4}" "-XX:AOTCache=$target/cordon-runner.aot" -cp "$merged" \
+printf '%s\0' "$java" "${runtime_flags[@]}" "-XX:AOTCache=$target/cordon-runner.aot" -cp "$merged" \
   dev.cordon.examples.MinimalRunner > "$target/runner-command"
 echo "aot-train: wrote $target/cordon-runner.aot ($(du -h "$target/cordon-runner.aot" | cut -f1))" >&2

@@ -133,11 +133,12 @@ static void start_daemon(void) {
     if (in < 0 || out < 0 || chdir("/") != 0) _exit(1);
     dup2(in, 0); dup2(out, 1); dup2(out, 2);
     close_others(NULL, 0); /* never hold Cargo's pipes: Cargo waits for their EOF */
-    /* The daemon lives for minutes: give it the optimising JIT that short runner JVMs turn off, and the
-     * hsperfdata that lets jcmd and jps see it. */
+    /* The daemon lives for minutes: give it what short runner JVMs turn off, the optimising JIT with the AOT
+     * cache's method profiles, and the hsperfdata that lets jcmd and jps see it. */
     int kept = 0;
     for (int i = 0; i < java_argc; i++)
-        if (strcmp(java_argv[i], "-XX:TieredStopAtLevel=1") != 0 && strcmp(java_argv[i], "-XX:-UsePerfData") != 0)
+        if (strcmp(java_argv[i], "-XX:TieredStopAtLevel=1") != 0 && strcmp(java_argv[i], "-XX:-UsePerfData") != 0
+                && strcmp(java_argv[i], "-XX:-AOTReplayTraining") != 0)
             java_argv[kept++] = java_argv[i];
     java_argv[kept] = "daemon"; java_argv[kept + 1] = "--socket";
     java_argv[kept + 2] = socket_path; java_argv[kept + 3] = NULL;

@@ -7,7 +7,6 @@ import dev.cordon.spi.RunListener;
 import dev.cordon.spi.SandboxBackend;
 import dev.cordon.spi.SyscallFilterCompiler;
 import java.io.File;
-import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -187,8 +186,8 @@ public final class DiscoveryCache {
     /** An entry is its header (the whole key: a hash collision cannot pass), stamps, then answers. */
     private Map<String, List<String>> read(Path file) {
         String text;
-        try (FileInputStream in = new FileInputStream(file.toFile())) {
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            text = new String(PolicyCache.readFile(file), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return null;
         }

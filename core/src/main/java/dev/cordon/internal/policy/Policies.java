@@ -7,7 +7,6 @@ import dev.cordon.PolicyViolation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -69,9 +68,10 @@ public final class Policies {
             if (Files.isDirectory(file)) {
                 throw notFound(file, "is a directory, not a policy file");
             }
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw notFound(file, "does not exist");
+            if (!Files.exists(file)) {
+                throw notFound(file, "does not exist");
+            }
+            return PolicyCache.readFile(file);
         } catch (IOException e) {
             throw notFound(file, "cannot be read: " + e.getMessage());
         }

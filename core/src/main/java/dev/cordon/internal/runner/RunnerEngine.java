@@ -250,7 +250,7 @@ public final class RunnerEngine {
 
     private static Optional<String> sha256(Path file) {
         try {
-            return Optional.of(Sha256.hex(Files.readAllBytes(file)));
+            return Optional.of(Sha256.hex(dev.cordon.internal.policy.PolicyCache.readFile(file)));
         } catch (IOException e) {
             return Optional.empty();
         }
