@@ -9,11 +9,15 @@ import dev.cordon.testing.RequiredTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code bin/cordon-runner} as users run it after {@code bin/mvn package}: the merged runner jar and its
@@ -46,7 +50,7 @@ class PackagedRunnerIT {
                 .env("CORDON_NO_AOT", "") // the packaged jars, not this checkout's classes
                 .env("CORDON_NO_DAEMON", "1")
                 .env("CORDON_CACHE_DIR", dir.resolve("cache").toString())
-                // The JVM refuses to start unless the AOT cache is usable, instead of silently running slowly.
+                // A cache that exists but cannot be mapped stops the JVM instead of running slowly.
                 .env("JAVA_TOOL_OPTIONS", "-XX:AOTMode=on")
                 .build(dir.resolve(target));
     }
@@ -87,5 +91,45 @@ class PackagedRunnerIT {
         assertFalse(Files.exists(entry) && Files.readString(entry).contains(".Gone"), "the bad entry was dropped");
         assertSandboxed(build("t3"));
         assertEquals(good, Files.readString(discoveryEntry()), "and written again by the next run");
+    }
+
+    /**
+     * Every class a build script's runner JVM needs comes from the AOT cache; none is spun at run time (a
+     * lambda the training missed, a pattern switch, a JDK combinator), which would cost milliseconds per
+     * build script. Runs the packaged JVM command directly, as the client does, with class-load logging.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void coldPath_everyClassComesFromTheAotCache(boolean withPolicy) throws Exception {
+        Path target = Path.of(System.getProperty("cordon.repositoryRoot"), "examples", "target");
+        List<String> words = List.of(Files.readString(target.resolve("runner-command")).split("\0"));
+        Path pkg = Files.createDirectories(dir.resolve("pkg"));
+        Path build = Files.createDirectories(pkg.resolve("target/debug/build/it-0123456789abcdef/out")).getParent();
+        Path script = Files.copy(Path.of("/bin/true"), build.resolve("build-script-build"));
+        Path policy = Files.writeString(dir.resolve("cordon.toml"),
+                "[permissions.build.another-crate]\nnetwork-access = { action = \"permit\" }\n");
+        Path log = dir.resolve("classes.log");
+        for (int run = 0; run < 2; run++) { // the first fills the per-user caches, as a build's first script does
+            List<String> command = new ArrayList<>(List.of(words.getFirst(), "-Xlog:class+load=info:file=" + log));
+            command.addAll(words.subList(1, words.size()));
+            if (withPolicy) {
+                command.addAll(List.of("--policy", policy.toString()));
+            }
+            command.add(script.toString());
+            ProcessBuilder pb = new ProcessBuilder(command).directory(pkg.toFile()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("out.txt").toFile());
+            pb.environment().putAll(java.util.Map.of("OUT_DIR", build.resolve("out").toString(),
+                    "CARGO_PKG_NAME", "it", "CARGO_PKG_VERSION", "0.1.0", "CARGO_MANIFEST_DIR", pkg.toString(),
+                    "CORDON_CACHE_DIR", dir.resolve("cache").toString()));
+            Process p = pb.start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), Files.readString(dir.resolve("out.txt")));
+        }
+        List<String> elsewhere = Files.readAllLines(log).stream()
+                .filter(line -> line.contains(" source: ") && !line.endsWith("source: shared objects file")).toList();
+        List<String> spun = elsewhere.stream().filter(line -> line.contains("/0x") || line.contains("Lambda")
+                || line.contains("LookupDefineClass") || line.contains("TypeSwitch")).toList();
+        assertEquals(List.of(), spun, "classes defined at run time, not taken from the AOT cache");
+        assertTrue(elsewhere.size() <= 12, "classes loaded outside the AOT cache: " + elsewhere);
     }
 }
