@@ -127,8 +127,12 @@ static void start_daemon(void) {
     if (pid > 0) { waitpid(pid, NULL, 0); return; }
     setsid();
     if (fork() != 0) _exit(0);
-    char log[128];
+    char log[128], old[132];
     snprintf(log, sizeof log, "%s.log", socket_path);
+    /* Keep the log small: past 1 MiB, the previous daemon's log becomes <socket>.log.1 (one generation). */
+    struct stat st;
+    snprintf(old, sizeof old, "%s.1", log);
+    if (stat(log, &st) == 0 && st.st_size > 1024 * 1024) rename(log, old);
     int in = open("/dev/null", O_RDONLY), out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
     if (in < 0 || out < 0 || chdir("/") != 0) _exit(1);
     dup2(in, 0); dup2(out, 1); dup2(out, 2);

@@ -159,4 +159,28 @@ class DaemonCargoTest extends BuildScriptContract {
         assertTrue(lines.getFirst().contains("\"crate\":\"probe\""), lines.getFirst());
         assertTrue(lines.getFirst().contains("\"exitCode\":0"), lines.getFirst());
     }
+
+    @Test
+    void daemonLog_overOneMebibyteMovesAsideWhenTheNextDaemonStarts() throws Exception {
+        var first = project("fn main() {}").build(dir.resolve("target1"));
+        assertEquals(0, first.exitCode(), first.stderr());
+        List<Path> logs = warm.logs();
+        assertTrue(!logs.isEmpty(), "no daemon log");
+        for (Path log : logs) {
+            Files.write(log, new byte[1_100_000], java.nio.file.StandardOpenOption.APPEND);
+        }
+        warm.stop();
+        Thread.sleep(1_500); // a daemon leaves within a second of losing its socket
+
+        var second = project("fn main() {}").build(dir.resolve("target2"));
+        assertEquals(0, second.exitCode(), second.stderr());
+        long rotated = 0;
+        for (Path log : logs) {
+            if (Files.exists(log.resolveSibling(log.getFileName() + ".1"))) {
+                rotated++;
+                assertTrue(Files.size(log) < 1_000_000, "the new daemon logs to a fresh file: " + Files.size(log));
+            }
+        }
+        assertEquals(1, rotated, "the restarted daemon's old log was moved to .log.1");
+    }
 }

@@ -58,6 +58,13 @@ final class WarmPath {
         }
     }
 
+    /** {@return the daemons' log files} */
+    java.util.List<Path> logs() throws IOException {
+        try (Stream<Path> files = Files.walk(runtime)) {
+            return files.filter(f -> f.toString().endsWith(".log")).toList();
+        }
+    }
+
     /** Stops the daemons: removing its socket makes a daemon leave within a second. */
     void stop() throws IOException {
         try (Stream<Path> files = Files.walk(runtime)) {
