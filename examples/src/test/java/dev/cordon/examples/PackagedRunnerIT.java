@@ -93,6 +93,32 @@ class PackagedRunnerIT {
         assertEquals(good, Files.readString(discoveryEntry()), "and written again by the next run");
     }
 
+    private static final Path TARGET = Path.of(System.getProperty("cordon.repositoryRoot"), "examples", "target");
+
+    /** Runs {@code command} + a trivial build script as Cargo would (cold path), in {@link #dir}; returns its output. */
+    private String runBuildScript(List<String> command) throws Exception {
+        Path pkg = Files.createDirectories(dir.resolve("pkg"));
+        Path build = Files.createDirectories(pkg.resolve("target/debug/build/it-0123456789abcdef/out")).getParent();
+        Path script = build.resolve("build-script-build");
+        if (!Files.exists(script)) {
+            Files.copy(Path.of("/bin/true"), script);
+        }
+        List<String> all = new ArrayList<>(command);
+        all.add(script.toString());
+        Path out = dir.resolve("out.txt");
+        ProcessBuilder pb = new ProcessBuilder(all).directory(pkg.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("CORDON_"));
+        pb.environment().putAll(java.util.Map.of("OUT_DIR", build.resolve("out").toString(),
+                "CARGO_PKG_NAME", "it", "CARGO_PKG_VERSION", "0.1.0", "CARGO_MANIFEST_DIR", pkg.toString(),
+                "CORDON_CACHE_DIR", dir.resolve("cache").toString(), "CORDON_NO_DAEMON", "1"));
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String output = Files.readString(out);
+        assertEquals(0, p.exitValue(), output);
+        return output;
+    }
+
     /**
      * Every class a build script's runner JVM needs comes from the AOT cache; none is spun at run time (a
      * lambda the training missed, a pattern switch, a JDK combinator), which would cost milliseconds per
@@ -101,11 +127,7 @@ class PackagedRunnerIT {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void coldPath_everyClassComesFromTheAotCache(boolean withPolicy) throws Exception {
-        Path target = Path.of(System.getProperty("cordon.repositoryRoot"), "examples", "target");
-        List<String> words = List.of(Files.readString(target.resolve("runner-command")).split("\0"));
-        Path pkg = Files.createDirectories(dir.resolve("pkg"));
-        Path build = Files.createDirectories(pkg.resolve("target/debug/build/it-0123456789abcdef/out")).getParent();
-        Path script = Files.copy(Path.of("/bin/true"), build.resolve("build-script-build"));
+        List<String> words = List.of(Files.readString(TARGET.resolve("runner-command")).split("\0"));
         Path policy = Files.writeString(dir.resolve("cordon.toml"),
                 "[permissions.build.another-crate]\nnetwork-access = { action = \"permit\" }\n");
         Path log = dir.resolve("classes.log");
@@ -115,15 +137,7 @@ class PackagedRunnerIT {
             if (withPolicy) {
                 command.addAll(List.of("--policy", policy.toString()));
             }
-            command.add(script.toString());
-            ProcessBuilder pb = new ProcessBuilder(command).directory(pkg.toFile()).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("out.txt").toFile());
-            pb.environment().putAll(java.util.Map.of("OUT_DIR", build.resolve("out").toString(),
-                    "CARGO_PKG_NAME", "it", "CARGO_PKG_VERSION", "0.1.0", "CARGO_MANIFEST_DIR", pkg.toString(),
-                    "CORDON_CACHE_DIR", dir.resolve("cache").toString()));
-            Process p = pb.start();
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-            assertEquals(0, p.exitValue(), Files.readString(dir.resolve("out.txt")));
+            runBuildScript(command);
         }
         List<String> elsewhere = Files.readAllLines(log).stream()
                 .filter(line -> line.contains(" source: ") && !line.endsWith("source: shared objects file")).toList();
@@ -131,5 +145,24 @@ class PackagedRunnerIT {
                 || line.contains("LookupDefineClass") || line.contains("TypeSwitch")).toList();
         assertEquals(List.of(), spun, "classes defined at run time, not taken from the AOT cache");
         assertTrue(elsewhere.size() <= 12, "classes loaded outside the AOT cache: " + elsewhere);
+    }
+
+    /** A jar rebuilt after the AOT cache was made: the runner says so and how to fix it, and still runs. */
+    @Test
+    void staleAotCache_isSaidOutLoudAndTheScriptStillRuns() throws Exception {
+        Path aot = TARGET.resolve("cordon-runner.aot");
+        Path input = Path.of(Files.readString(TARGET.resolve("runner-aot.inputs")).split(":")[0]);
+        java.nio.file.attribute.FileTime original = Files.getLastModifiedTime(input);
+        try {
+            Files.setLastModifiedTime(input, java.nio.file.attribute.FileTime.fromMillis(
+                    Files.getLastModifiedTime(aot).toMillis() + 10_000));
+            String output = runBuildScript(List.of(CargoProject.runnerLauncher().toString()));
+            assertTrue(output.contains("the AOT cache is stale (" + input + " changed after it was made)"), output);
+            assertTrue(output.contains("rebuild it with:"), output);
+        } finally {
+            Files.setLastModifiedTime(input, original);
+        }
+        String fresh = runBuildScript(List.of(CargoProject.runnerLauncher().toString()));
+        assertFalse(fresh.contains("stale"), fresh);
     }
 }
