@@ -61,7 +61,7 @@ runtime_flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfDat
                -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining)
 flags=("${runtime_flags[@]:0:4}" -cp "$merged")
 run() {
-  ( cd "$train/pkg" && env -u CORDON_BACKEND -u CORDON_POLICY -u XDG_CACHE_HOME -u CORDON_CACHE_DIR OUT_DIR="$train/target/debug/build/training-0/out" \
+  ( cd "$train/pkg" && env -u CORDON_BACKEND -u CORDON_POLICY -u XDG_CACHE_HOME CORDON_CACHE_DIR="$train/cache" OUT_DIR="$train/target/debug/build/training-0/out" \
       CARGO_PKG_NAME=training CARGO_PKG_VERSION=0.1.0 CARGO_MANIFEST_DIR="$train/pkg" HOME="$train" \
       "$java" "${record[@]}" "${flags[@]}" "$@" )
 }

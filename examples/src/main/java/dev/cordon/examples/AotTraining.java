@@ -18,6 +18,12 @@ public final class AotTraining {
             System.err.println("usage: AotTraining POLICY-FILE BUILD-SCRIPT");
             System.exit(64);
         }
+        // The real entry point is MinimalRunner: load it too, or every start reads it from the jar.
+        try {
+            Class.forName(MinimalRunner.class.getName());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
         int underPolicy = Runner.builder().build().run(new String[] {"--policy", args[0], args[1]});
         int underDefaults = Runner.builder().build().run(new String[] {args[1]});
         System.exit(underPolicy != 0 ? underPolicy : underDefaults);

@@ -144,6 +144,8 @@ class PackagedRunnerIT {
         List<String> spun = elsewhere.stream().filter(line -> line.contains("/0x") || line.contains("Lambda")
                 || line.contains("LookupDefineClass") || line.contains("TypeSwitch")).toList();
         assertEquals(List.of(), spun, "classes defined at run time, not taken from the AOT cache");
+        assertEquals(List.of(), elsewhere.stream().filter(line -> line.contains(" dev.cordon.")).toList(),
+                "Cordon's own classes read from the jar, not the AOT cache");
         assertTrue(elsewhere.size() <= 12, "classes loaded outside the AOT cache: " + elsewhere);
     }
 
