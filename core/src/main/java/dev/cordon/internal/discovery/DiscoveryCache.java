@@ -1,6 +1,7 @@
 package dev.cordon.internal.discovery;
 
 import dev.cordon.internal.policy.PolicyCache;
+import dev.cordon.spi.CacheDirectory;
 import dev.cordon.spi.InvocationDecoder;
 import dev.cordon.spi.PolicyProvider;
 import dev.cordon.spi.RunListener;
@@ -44,7 +45,7 @@ import java.util.jar.Manifest;
  * means a normal scan, whose answer is written back atomically; an entry naming a class that cannot be
  * instantiated means a normal scan too, so every error message is still ServiceLoader's own.
  *
- * <p>The entries live in the compiled-policy cache folder ({@link PolicyCache#directory()}, mode 0700),
+ * <p>The entries live in Cordon's cache folder ({@link CacheDirectory#path()}, mode 0700),
  * one file per class path. Whoever can write there can also edit the user's policy and Cargo
  * configuration; build scripts cannot, since the sandbox hides {@code $HOME}.
  */
@@ -105,7 +106,7 @@ public final class DiscoveryCache {
                 }
             }
             String javaHome = System.getProperty("java.home", "");
-            systemCache = new DiscoveryCache(entries, loader, PolicyCache.directory(),
+            systemCache = new DiscoveryCache(entries, loader, CacheDirectory.path(),
                     javaHome + " " + System.getProperty("java.runtime.version", "") + " "
                             + stamp(Path.of(javaHome, "lib", "modules")));
         }

@@ -1,5 +1,6 @@
 package dev.cordon.internal.policy;
 
+import dev.cordon.spi.CacheDirectory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -21,33 +22,15 @@ import java.util.Optional;
  * in parallel may race to write the same entry harmlessly. A corrupt or unreadable entry is ignored and
  * rebuilt; a cache that cannot be written is skipped.
  *
- * <p>The folder is the system property {@code cordon.cache.dir}, else {@code $CORDON_CACHE_DIR}, else
- * {@code $XDG_CACHE_HOME/cordon}, else {@code ~/.cache/cordon}; it is created with mode 0700.
+ * <p>The folder is {@link CacheDirectory#path()}; it is created with mode 0700.
  */
 public final class PolicyCache {
     private PolicyCache() {
     }
 
-    /** {@return the cache folder, or empty when no home or cache folder is known} */
+    /** {@return the cache folder ({@link CacheDirectory#path()}), or empty when none is known} */
     public static Optional<Path> directory() {
-        String dir = System.getProperty("cordon.cache.dir");
-        if (isSet(dir)) {
-            return Optional.of(Path.of(dir));
-        }
-        dir = System.getenv("CORDON_CACHE_DIR");
-        if (isSet(dir)) {
-            return Optional.of(Path.of(dir));
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        if (isSet(xdg)) {
-            return Optional.of(Path.of(xdg, "cordon"));
-        }
-        String home = System.getProperty("user.home");
-        return isSet(home) ? Optional.of(Path.of(home, ".cache", "cordon")) : Optional.empty();
-    }
-
-    private static boolean isSet(String value) {
-        return value != null && !value.isBlank();
+        return CacheDirectory.path();
     }
 
     /**

@@ -26,7 +26,7 @@ import java.util.Set;
  * <p>Id {@code bwrap}, priority 100, so {@code "auto"} picks it on Linux. It is available when
  * {@code bwrap} is on {@code PATH} and a trial sandbox starts (user namespaces may be blocked by
  * AppArmor or a sysctl; the reason names the fix). The trial runs once per JVM and, on success, is
- * remembered in {@code ~/.cache/cordon} (or {@code $XDG_CACHE_HOME/cordon}) until bwrap, the boot or the
+ * remembered in Cordon's {@link dev.cordon.spi.CacheDirectory} until bwrap, the boot or the
  * user-namespace settings change. It cannot enforce network routes.
  *
  * <p>Found by {@link java.util.ServiceLoader}; create one by hand with the public constructor.

@@ -1,6 +1,7 @@
 package dev.cordon.sandbox.bwrap.internal;
 
 import dev.cordon.spi.Availability;
+import dev.cordon.spi.CacheDirectory;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,14 +50,9 @@ public final class BwrapProbe {
         this.cacheDirectory = cacheDirectory;
     }
 
-    /** {@return a probe of this machine, caching under {@code $XDG_CACHE_HOME/cordon} or {@code ~/.cache/cordon}} */
+    /** {@return a probe of this machine, caching in Cordon's {@link CacheDirectory}} */
     public static BwrapProbe ofSystem() {
-        Map<String, String> env = System.getenv();
-        String xdg = env.getOrDefault("XDG_CACHE_HOME", "");
-        String home = System.getProperty("user.home", "");
-        Optional<Path> cache = xdg.startsWith("/") ? Optional.of(Path.of(xdg, "cordon"))
-                : home.startsWith("/") ? Optional.of(Path.of(home, ".cache", "cordon")) : Optional.empty();
-        return new BwrapProbe(env, Path.of("/proc/sys"), cache);
+        return new BwrapProbe(System.getenv(), Path.of("/proc/sys"), CacheDirectory.path());
     }
 
     /** The outcome: the installation when usable, else why not. */
