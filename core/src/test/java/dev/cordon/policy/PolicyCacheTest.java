@@ -51,6 +51,29 @@ class PolicyCacheTest {
     }
 
     @Test
+    void write_prunesEntriesNotWrittenForNinetyDays() throws IOException {
+        Files.createDirectories(cache);
+        java.nio.file.attribute.FileTime longAgo = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofDays(91)));
+        java.nio.file.attribute.FileTime lastMonth = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofDays(30)));
+        Path stale = Files.writeString(cache.resolve("policy-" + "0".repeat(64) + ".bin"), "x");
+        Path recent = Files.writeString(cache.resolve("policy-" + "1".repeat(64) + ".bin"), "x");
+        Path other = Files.writeString(cache.resolve("bwrap-ok-1234"), "x");
+        Files.setLastModifiedTime(stale, longAgo);
+        Files.setLastModifiedTime(recent, lastMonth);
+        Files.setLastModifiedTime(other, longAgo);
+
+        Policy.load(Fixtures.copy("design.toml", dir));
+
+        assertFalse(Files.exists(stale), "an entry unwritten for 91 days is gone");
+        assertTrue(Files.exists(recent), "a 30-day-old entry stays");
+        assertTrue(Files.exists(other), "other kinds of entry are left to their owners");
+        assertEquals(2, entries().stream().filter(e -> e.getFileName().toString().startsWith("policy-")).count(),
+                "the recent entry and the new one");
+    }
+
+    @Test
     void load_corruptEntryIsIgnoredAndRebuilt() throws IOException {
         Path file = Fixtures.copy("design.toml", dir);
         TomlPolicy first = (TomlPolicy) Policy.load(file);

@@ -315,6 +315,7 @@ public final class DiscoveryCache {
                 out.write(text.getBytes(StandardCharsets.UTF_8));
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            PolicyCache.prune(file.getParent(), "discovery-");
         } catch (IOException | RuntimeException e) {
             // an entry we cannot write only costs the next run a scan
         }

@@ -126,6 +126,7 @@ public final class PolicyCache {
                 Files.move(tmp, entry(dir, key), StandardCopyOption.REPLACE_EXISTING);
             }
             tmp = null;
+            prune(dir, "policy-");
         } catch (IOException | RuntimeException e) {
             // A read-only or full cache folder must not fail the build: the policy was valid.
         } finally {
@@ -136,6 +137,33 @@ public final class PolicyCache {
                     // nothing more to do
                 }
             }
+        }
+    }
+
+    /** How long an entry nobody rewrote is kept: a policy file moved, renamed or deleted leaves one behind. */
+    static final java.time.Duration KEEP = java.time.Duration.ofDays(90);
+
+    /**
+     * Deletes this folder's entries of one kind not written for {@link #KEEP}; called only after writing
+     * one (a slow path already), never on a read. An entry still in use that is deleted is simply rebuilt.
+     *
+     * @param dir the cache folder
+     * @param prefix the kind of entry, e.g. {@code "policy-"}
+     */
+    public static void prune(Path dir, String prefix) {
+        long oldest = System.currentTimeMillis() - KEEP.toMillis();
+        try (var entries = Files.newDirectoryStream(dir, prefix + "*")) {
+            for (Path entry : entries) {
+                try {
+                    if (Files.isRegularFile(entry) && Files.getLastModifiedTime(entry).toMillis() < oldest) {
+                        Files.deleteIfExists(entry);
+                    }
+                } catch (IOException e) {
+                    // another runner pruned it first, or it is not ours to delete: leave it
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // pruning only saves space
         }
     }
 
