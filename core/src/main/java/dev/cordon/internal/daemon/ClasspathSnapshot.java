@@ -1,5 +1,6 @@
 package dev.cordon.internal.daemon;
 
+import dev.cordon.internal.cache.CacheFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,7 +12,7 @@ import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
- * The runner's class path as it was when the daemon started: each jar's size and modification time, each
+ * The runner's class path as it was when the daemon started: each jar's size, modification time and inode, each
  * classes directory's newest file time. A daemon whose class path changed since must not plan anything:
  * it would be running yesterday's code.
  */
@@ -62,10 +63,8 @@ final class ClasspathSnapshot {
                     return "dir " + newest;
                 }
             }
-            if (Files.isRegularFile(entry)) {
-                return "file " + Files.size(entry) + " " + modified(entry);
-            }
-            return "missing";
+            // A jar: size, time and inode, the same stamp the discovery cache keeps (missing or not).
+            return "file " + CacheFiles.stamp(entry);
         } catch (IOException | UncheckedIOException e) {
             return "unreadable " + e.getMessage();
         }

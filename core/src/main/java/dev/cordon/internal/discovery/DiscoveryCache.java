@@ -1,6 +1,6 @@
 package dev.cordon.internal.discovery;
 
-import dev.cordon.internal.policy.PolicyCache;
+import dev.cordon.internal.cache.CacheFiles;
 import dev.cordon.spi.CacheDirectory;
 import dev.cordon.spi.InvocationDecoder;
 import dev.cordon.spi.PolicyProvider;
@@ -8,15 +8,12 @@ import dev.cordon.spi.RunListener;
 import dev.cordon.spi.SandboxBackend;
 import dev.cordon.spi.SyscallFilterCompiler;
 import java.io.File;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -27,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
@@ -108,7 +104,7 @@ public final class DiscoveryCache {
             String javaHome = System.getProperty("java.home", "");
             systemCache = new DiscoveryCache(entries, loader, CacheDirectory.path(),
                     javaHome + " " + System.getProperty("java.runtime.version", "") + " "
-                            + stamp(Path.of(javaHome, "lib", "modules")));
+                            + CacheFiles.stamp(Path.of(javaHome, "lib", "modules")));
         }
         return systemCache;
     }
@@ -188,7 +184,7 @@ public final class DiscoveryCache {
     private Map<String, List<String>> read(Path file) {
         String text;
         try {
-            text = new String(PolicyCache.readFile(file), StandardCharsets.UTF_8);
+            text = new String(CacheFiles.read(file), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return null;
         }
@@ -207,7 +203,7 @@ public final class DiscoveryCache {
             at = end + 1;
             if (line.startsWith("stamp ")) {
                 int split = line.lastIndexOf(' ', line.lastIndexOf(' ', line.lastIndexOf(' ') - 1) - 1);
-                if (split <= 6 || !line.substring(split + 1).equals(stamp(Path.of(line.substring(6, split))))) {
+                if (split <= 6 || !line.substring(split + 1).equals(CacheFiles.stamp(Path.of(line.substring(6, split))))) {
                     return null; // something on the class path changed
                 }
             } else if (line.startsWith("spi ")) {
@@ -228,7 +224,7 @@ public final class DiscoveryCache {
         Map<String, List<String>> scanned = new HashMap<>();
         StringBuilder text = new StringBuilder(header());
         for (Path jar : jars) {
-            text.append("stamp ").append(jar).append(' ').append(stamp(jar)).append('\n');
+            text.append("stamp ").append(jar).append(' ').append(CacheFiles.stamp(jar)).append('\n');
         }
         for (Class<?> spi : SPIS) {
             List<String> names = new ArrayList<>();
@@ -295,27 +291,10 @@ public final class DiscoveryCache {
         }
     }
 
-    /** Size, modification time and inode, or "missing": what changes when a jar is rebuilt or replaced. */
-    static String stamp(Path file) {
-        try {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            Object key = attributes.fileKey();
-            return attributes.size() + " " + attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " "
-                    + (key == null ? "-" : key.toString().replace(' ', '_'));
-        } catch (IOException e) {
-            return "missing - -";
-        }
-    }
-
     private static void write(Path file, String text) {
         try {
-            PolicyCache.createPrivateDirectory(file.getParent());
-            Path temp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-            try (FileOutputStream out = new FileOutputStream(temp.toFile())) {
-                out.write(text.getBytes(StandardCharsets.UTF_8));
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            PolicyCache.prune(file.getParent(), "discovery-");
+            CacheFiles.writeAtomically(file, text.getBytes(StandardCharsets.UTF_8));
+            CacheFiles.prune(file.getParent(), "discovery-");
         } catch (IOException | RuntimeException e) {
             // an entry we cannot write only costs the next run a scan
         }

@@ -1,5 +1,7 @@
 package dev.cordon.internal.policy;
 
+import dev.cordon.internal.cache.CacheFiles;
+import dev.cordon.spi.CacheDirectory;
 import dev.cordon.ExitCodes;
 import dev.cordon.Policy;
 import dev.cordon.PolicyException;
@@ -38,7 +40,7 @@ public final class Policies {
         Path absolute = file.toAbsolutePath().normalize();
         byte[] content = read(absolute);
         String key = PolicyCache.key(content, absolute);
-        Optional<Path> cacheDir = PolicyCache.directory();
+        Optional<Path> cacheDir = CacheDirectory.path();
         if (cacheDir.isPresent()) {
             Optional<PolicyModel> cached = PolicyCache.read(cacheDir.get(), key);
             if (cached.isPresent()) {
@@ -71,7 +73,7 @@ public final class Policies {
             if (!Files.exists(file)) {
                 throw notFound(file, "does not exist");
             }
-            return PolicyCache.readFile(file);
+            return CacheFiles.read(file);
         } catch (IOException e) {
             throw notFound(file, "cannot be read: " + e.getMessage());
         }

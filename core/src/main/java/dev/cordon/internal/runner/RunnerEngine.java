@@ -128,6 +128,7 @@ public final class RunnerEngine {
         if (!arguments.command().equals("run")) {
             throw Arguments.usage("'" + arguments.command() + "' is not a build-script call");
         }
+        // The daemon's own stderr is its log file (see PlanDaemon), where CORDON_DAEMON_TRACE output belongs.
         PhaseTimer timer = new PhaseTimer(System.getenv("CORDON_DAEMON_TRACE") != null, System.err);
         Prepared prepared = prepare(arguments, timer);
         prepare(prepared.grant());
@@ -250,7 +251,7 @@ public final class RunnerEngine {
 
     private static Optional<String> sha256(Path file) {
         try {
-            return Optional.of(Sha256.hex(dev.cordon.internal.policy.PolicyCache.readFile(file)));
+            return Optional.of(Sha256.hex(dev.cordon.internal.cache.CacheFiles.read(file)));
         } catch (IOException e) {
             return Optional.empty();
         }
