@@ -8,8 +8,8 @@
 # bin/cordon-runner uses both, and warns when any input jar is newer than the cache.
 set -euo pipefail
 root=$1
+. "$(dirname "${BASH_SOURCE[0]}")/jdk.sh"   # cordon_jvm_flags, and the JDK when JAVA is not given
 if [ -z "${JAVA:-}" ]; then
-  . "$(dirname "${BASH_SOURCE[0]}")/jdk.sh"
   cordon_find_jdk
   JAVA=$CORDON_JAVA_HOME/bin/java
 fi
@@ -56,10 +56,7 @@ env = { pass = ["TRAINING_FLAG"], set = { SOURCE_DATE_EPOCH = "0" } }
 network-access = { action = "permit" }
 TOML
 cp /bin/true "$train/target/debug/build/training-0/build-script-build"
-# The runner's JVM flags, as in bin/lib/cordon-runner.bash (the last three only matter once a cache exists).
-runtime_flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData -XX:+IgnoreUnrecognizedVMOptions
-               -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining)
-flags=("${runtime_flags[@]:0:4}" -cp "$merged")
+flags=("${cordon_jvm_flags[@]:0:4}" -cp "$merged")
 run() {
   ( cd "$train/pkg" && env -u CORDON_BACKEND -u CORDON_POLICY -u XDG_CACHE_HOME CORDON_CACHE_DIR="$train/cache" OUT_DIR="$train/target/debug/build/training-0/out" \
       CARGO_PKG_NAME=training CARGO_PKG_VERSION=0.1.0 CARGO_MANIFEST_DIR="$train/pkg" HOME="$train" \
@@ -83,7 +80,7 @@ fi
 printf '%s' "$merged" > "$target/runner-aot.classpath"
 printf '%s' "$cp" > "$target/runner-aot.inputs"
 # The JVM command the fast start (bin/cordon-runner -> cordon-client) runs: NUL-separated words, the same
-# flags as bin/lib/cordon-runner.bash uses with the AOT cache.
-printf '%s\0' "$java" "${runtime_flags[@]}" "-XX:AOTCache=$target/cordon-runner.aot" -cp "$merged" \
+# flags as bin/lib/cordon-runner.bash uses with the AOT cache (cordon_jvm_flags).
+printf '%s\0' "$java" "${cordon_jvm_flags[@]}" "-XX:AOTCache=$target/cordon-runner.aot" -cp "$merged" \
   dev.cordon.examples.MinimalRunner > "$target/runner-command"
 echo "aot-train: wrote $target/cordon-runner.aot ($(du -h "$target/cordon-runner.aot" | cut -f1))" >&2

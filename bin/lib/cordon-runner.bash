@@ -23,12 +23,7 @@ if [ ! -f "$cp_file" ] || [ ! -d "$root/examples/target/classes" ] || [ ! -d "$r
   echo "cordon-runner: not built yet: run '$root/bin/mvn -q install -DskipTests' first" >&2
   exit 70
 fi
-# Chosen by measurement (docs/performance.md): C1 only, the serial collector, small thread stacks, no
-# hsperfdata file in /tmp per build script, and no replay of the AOT cache's method profiles (it only sends a
-# 50 ms JVM compiling early; later JDKs that drop the flag ignore it). The plan daemon gets the optimising JIT,
-# the profiles and hsperfdata back.
-flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData -XX:+IgnoreUnrecognizedVMOptions
-       -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining)
+flags=("${cordon_jvm_flags[@]}")   # from jdk.sh
 IFS= read -r classpath < "$cp_file" || true
 classpath=$cordon_cp$classpath
 # After 'bin/mvn package' (or install) the runner starts from jars with the AOT cache the build trained.

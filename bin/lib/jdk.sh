@@ -19,3 +19,11 @@ cordon_find_jdk() {
   echo "cordon: no JDK 25 found. Install one (e.g. Temurin 25) or set CORDON_JAVA_HOME=/path/to/jdk-25." >&2
   return 1
 }
+
+# The runner JVM's flags, chosen by measurement (docs/performance.md, bin/bench --flags): C1 only, the
+# serial collector, small thread stacks, no hsperfdata file in /tmp per build script, and no replay of the
+# AOT cache's method profiles (it only sends a 50 ms JVM compiling early; later JDKs that drop the flag
+# ignore it). The plan daemon gets the optimising JIT, the profiles and hsperfdata back (cordon-client.c).
+# The first four also shape the AOT cache (bin/lib/aot-train.sh); the last three only matter once one exists.
+cordon_jvm_flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData
+                  -XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining)
