@@ -49,7 +49,7 @@ public final class DiscoveryCache {
     /** The SPIs an entry answers for; any other type is always scanned. */
     static final List<Class<?>> SPIS = List.of(InvocationDecoder.class, PolicyProvider.class, SandboxBackend.class,
             SyscallFilterCompiler.class, RunListener.class);
-    private static final String FORMAT = "cordon-discovery 1";
+    private static final String FORMAT = "cordon-discovery 2";
 
     private static DiscoveryCache systemCache;
 
@@ -202,8 +202,10 @@ public final class DiscoveryCache {
             String line = text.substring(at, end);
             at = end + 1;
             if (line.startsWith("stamp ")) {
-                int split = line.lastIndexOf(' ', line.lastIndexOf(' ', line.lastIndexOf(' ') - 1) - 1);
-                if (split <= 6 || !line.substring(split + 1).equals(CacheFiles.stamp(Path.of(line.substring(6, split))))) {
+                // "stamp SIZE TIME INODE PATH": the path last, since it may hold spaces
+                String[] words = line.split(" ", 5);
+                if (words.length != 5 || !CacheFiles.stamp(Path.of(words[4]))
+                        .equals(words[1] + " " + words[2] + " " + words[3])) {
                     return null; // something on the class path changed
                 }
             } else if (line.startsWith("spi ")) {
@@ -224,7 +226,7 @@ public final class DiscoveryCache {
         Map<String, List<String>> scanned = new HashMap<>();
         StringBuilder text = new StringBuilder(header());
         for (Path jar : jars) {
-            text.append("stamp ").append(jar).append(' ').append(CacheFiles.stamp(jar)).append('\n');
+            text.append("stamp ").append(CacheFiles.stamp(jar)).append(' ').append(jar).append('\n');
         }
         for (Class<?> spi : SPIS) {
             List<String> names = new ArrayList<>();
