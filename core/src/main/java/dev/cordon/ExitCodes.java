@@ -26,6 +26,11 @@ public final class ExitCodes {
     public static final int UNENFORCEABLE = 77;
     /** The policy is invalid: malformed TOML, unknown keys, wrong types, bad values. */
     public static final int INVALID_POLICY = 78;
+    /**
+     * The build script printed a directive its grant does not allow (one that would make Cargo run code on
+     * the host, say) and was stopped before Cargo acted on it.
+     */
+    public static final int DIRECTIVE_REFUSED = 79;
     /** The build script ran longer than its timeout and was killed. */
     public static final int TIMEOUT = 124;
 

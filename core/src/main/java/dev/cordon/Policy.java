@@ -56,7 +56,7 @@ public interface Policy {
      *     ({@link ExitCodes#INVALID_POLICY}); every problem found is listed
      */
     static Policy load(Path file) {
-        return Policies.load(file);
+        return Policies.load(file, System.getenv());
     }
 
     /**

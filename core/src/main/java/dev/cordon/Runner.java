@@ -1,5 +1,7 @@
 package dev.cordon;
 
+import dev.cordon.internal.daemon.PlanDaemon;
+import dev.cordon.internal.exec.LocalSpawner;
 import dev.cordon.internal.runner.RunnerEngine;
 import dev.cordon.spi.InvocationDecoder;
 import dev.cordon.spi.PolicyProvider;
@@ -55,7 +57,23 @@ public final class Runner {
      * @return the exit code: the build script's own, or one of {@link ExitCodes}
      */
     public int run(String... args) {
-        return new RunnerEngine(config.settings()).run(List.of(args));
+        List<String> arguments = List.of(args);
+        if (!arguments.isEmpty() && arguments.getFirst().equals(PlanDaemon.COMMAND)) {
+            RunnerEngine.Settings settings = config.settings();
+            try {
+                return PlanDaemon.serve(settings, arguments);
+            } catch (CordonException e) {
+                try {
+                    settings.stderr().write(("cordon: error: " + e.getMessage() + "\n").getBytes(
+                            java.nio.charset.StandardCharsets.UTF_8));
+                    settings.stderr().flush();
+                } catch (java.io.IOException ignored) {
+                    // nowhere left to say it: the exit code does
+                }
+                return e.exitCode();
+            }
+        }
+        return new RunnerEngine(config.settings()).run(arguments);
     }
 
     /** Configures a {@link Runner}. Not thread-safe. */
@@ -191,7 +209,8 @@ public final class Runner {
         RunnerEngine.Settings settings() {
             return new RunnerEngine.Settings(Optional.ofNullable(policy), List.copyOf(backends),
                     List.copyOf(decoders), List.copyOf(compilers), List.copyOf(policyProviders), discover,
-                    classLoader, stdout, stderr, environment, workingDirectory, backendPin, List.copyOf(listeners));
+                    classLoader, stdout, stderr, environment, workingDirectory, backendPin, List.copyOf(listeners),
+                    new LocalSpawner());
         }
     }
 }

@@ -33,6 +33,19 @@ public interface SandboxBackend {
     /** {@return whether this backend works on this machine, with the reason and fix when not} */
     Availability availability();
 
+    /**
+     * Whether this backend works for a runner call made with this environment (its {@code PATH}, its cache
+     * folder); a runner serving many calls (the plan daemon) asks with each call's own. By default the
+     * environment does not matter.
+     *
+     * @param environment the call's environment
+     * @return the availability, with the reason and fix when not available
+     * @since 0.2
+     */
+    default Availability availability(java.util.Map<String, String> environment) {
+        return availability();
+    }
+
     /** {@return what this backend can enforce; never null} */
     Set<Capability> capabilities();
 

@@ -2,17 +2,13 @@ package dev.cordon.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cordon.CordonException;
 import dev.cordon.ExecutionPlan;
 import dev.cordon.Grant;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SyscallFilter;
 import dev.cordon.internal.daemon.DaemonProtocol;
-import dev.cordon.internal.daemon.PlanDaemon;
-import dev.cordon.internal.runner.RunnerEngine;
 import dev.cordon.spi.Availability;
 import dev.cordon.spi.Capability;
 import dev.cordon.spi.SandboxBackend;
@@ -102,14 +98,16 @@ class PlanDaemonTest {
         }
     }
 
-    private RunnerEngine.Settings settings(Map<String, String> env) {
-        return new RunnerEngine.Settings(Optional.empty(), List.of(new FileBackend()), List.of(), List.of(),
-                List.of(), false, getClass().getClassLoader(), new ByteArrayOutputStream(),
-                new ByteArrayOutputStream(), env, dir, Optional.of("file-test"), List.of());
+    private final ByteArrayOutputStream daemonLog = new ByteArrayOutputStream();
+
+    private int serve(Map<String, String> env) {
+        return dev.cordon.Runner.builder().discoverProviders(false).backend(new FileBackend())
+                .environment(env).workingDirectory(dir).stdout(new ByteArrayOutputStream()).stderr(daemonLog).build()
+                .run("daemon", "--socket", socket.toString());
     }
 
     private void start(Map<String, String> env) throws Exception {
-        daemon = CompletableFuture.supplyAsync(() -> PlanDaemon.serve(settings(env), socket.toString()));
+        daemon = CompletableFuture.supplyAsync(() -> serve(env));
         for (int i = 0; i < 200 && !Files.exists(socket); i++) {
             Thread.sleep(10);
         }
@@ -118,7 +116,7 @@ class PlanDaemonTest {
 
     private Map<String, String> requestEnvironment() {
         Map<String, String> env = new TreeMap<>();
-        for (String name : List.of("PATH", "HOME", "CORDON_BACKEND", "CORDON_CACHE_DIR", "XDG_CACHE_HOME")) {
+        for (String name : List.of("PATH", "HOME")) {
             Optional.ofNullable(System.getenv(name)).ifPresent(v -> env.put(name, v));
         }
         env.put("CARGO_PKG_NAME", "probe");
@@ -129,43 +127,80 @@ class PlanDaemonTest {
         return env;
     }
 
-    private List<String> send(List<String> message) throws IOException {
-        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+    /**
+     * A stand-in for the thin client: a process whose stdout and stderr are files, named as the caller; the
+     * conversation itself is spoken from here.
+     */
+    private final class FakeClient implements AutoCloseable {
+        final Path out;
+        final Path err;
+        final Process process;
+        final SocketChannel channel;
+
+        FakeClient(String name) throws IOException {
+            out = dir.resolve(name + ".out");
+            err = dir.resolve(name + ".err");
+            process = new ProcessBuilder("sleep", "60").redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .start();
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(UnixDomainSocketAddress.of(socket));
-            DaemonProtocol.send(channel, message);
-            return DaemonProtocol.receive(channel);
+        }
+
+        List<String> run(Map<String, String> env) throws IOException {
+            List<String> request = new ArrayList<>(List.of("RUN", Long.toString(process.pid()),
+                    dir.resolve("pkg").toString()));
+            DaemonProtocol.addList(request, List.of(script.toString()));
+            DaemonProtocol.addEnvironment(request, env);
+            DaemonProtocol.send(channel, request);
+            return next();
+        }
+
+        List<String> next() throws IOException {
+            return DaemonProtocol.receive(channel).orElse(List.of("EOF"));
+        }
+
+        /** Declines to start the plan; returns the daemon's last word. */
+        List<String> refuse() throws IOException {
+            DaemonProtocol.send(channel, List.of("FAILED", "not started in this test"));
+            return next();
+        }
+
+        String stderr() throws IOException {
+            return Files.readString(err);
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+            process.destroyForcibly();
         }
     }
 
-    private List<String> run() throws IOException {
-        List<String> request = new ArrayList<>(List.of("RUN", dir.resolve("pkg").toString()));
-        DaemonProtocol.addList(request, List.of(script.toString()));
-        DaemonProtocol.addEnvironment(request, requestEnvironment());
-        return send(request);
-    }
-
     @Test
-    void run_answersThePlanWithItsDescriptorsAndWritesItsFiles() throws Exception {
+    void run_sendsThePlanWithItsDescriptorsAndWritesItsFiles() throws Exception {
         start(Map.of());
-        List<String> answer = run();
-        DaemonProtocol.Reader in = new DaemonProtocol.Reader(answer);
-        assertEquals("EXEC", in.next(), answer.toString());
-        in.next(); // token
-        assertEquals("0", in.next());
-        assertEquals(dir.resolve("pkg").toString(), in.next());
-        assertEquals(List.of(script.toString()), in.list());
-        assertEquals("probe", in.environment().get("CARGO_PKG_NAME"));
-        assertEquals(1, in.number());
-        assertEquals("R", in.next());
-        assertEquals(3, in.number());
-        assertEquals("content", Files.readString(Path.of(in.next())));
+        try (FakeClient client = new FakeClient("c")) {
+            DaemonProtocol.Reader in = new DaemonProtocol.Reader(client.run(requestEnvironment()));
+            assertEquals("EXEC", in.next());
+            assertEquals(dir.resolve("pkg").toString(), in.next());
+            assertEquals(List.of(script.toString()), in.list());
+            assertEquals("probe", in.environment().get("CARGO_PKG_NAME"));
+            assertEquals(1, in.number());
+            assertEquals("R", in.next());
+            assertEquals(3, in.number());
+            Path file = Path.of(in.next());
+            assertEquals("content", Files.readString(file));
+            assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(file));
+            assertEquals(List.of("DONE", "71"), client.refuse());
+            assertTrue(client.stderr().contains("not started in this test"), client.stderr());
+        }
     }
 
     @Test
     void run_concurrentRequestsEachGetTheirOwnPlan() throws Exception {
         start(Map.of());
         int threads = 8;
-        int each = 25;
+        int each = 10;
         var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
         List<java.util.concurrent.Future<List<String>>> mismatches = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -176,18 +211,16 @@ class PlanDaemonTest {
                     String crate = "crate-" + thread + "-" + i;
                     Map<String, String> env = new TreeMap<>(requestEnvironment());
                     env.put("CARGO_PKG_NAME", crate);
-                    List<String> request = new ArrayList<>(List.of("RUN", dir.resolve("pkg").toString()));
-                    DaemonProtocol.addList(request, List.of(script.toString()));
-                    DaemonProtocol.addEnvironment(request, env);
-                    DaemonProtocol.Reader in = new DaemonProtocol.Reader(send(request));
-                    String kind = in.next();
-                    in.next(); // token
-                    in.next(); // report flag
-                    in.next(); // working directory
-                    in.list(); // command
-                    String got = kind.equals("EXEC") ? in.environment().get("CARGO_PKG_NAME") : kind;
-                    if (!crate.equals(got)) {
-                        wrong.add(crate + " got " + got);
+                    try (FakeClient client = new FakeClient(crate)) {
+                        DaemonProtocol.Reader in = new DaemonProtocol.Reader(client.run(env));
+                        String kind = in.next();
+                        in.next(); // working directory
+                        in.list(); // command
+                        String got = kind.equals("EXEC") ? in.environment().get("CARGO_PKG_NAME") : kind;
+                        if (!crate.equals(got)) {
+                            wrong.add(crate + " got " + got);
+                        }
+                        client.refuse();
                     }
                 }
                 return wrong;
@@ -202,59 +235,34 @@ class PlanDaemonTest {
     }
 
     @Test
-    void run_changedPolicyIsNeverServedStale() throws Exception {
-        start(Map.of());
-        assertEquals("EXEC", run().getFirst());
-        Files.writeString(policy, "[permissions.build.probe]\ntimeout = \"1h\"\n");
-        List<String> limited = run();
-        assertEquals("EXEC", limited.getFirst(), limited.toString());
-        assertEquals(List.of("3600000", "0"), limited.subList(limited.size() - 2, limited.size()),
-                "the client enforces the wall-clock limit it is given");
-        Files.writeString(policy, "[permissions.build]\n");
-        assertEquals("EXEC", run().getFirst());
-        Files.writeString(policy, "[permissions.build.probe]\nidle-timeout = \"1h\"\n");
-        List<String> idle = run();
-        assertEquals("EXEC", idle.getFirst(), idle.toString());
-        assertEquals(List.of("0", "3600000"), idle.subList(idle.size() - 2, idle.size()));
-        Files.writeString(policy, "[permissions.build.probe]\nlive-log = \"stderr\"\n");
-        assertEquals(List.of("FALLBACK", "the grant asks for a live log"), run());
-    }
-
-    @Test
-    void run_brokenPolicyFallsBackSoTheJvmRunnerReportsIt() throws Exception {
+    void run_brokenPolicyIsReportedToTheCallerAsTheJvmRunnerWould() throws Exception {
         start(Map.of());
         Files.writeString(policy, "[permissions.build\n");
-        List<String> answer = run();
-        assertEquals("FALLBACK", answer.getFirst());
-        assertTrue(answer.get(1).startsWith("planning failed"), answer.toString());
+        try (FakeClient client = new FakeClient("c")) {
+            assertEquals(List.of("DONE", Integer.toString(dev.cordon.ExitCodes.INVALID_POLICY)),
+                    client.run(requestEnvironment()));
+            assertTrue(client.stderr().contains("cordon.toml"), client.stderr());
+        }
     }
 
     @Test
-    void run_differentProcessVariableFallsBack() throws Exception {
+    void run_eachRequestsOwnEnvironmentDecides() throws Exception {
         start(Map.of());
-        List<String> request = new ArrayList<>(List.of("RUN", dir.resolve("pkg").toString()));
-        DaemonProtocol.addList(request, List.of(script.toString()));
-        Map<String, String> env = requestEnvironment();
-        env.put("CORDON_BACKEND", "somewhere-else");
-        DaemonProtocol.addEnvironment(request, env);
-        assertEquals(List.of("FALLBACK", "$CORDON_BACKEND differs from the daemon's"), send(request));
-    }
-
-    @Test
-    void report_failureIsExplainedLikeTheJvmRunnerDoes() throws Exception {
-        start(Map.of());
-        String token = run().get(1);
-        List<String> text = send(List.of("REPORT", token, "139", "1500", "1", "last words"));
-        assertEquals("TEXT", text.getFirst());
-        assertTrue(text.get(1).contains("cordon: build script of probe v1.0.0 was killed by SIGSEGV after 1.5s"),
-                text.get(1));
-        assertTrue(text.get(1).contains("cordon: explained: last words"), text.get(1));
+        try (FakeClient client = new FakeClient("c")) {
+            Map<String, String> env = new TreeMap<>(requestEnvironment());
+            env.put("CORDON_BACKEND", "somewhere-else");
+            assertEquals(List.of("DONE", Integer.toString(dev.cordon.ExitCodes.SANDBOX_UNAVAILABLE)), client.run(env));
+            assertTrue(client.stderr().contains("unknown sandbox backend 'somewhere-else'"), client.stderr());
+        }
     }
 
     @Test
     void serve_exitsWhenIdleAndRemovesItsSocket() throws Exception {
         start(Map.of("CORDON_DAEMON_IDLE", "1"));
-        assertEquals("EXEC", run().getFirst());
+        try (FakeClient client = new FakeClient("c")) {
+            assertEquals("EXEC", client.run(requestEnvironment()).getFirst());
+            client.refuse();
+        }
         assertEquals(0, daemon.get(10, TimeUnit.SECONDS));
         assertFalse(Files.exists(socket));
         daemon = null;
@@ -263,17 +271,19 @@ class PlanDaemonTest {
     @Test
     void serve_refusesASocketDirectoryOthersCanEnter() throws Exception {
         Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwxr-xr-x"));
-        CordonException e = assertThrows(CordonException.class,
-                () -> PlanDaemon.serve(settings(Map.of()), socket.toString()));
-        assertTrue(e.getMessage().contains("chmod 700 " + sockets), e.getMessage());
+        assertEquals(dev.cordon.ExitCodes.SANDBOX_UNAVAILABLE, serve(Map.of()));
+        assertTrue(daemonLog.toString().contains("chmod 700 " + sockets), daemonLog.toString());
     }
 
     @Test
     void serve_secondDaemonForTheSameSocketLeaves() throws Exception {
         start(Map.of());
         long before = System.nanoTime();
-        assertEquals(0, PlanDaemon.serve(settings(Map.of()), socket.toString()));
+        assertEquals(0, serve(Map.of()));
         assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(5));
-        assertEquals("EXEC", run().getFirst());
+        try (FakeClient client = new FakeClient("c")) {
+            assertEquals("EXEC", client.run(requestEnvironment()).getFirst());
+            client.refuse();
+        }
     }
 }

@@ -10,20 +10,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The plan daemon's wire format: one request, then one response, per connection. A message is a list of
- * UTF-8 strings, each ended by a NUL byte; the sender half-closes the connection after it. Lists inside a
- * message are a decimal count followed by that many strings.
+ * The plan daemon's wire format. A connection is one conversation about one runner call; each message is
+ * a frame: a 4-byte big-endian length, then that many bytes of UTF-8 strings, each ended by a NUL byte.
+ * Lists inside a message are a decimal count followed by that many strings.
  *
+ * <p>Client to daemon:
  * <ul>
- *   <li>{@code RUN cwd n arg... m KEY=VALUE...}: the runner's arguments, environment and working directory.
- *   <li>{@code EXEC token report cwd n argv... m KEY=VALUE... k (R|I number source)... stdout stderr}: run
- *       this; {@code R} opens file {@code source} for reading at {@code number}, {@code I} passes the
- *       client's own descriptor {@code source} as {@code number}; {@code report} is 1 when the client must
- *       send a {@code REPORT} after every run (run listeners), else only after a failure; stdout and stderr
- *       are the runner's messages to print first.
- *   <li>{@code FALLBACK reason}: run the JVM runner instead (it reports errors properly).
- *   <li>{@code REPORT token status elapsedMillis n line...}: how the run ended; answered by {@code TEXT text},
- *       the runner's failure message to print on stderr.
+ *   <li>{@code RUN pid cwd n arg... m KEY=VALUE...}: the runner's call; {@code pid} is the client's, whose
+ *       descriptors 1 and 2 the daemon opens through {@code /proc} to write Cargo's streams itself.
+ *   <li>{@code STARTED pid stdoutFd stderrFd}: the client started the plan as {@code pid}; the daemon reads
+ *       its output from the client's descriptors (read ends of two pipes). Or {@code FAILED message}.
+ *   <li>{@code EXITED status}: the plan's process ended ({@code 128 + n} for signal {@code n}).
+ * </ul>
+ * Daemon to client:
+ * <ul>
+ *   <li>{@code EXEC cwd n argv... m KEY=VALUE... k (R|I number source)...}: start this, stdin on
+ *       {@code /dev/null}, stdout and stderr on fresh pipes; {@code R} opens file {@code source} for reading
+ *       at {@code number}, {@code I} passes the client's own descriptor {@code source} as {@code number}.
+ *   <li>{@code KILL}: kill the started process now (a limit or a refused directive).
+ *   <li>{@code DONE code}: the call is over; exit with {@code code}. Everything the runner had to say was
+ *       written to the client's stdout and stderr already.
+ *   <li>{@code FALLBACK reason}: the daemon cannot answer; run the JVM runner instead.
  * </ul>
  */
 public final class DaemonProtocol {
@@ -69,38 +76,53 @@ public final class DaemonProtocol {
     }
 
     /**
-     * Writes a message and half-closes the channel.
+     * Writes one frame.
      *
      * @param channel the connection
      * @param fields the message
      * @throws IOException when writing fails
      */
     public static void send(SocketChannel channel, List<String> fields) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(encode(fields));
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
+        byte[] body = encode(fields);
+        ByteBuffer buffer = ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).flip();
+        synchronized (channel) {
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
         }
-        channel.shutdownOutput();
     }
 
     /**
-     * Reads a message up to the peer's half-close.
+     * Reads one frame.
      *
      * @param channel the connection
-     * @return the message's strings
-     * @throws IOException when reading fails or the message is too large
+     * @return the message's strings, or empty at the end of the conversation
+     * @throws IOException when reading fails, the frame is cut short or too large
      */
-    public static List<String> receive(SocketChannel channel) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-        while (channel.read(buffer) >= 0) {
-            out.write(buffer.array(), 0, buffer.position());
-            buffer.clear();
-            if (out.size() > MAX_MESSAGE) {
-                throw new IOException("daemon message larger than " + MAX_MESSAGE + " bytes");
+    public static java.util.Optional<List<String>> receive(SocketChannel channel) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(4);
+        if (!fill(channel, header, true)) {
+            return java.util.Optional.empty();
+        }
+        int length = header.flip().getInt();
+        if (length < 0 || length > MAX_MESSAGE) {
+            throw new IOException("daemon message of " + length + " bytes (at most " + MAX_MESSAGE + ")");
+        }
+        ByteBuffer body = ByteBuffer.allocate(length);
+        fill(channel, body, false);
+        return java.util.Optional.of(decode(body.array()));
+    }
+
+    private static boolean fill(SocketChannel channel, ByteBuffer buffer, boolean endAllowed) throws IOException {
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer) < 0) {
+                if (endAllowed && buffer.position() == 0) {
+                    return false;
+                }
+                throw new IOException("the daemon connection ended inside a message");
             }
         }
-        return decode(out.toByteArray());
+        return true;
     }
 
     /**

@@ -20,7 +20,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,10 +39,12 @@ import jdk.net.UnixDomainPrincipal;
 public final class PlanDaemon {
     /** Seconds without requests before the daemon exits. */
     public static final String IDLE_VARIABLE = "CORDON_DAEMON_IDLE";
+    /** The runner command that starts a daemon: {@code daemon --socket PATH}. */
+    public static final String COMMAND = "daemon";
     private static final long DEFAULT_IDLE_SECONDS = 300;
-    private static final boolean TRACE = System.getenv("CORDON_DAEMON_TRACE") != null;
 
     private final Path socket;
+    private final boolean trace;
     private RequestHandler handler;
     private final UserPrincipal self;
     private final long idleMillis;
@@ -52,8 +53,9 @@ public final class PlanDaemon {
     private volatile boolean stopping;
     private ServerSocketChannel server;
 
-    private PlanDaemon(Path socket, UserPrincipal self, long idleMillis) {
+    private PlanDaemon(Path socket, UserPrincipal self, long idleMillis, boolean trace) {
         this.socket = socket;
+        this.trace = trace;
         this.self = self;
         this.idleMillis = idleMillis;
     }
@@ -62,11 +64,15 @@ public final class PlanDaemon {
      * Serves until idle; the runner's {@code daemon --socket PATH} command.
      *
      * @param settings the runner's configuration, as for a build-script call
-     * @param socketPath where to listen
+     * @param args the command line: {@code daemon --socket PATH}
      * @return the exit code
      */
-    public static int serve(RunnerEngine.Settings settings, String socketPath) {
-        Path socket = settings.workingDirectory().resolve(socketPath).normalize();
+    public static int serve(RunnerEngine.Settings settings, List<String> args) {
+        if (args.size() != 3 || !args.get(1).equals("--socket")) {
+            throw new CordonException("usage: cordon-runner daemon --socket PATH (bin/cordon-runner starts it itself)",
+                    ExitCodes.USAGE);
+        }
+        Path socket = settings.workingDirectory().resolve(args.get(2)).normalize();
         SocketDirectory.secure(socket.getParent());
         long idle = idleSeconds(settings.environment().get(IDLE_VARIABLE));
         Path lockFile = socket.resolveSibling(socket.getFileName() + ".lock");
@@ -78,9 +84,9 @@ public final class PlanDaemon {
                 return 0;
             }
             UserPrincipal self = Files.getOwner(Path.of("/proc/self"));
-            PlanDaemon daemon = new PlanDaemon(socket, self, idle * 1000);
-            daemon.handler = new RequestHandler(settings, ClasspathSnapshot.ofThisJvm(),
-                    Map.copyOf(System.getenv()), daemon::stop);
+            PlanDaemon daemon = new PlanDaemon(socket, self, idle * 1000,
+                    settings.environment().get("CORDON_DAEMON_TRACE") != null);
+            daemon.handler = new RequestHandler(settings, ClasspathSnapshot.ofThisJvm(), self, daemon::stop);
             return daemon.listen(settings.stderr());
         } catch (IOException e) {
             throw new CordonException("the plan daemon cannot use " + socket + ": " + e.getMessage(),
@@ -162,20 +168,17 @@ public final class PlanDaemon {
                 log(log, "refused a connection from user " + peer.user().getName());
                 return;
             }
-            List<String> answer;
             long t0 = System.nanoTime();
+            String result;
             try {
-                List<String> request = DaemonProtocol.receive(channel);
-                long t1 = System.nanoTime();
-                answer = handler.answer(request);
-                if (TRACE) {
-                    log(log, answer.getFirst() + " in " + (System.nanoTime() - t0) / 1000 + " us (request read in "
-                            + (t1 - t0) / 1000 + " us)");
-                }
+                result = handler.converse(channel);
             } catch (RuntimeException e) {
-                answer = List.of("FALLBACK", ("daemon error: " + e).replace('\0', ' '));
+                result = "daemon error: " + e;
+                DaemonProtocol.send(channel, List.of("FALLBACK", result.replace('\0', ' ')));
             }
-            DaemonProtocol.send(channel, answer);
+            if (trace) {
+                log(log, result + " in " + (System.nanoTime() - t0) / 1000 + " us");
+            }
         } catch (IOException e) {
             log(log, "connection failed: " + e.getMessage());
         } finally {

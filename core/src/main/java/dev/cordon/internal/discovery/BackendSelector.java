@@ -7,6 +7,7 @@ import dev.cordon.internal.policy.Suggestions;
 import dev.cordon.spi.SandboxBackend;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,21 +23,37 @@ public final class BackendSelector {
 
     private final ProviderRegistry<SandboxBackend> registry;
     private final Optional<String> pin;
+    private final Map<String, String> environment;
+
+    /**
+     * A selector for calls whose environment does not matter to any backend (tests, code-only runners).
+     *
+     * @param registry the backends
+     * @param pin the pinned backend id, if any
+     */
+    public BackendSelector(ProviderRegistry<SandboxBackend> registry, Optional<String> pin) {
+        this(registry, pin, Map.of());
+    }
 
     /**
      * @param registry the discovered and added backends
      * @param pin a pinned id, or empty
      */
-    public BackendSelector(ProviderRegistry<SandboxBackend> registry, Optional<String> pin) {
+    public BackendSelector(ProviderRegistry<SandboxBackend> registry, Optional<String> pin,
+            Map<String, String> environment) {
         this.registry = registry;
+        this.environment = Map.copyOf(environment);
         this.pin = pin.filter(p -> !p.isBlank()).map(String::strip);
     }
 
-    /** {@return the pin from the system property or environment, if any} */
-    public static Optional<String> pinFromSystem() {
+    /**
+     * @param environment the runner call's environment
+     * @return the pin from the system property or the environment, if any
+     */
+    public static Optional<String> pinFrom(Map<String, String> environment) {
         String value = System.getProperty(PIN_PROPERTY);
         if (value == null || value.isBlank()) {
-            value = System.getenv(PIN_ENV);
+            value = environment.get(PIN_ENV);
         }
         return Optional.ofNullable(value).filter(v -> !v.isBlank());
     }
@@ -66,7 +83,7 @@ public final class BackendSelector {
                 if (backend.id().equals(Grant.NO_SANDBOX)) {
                     continue;
                 }
-                var availability = backend.availability();
+                var availability = backend.availability(environment);
                 if (availability.isAvailable()) {
                     return backend;
                 }
@@ -84,7 +101,7 @@ public final class BackendSelector {
                 + "backend '" + wanted + "' (" + why + (pin.isPresent() ? "" : ", key [sandbox] backend") + "); "
                 + suggestion(wanted) + "known: " + known(),
                 ExitCodes.SANDBOX_UNAVAILABLE));
-        var availability = backend.availability();
+        var availability = backend.availability(environment);
         if (!availability.isAvailable()) {
             throw new SandboxException("sandbox backend '" + wanted + "' (" + why + ") is not available: "
                     + availability.reason(), ExitCodes.SANDBOX_UNAVAILABLE);

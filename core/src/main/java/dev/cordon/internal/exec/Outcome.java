@@ -14,9 +14,10 @@ import java.util.Optional;
  * @param stdoutTail the last lines the script wrote to stdout (only when stdout was piped)
  * @param stderrTail the last lines the script wrote to stderr
  * @param hangReport what the hung process was doing when a limit killed it, if it could be read
+ * @param refusal why a stdout line was refused and the run stopped, if one was
  */
 public record Outcome(int exitCode, Optional<String> signal, Optional<String> timedOut, Duration elapsed,
-        List<String> stdoutTail, List<String> stderrTail, List<String> hangReport) {
+        List<String> stdoutTail, List<String> stderrTail, List<String> hangReport, Optional<String> refusal) {
 
     /** {@return true when the script exited 0} */
     public boolean succeeded() {

@@ -1,7 +1,7 @@
 package dev.cordon.internal.live;
 
 import dev.cordon.RunnerInvocation;
-import dev.cordon.internal.exec.PlanExecutor;
+import dev.cordon.internal.exec.Supervisor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +22,7 @@ import java.util.Optional;
  * value names a file, appended to by every build script of the build (an absolute path, or a path
  * relative to Cargo's target directory, e.g. {@code cordon/live.log}).
  */
-public final class LiveLog implements PlanExecutor.LineListener {
+public final class LiveLog implements Supervisor.LineListener {
     /** The environment variable that switches live output on. */
     public static final String VARIABLE = "CORDON_LIVE_LOG";
 

@@ -33,14 +33,15 @@ public final class Policies {
      * Loads a policy file, from the compiled-policy cache when the file is unchanged.
      *
      * @param file a TOML policy file
+     * @param environment the runner call's environment (where the cache folder is)
      * @return the policy
      * @throws dev.cordon.PolicyException when the file is missing, unreadable or invalid
      */
-    public static Policy load(Path file) {
+    public static Policy load(Path file, java.util.Map<String, String> environment) {
         Path absolute = file.toAbsolutePath().normalize();
         byte[] content = read(absolute);
         String key = PolicyCache.key(content, absolute);
-        Optional<Path> cacheDir = CacheDirectory.path();
+        Optional<Path> cacheDir = CacheDirectory.path(environment);
         if (cacheDir.isPresent()) {
             Optional<PolicyModel> cached = PolicyCache.read(cacheDir.get(), key);
             if (cached.isPresent()) {

@@ -33,7 +33,7 @@ final class CheckCommand {
         try {
             text = Files.readString(file.get());
         } catch (IOException e) {
-            Policy.load(file.get()); // throws the policy-not-found error with its message and exit code
+            dev.cordon.internal.policy.Policies.load(file.get(), settings.environment()); // throws the policy-not-found error with its message and exit code
             throw new PolicyException(List.of(new PolicyViolation(file, 0, 0, "", "cannot read the policy: "
                     + e.getMessage(), "check the file's permissions")), ExitCodes.POLICY_NOT_FOUND);
         }

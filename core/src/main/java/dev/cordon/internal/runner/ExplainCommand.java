@@ -1,11 +1,9 @@
 package dev.cordon.internal.runner;
 
-import dev.cordon.ExecutionPlan;
 import dev.cordon.Grant;
 import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
-import dev.cordon.spi.SandboxBackend;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +13,7 @@ final class ExplainCommand {
     private ExplainCommand() {
     }
 
-    static int run(RunnerEngine.Settings settings, Resolution resolution, Messages messages,
+    static int run(RunnerEngine engine, RunnerEngine.Settings settings, Resolution resolution, Messages messages,
             Arguments arguments) {
         Path manifestDir = arguments.manifestDir().map(settings.workingDirectory()::resolve)
                 .orElse(settings.workingDirectory()).normalize();
@@ -29,18 +27,18 @@ final class ExplainCommand {
         RunnerInvocation invocation = new RunnerInvocation(RunnerInvocation.Kind.BUILD_SCRIPT,
                 outDir.getParent().resolve("build-script-build"), List.of(), manifestDir, env);
         Policy policy = resolution.policy(arguments);
-        Grant grant = policy.decide(invocation);
         StringBuilder out = new StringBuilder();
         for (String notice : policy.notices()) {
             out.append("note: ").append(notice).append('\n');
         }
-        out.append("== grant\n").append(GrantDescription.of(grant));
+        // The grant and plan a run would get: the same preparation, without its side effects.
+        Grant grant = policy.decide(invocation);
         try {
-            SandboxBackend backend = resolution.selector().select(grant);
-            GrantCheck.requireEnforceable(grant, backend);
-            ExecutionPlan plan = backend.plan(invocation, grant, resolution.syscallFilter(grant, backend));
-            out.append("== plan\n").append(plan.describe());
+            RunnerEngine.Prepared prepared = engine.prepare(invocation, arguments, true, PhaseTimer.OFF);
+            out.append("== grant\n").append(GrantDescription.of(prepared.grant()));
+            out.append("== plan\n").append(prepared.plan().describe());
         } catch (SandboxException e) {
+            out.append("== grant\n").append(GrantDescription.of(grant));
             out.append("== plan\nnone: ").append(e.getMessage()).append('\n');
             messages.out(out.toString().stripTrailing());
             return e.exitCode();

@@ -37,6 +37,11 @@ final class Messages {
         write(stdout, "cargo::warning=" + text.replace('\n', ' ') + "\n");
     }
 
+    void refused(RunnerInvocation invocation, String why) {
+        String crate = invocation.crateName() + invocation.crateVersion().map(v -> " v" + v).orElse("");
+        write(stderr, "cordon: build script of " + crate + " stopped: " + why + "\n");
+    }
+
     void failure(RunnerInvocation invocation, Grant grant, Outcome outcome, List<String> explanation) {
         StringBuilder out = new StringBuilder();
         String crate = invocation.crateName() + invocation.crateVersion().map(v -> " v" + v).orElse("");

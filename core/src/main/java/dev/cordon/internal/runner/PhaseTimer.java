@@ -9,6 +9,9 @@ import java.nio.charset.StandardCharsets;
  * and then it costs one comparison per phase.
  */
 final class PhaseTimer {
+    /** A timer that records nothing. */
+    static final PhaseTimer OFF = new PhaseTimer(false, OutputStream.nullOutputStream());
+
     private final boolean on;
     private final OutputStream stderr;
     private final StringBuilder line = new StringBuilder("cordon: trace:");

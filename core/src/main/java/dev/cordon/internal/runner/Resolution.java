@@ -59,7 +59,7 @@ final class Resolution {
         }
         Optional<Path> file = policyFile(arguments);
         if (file.isPresent()) {
-            return Policy.load(file.get());
+            return dev.cordon.internal.policy.Policies.load(file.get(), settings.environment());
         }
         ProviderRegistry<PolicyProvider> providers = ProviderRegistry.of(PolicyProvider.class, settings.discover(),
                 settings.classLoader(), settings.policyProviders(), PolicyProvider::id);
@@ -78,7 +78,8 @@ final class Resolution {
         backends.add(new NoSandboxBackend());
         ProviderRegistry<SandboxBackend> registry = ProviderRegistry.of(SandboxBackend.class, settings.discover(),
                 settings.classLoader(), backends, SandboxBackend::id);
-        return new BackendSelector(registry, settings.backendPin().or(BackendSelector::pinFromSystem));
+        return new BackendSelector(registry, settings.backendPin().or(() -> BackendSelector.pinFrom(settings.environment())),
+                settings.environment());
     }
 
     Optional<SyscallFilter> syscallFilter(Grant grant, SandboxBackend backend) {

@@ -13,7 +13,9 @@ import dev.cordon.SyscallFilter;
 import dev.cordon.internal.audit.CommandRedaction;
 import dev.cordon.internal.discovery.BackendSelector;
 import dev.cordon.internal.exec.Outcome;
-import dev.cordon.internal.exec.PlanExecutor;
+import dev.cordon.internal.exec.DirectiveCheck;
+import dev.cordon.internal.exec.Spawner;
+import dev.cordon.internal.exec.Supervisor;
 import dev.cordon.internal.live.LiveLog;
 import dev.cordon.internal.policy.Sha256;
 import dev.cordon.spi.InvocationDecoder;
@@ -34,7 +36,9 @@ import java.util.Optional;
 public final class RunnerEngine {
 
     /**
-     * Everything a {@link dev.cordon.Runner.Builder} configured.
+     * Everything a {@link dev.cordon.Runner.Builder} configured. Built there, once; the plan daemon derives
+     * one per request with {@link #forRequest} and one with its providers found once with
+     * {@link #withProviders}.
      *
      * @param policy a policy fixed in code, if any
      * @param backends backends added by hand
@@ -45,15 +49,47 @@ public final class RunnerEngine {
      * @param classLoader where to discover
      * @param stdout Cargo's protocol stream
      * @param stderr the message stream
-     * @param environment the runner's environment
+     * @param environment the runner's environment: the only one Cordon reads
      * @param workingDirectory the runner's working directory
      * @param backendPin a backend pinned by code
      * @param listeners run listeners added by hand
+     * @param spawner starts plans (this JVM's children, or the thin client's)
      */
     public record Settings(Optional<Policy> policy, List<SandboxBackend> backends, List<InvocationDecoder> decoders,
             List<SyscallFilterCompiler> compilers, List<PolicyProvider> policyProviders, boolean discover,
             ClassLoader classLoader, OutputStream stdout, OutputStream stderr, Map<String, String> environment,
-            Path workingDirectory, Optional<String> backendPin, List<RunListener> listeners) {
+            Path workingDirectory, Optional<String> backendPin, List<RunListener> listeners, Spawner spawner) {
+
+        /**
+         * {@return these settings for one call made elsewhere: its streams, environment, directory and spawner}
+         *
+         * @param out the caller's stdout
+         * @param err the caller's stderr
+         * @param env the caller's environment
+         * @param cwd the caller's working directory
+         * @param start starts the caller's plan
+         */
+        public Settings forRequest(OutputStream out, OutputStream err, Map<String, String> env, Path cwd,
+                Spawner start) {
+            return new Settings(policy, backends, decoders, compilers, policyProviders, discover, classLoader, out,
+                    err, Map.copyOf(env), cwd, backendPin, listeners, start);
+        }
+
+        /**
+         * {@return these settings with every provider list given, and discovery off}
+         *
+         * @param allBackends the backends
+         * @param allDecoders the decoders
+         * @param allCompilers the syscall filter compilers
+         * @param allPolicyProviders the policy providers
+         * @param allListeners the run listeners
+         */
+        public Settings withProviders(List<SandboxBackend> allBackends, List<InvocationDecoder> allDecoders,
+                List<SyscallFilterCompiler> allCompilers, List<PolicyProvider> allPolicyProviders,
+                List<RunListener> allListeners) {
+            return new Settings(policy, allBackends, allDecoders, allCompilers, allPolicyProviders, false,
+                    classLoader, stdout, stderr, environment, workingDirectory, backendPin, allListeners, spawner);
+        }
     }
 
     private final Settings settings;
@@ -84,9 +120,8 @@ public final class RunnerEngine {
                     yield 0;
                 }
                 case "check" -> CheckCommand.run(settings, resolution, messages, arguments);
-                case "explain" -> ExplainCommand.run(settings, resolution, messages, arguments);
-                case "daemon" -> dev.cordon.internal.daemon.PlanDaemon.serve(settings, arguments.socket().orElseThrow(
-                        () -> Arguments.usage("daemon needs --socket PATH")));
+                case "daemon" -> throw Arguments.usage("'daemon' is started through Runner.run, not here");
+                case "explain" -> ExplainCommand.run(this, settings, resolution, messages, arguments);
                 default -> runBuildScript(arguments);
             };
         } catch (CordonException e) {
@@ -98,8 +133,34 @@ public final class RunnerEngine {
         }
     }
 
+    private int runBuildScript(Arguments arguments) {
+        PhaseTimer timer = new PhaseTimer("1".equals(settings.environment().get("CORDON_TRACE")), settings.stderr());
+        Prepared prepared = prepare(resolution.decode(arguments.rest()), arguments, false, timer);
+        RunnerInvocation invocation = prepared.invocation();
+        Grant grant = prepared.grant();
+        if (prepared.backend().id().equals(Grant.NO_SANDBOX)) {
+            messages.cargoWarning("cordon: the build script of " + invocation.crateName()
+                    + " ran WITHOUT a sandbox (backend \"none\" " + prepared.selector().why(grant) + ")");
+        }
+        createTemporaryDirectory(grant);
+        List<RunListener> listeners = resolution.listeners();
+        Optional<Supervisor.LineListener> live = LiveLog.forRun(invocation, grant.liveLog(),
+                settings.environment(), settings.stderr()).map(l -> l);
+        Supervisor supervisor = new Supervisor(settings.spawner(), settings.stdout(), settings.stderr());
+        Instant started = Instant.now();
+        timer.mark("prepare");
+        Outcome outcome = supervisor.execute(prepared.plan(),
+                new Supervisor.Watch(grant.timeout(), grant.idleTimeout(), live, DirectiveCheck.NONE));
+        timer.mark("execute");
+        finish(prepared, listeners, started, outcome);
+        timer.mark("report");
+        timer.print();
+        return outcome.exitCode();
+    }
+
     /**
-     * What a build-script call resolves to before anything runs: the decision, the backend and its plan.
+     * What a call resolves to before anything runs: the decision, the backend and its plan; the same for a
+     * run and for {@code explain}.
      *
      * @param invocation the decoded call (the source copy's, when the grant asks for one)
      * @param policy the policy that decided
@@ -109,100 +170,16 @@ public final class RunnerEngine {
      * @param backend the chosen backend
      * @param plan the backend's plan
      */
-    public record Prepared(RunnerInvocation invocation, Policy policy, Optional<Path> policyFile, Grant grant,
+    record Prepared(RunnerInvocation invocation, Policy policy, Optional<Path> policyFile, Grant grant,
             BackendSelector selector, SandboxBackend backend, ExecutionPlan plan) {
     }
 
     /**
-     * Resolves a build-script call (the runner's arguments, read against this engine's environment and
-     * working directory) to its plan without running it, and creates the grant's private temporary
-     * directory; used by the plan daemon.
-     *
-     * @param args the runner's command line; must be a {@code run} call
-     * @return the plan and what it was made from
-     * @throws CordonException when the call, the policy or the backend is unusable (the message is the
-     *     cold path's)
+     * Decides and plans one call. With {@code dryRun} nothing is copied or created ({@code explain}); the
+     * plan is the one a run would get.
      */
-    public Prepared planFor(List<String> args) {
-        Arguments arguments = Arguments.parse(args);
-        if (!arguments.command().equals("run")) {
-            throw Arguments.usage("'" + arguments.command() + "' is not a build-script call");
-        }
-        // The daemon's own stderr is its log file (see PlanDaemon), where CORDON_DAEMON_TRACE output belongs.
-        PhaseTimer timer = new PhaseTimer(System.getenv("CORDON_DAEMON_TRACE") != null, System.err);
-        Prepared prepared = prepare(arguments, timer);
-        prepare(prepared.grant());
-        timer.mark("tmpdir");
-        timer.print();
-        return prepared;
-    }
-
-    /**
-     * Reports a finished run of a {@link #planFor planned} call exactly as the runner does after running
-     * it itself: a failure message with the backend's explanation on this engine's stderr, and the run
-     * listeners' events.
-     *
-     * @param prepared what {@link #planFor} returned
-     * @param exitCode the exit status (128 + signal number for a signal death)
-     * @param elapsed how long the script ran
-     * @param stderrTail the script's last lines of stderr
-     */
-    public void report(Prepared prepared, int exitCode, java.time.Duration elapsed, List<String> stderrTail) {
-        report(prepared, exitCode, elapsed, stderrTail, Optional.empty(), List.of());
-    }
-
-    /**
-     * Reports a finished run of a {@link #planFor planned} call that may have run out of time.
-     *
-     * @param prepared what {@link #planFor} returned
-     * @param exitCode the exit status (128 + signal number for a signal death)
-     * @param elapsed how long the script ran
-     * @param stderrTail the script's last lines of stderr
-     * @param timedOut the limit that killed it ({@code "timeout"} or {@code "idle-timeout"}), if one did
-     * @param hangReport what the hung tree was doing just before it was killed
-     */
-    public void report(Prepared prepared, int exitCode, java.time.Duration elapsed, List<String> stderrTail,
-            Optional<String> timedOut, List<String> hangReport) {
-        Outcome outcome = timedOut.isPresent()
-                ? new Outcome(ExitCodes.TIMEOUT, Optional.of("SIGKILL"), timedOut, elapsed, List.of(),
-                        List.copyOf(stderrTail), List.copyOf(hangReport))
-                : new Outcome(exitCode, dev.cordon.internal.exec.Signals.fromExitStatus(exitCode), Optional.empty(),
-                        elapsed, List.of(), List.copyOf(stderrTail), List.of());
-        finish(prepared, resolution.listeners(), Instant.now().minus(elapsed), outcome);
-    }
-
-    /** {@return whether a run of this engine has run listeners to tell (an audit log, say)} */
-    public boolean hasListeners() {
-        return !resolution.listeners().isEmpty();
-    }
-
-    private int runBuildScript(Arguments arguments) {
-        PhaseTimer timer = new PhaseTimer("1".equals(settings.environment().get("CORDON_TRACE")), settings.stderr());
-        Prepared prepared = prepare(arguments, timer);
-        RunnerInvocation invocation = prepared.invocation();
-        Grant grant = prepared.grant();
-        if (prepared.backend().id().equals(Grant.NO_SANDBOX)) {
-            messages.cargoWarning("cordon: the build script of " + invocation.crateName()
-                    + " ran WITHOUT a sandbox (backend \"none\" " + prepared.selector().why(grant) + ")");
-        }
-        prepare(grant);
-        List<RunListener> listeners = resolution.listeners();
-        Optional<PlanExecutor.LineListener> live = LiveLog.forRun(invocation, grant.liveLog(),
-                settings.environment(), settings.stderr()).map(l -> l);
-        PlanExecutor executor = new PlanExecutor(settings.stdout(), settings.stderr());
-        Instant started = Instant.now();
-        timer.mark("prepare");
-        Outcome outcome = executor.execute(prepared.plan(),
-                new PlanExecutor.Watch(grant.timeout(), grant.idleTimeout(), live));
-        timer.mark("execute");
-        finish(prepared, listeners, started, outcome);
-        timer.mark("report");
-        timer.print();
-        return outcome.exitCode();
-    }
-
-    private Prepared prepare(Arguments arguments, PhaseTimer timer) {
-        RunnerInvocation invocation = resolution.decode(arguments.rest());
+    Prepared prepare(RunnerInvocation decoded, Arguments arguments, boolean dryRun, PhaseTimer timer) {
+        RunnerInvocation invocation = decoded;
         timer.mark("decode");
         Policy policy = resolution.policy(arguments);
         timer.mark("policy");
@@ -210,7 +187,7 @@ public final class RunnerEngine {
         timer.mark("decide");
         if (grant.source() == SourceMode.COPY) {
             // The script runs against a private copy: decide again so $CARGO_MANIFEST_DIR means the copy.
-            invocation = SourceCopy.make(invocation, grant);
+            invocation = dryRun ? SourceCopy.relocate(invocation, grant) : SourceCopy.make(invocation, grant);
             grant = policy.decide(invocation).toBuilder().writable(SourceCopy.location(grant)).build();
         }
         BackendSelector selector = resolution.selector();
@@ -228,9 +205,12 @@ public final class RunnerEngine {
         RunnerInvocation invocation = prepared.invocation();
         Grant grant = prepared.grant();
         SandboxBackend backend = prepared.backend();
-        Optional<String> denial = outcome.succeeded() ? Optional.empty()
+        Optional<String> denial = outcome.refusal().isPresent() ? outcome.refusal()
+                : outcome.succeeded() ? Optional.empty()
                 : backend.explainFailure(invocation, grant, outcome.exitCode(), String.join("\n", outcome.stderrTail()));
-        if (!outcome.succeeded()) {
+        if (outcome.refusal().isPresent()) {
+            messages.refused(invocation, outcome.refusal().get());
+        } else if (!outcome.succeeded()) {
             messages.failure(invocation, grant, outcome, denial.map(text -> List.of(text.split("\n"))).orElse(List.of()));
         }
         if (!listeners.isEmpty()) {
@@ -257,7 +237,7 @@ public final class RunnerEngine {
         }
     }
 
-    private static void prepare(Grant grant) {
+    private static void createTemporaryDirectory(Grant grant) {
         try {
             Files.createDirectories(grant.temporaryDirectory());
         } catch (IOException e) {

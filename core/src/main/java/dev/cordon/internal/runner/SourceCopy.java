@@ -57,6 +57,16 @@ final class SourceCopy {
                     + invocation.crateName() + "' to " + copy + " (source = \"copy\"): " + e.getMessage()
                     + " (free some disk space, or use source = \"read-only\")", ExitCodes.SANDBOX_FAILED, e);
         }
+        return relocate(invocation, grant);
+    }
+
+    /**
+     * The invocation as if Cargo had called it in the copy (working directory, {@code CARGO_MANIFEST_DIR} and
+     * {@code CARGO_MANIFEST_PATH} moved), without copying anything: what {@code explain} shows.
+     */
+    static RunnerInvocation relocate(RunnerInvocation invocation, Grant grant) {
+        Path source = invocation.manifestDir().toAbsolutePath().normalize();
+        Path copy = location(grant);
         Map<String, String> env = new HashMap<>(invocation.environment());
         env.put("CARGO_MANIFEST_DIR", copy.toString());
         String manifestPath = env.get("CARGO_MANIFEST_PATH");

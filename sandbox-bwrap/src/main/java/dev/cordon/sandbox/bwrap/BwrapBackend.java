@@ -46,9 +46,18 @@ public final class BwrapBackend implements SandboxBackend {
     public BwrapBackend() {
     }
 
-    /** Probes once per JVM, on first use. */
-    private static final class Probed {
-        static final BwrapProbe.Result RESULT = BwrapProbe.ofSystem().probe();
+    /**
+     * Probes once per JVM and environment that matters (its {@code PATH} and cache folder), on first use: a
+     * plan daemon answers calls made with many environments.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<java.util.List<Object>, BwrapProbe.Result> PROBED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static BwrapProbe.Result probed(java.util.Map<String, String> environment) {
+        java.util.Map<String, String> path = java.util.Map.of("PATH", environment.getOrDefault("PATH", ""));
+        Optional<java.nio.file.Path> cache = dev.cordon.spi.CacheDirectory.path(environment);
+        return PROBED.computeIfAbsent(java.util.List.of(path, cache),
+                k -> new BwrapProbe(path, java.nio.file.Path.of("/proc/sys"), cache).probe());
     }
 
     @Override
@@ -63,7 +72,12 @@ public final class BwrapBackend implements SandboxBackend {
 
     @Override
     public Availability availability() {
-        return Probed.RESULT.availability();
+        return probed(System.getenv()).availability();
+    }
+
+    @Override
+    public Availability availability(java.util.Map<String, String> environment) {
+        return probed(environment).availability();
     }
 
     @Override
@@ -81,7 +95,7 @@ public final class BwrapBackend implements SandboxBackend {
      */
     @Override
     public ExecutionPlan plan(RunnerInvocation invocation, Grant grant, Optional<SyscallFilter> syscallFilter) {
-        BwrapProbe.Result probed = Probed.RESULT;
+        BwrapProbe.Result probed = probed(invocation.environment());
         if (probed.installation().isEmpty()) {
             throw new SandboxException("backend 'bwrap' is not available: " + probed.availability().reason(),
                     ExitCodes.SANDBOX_UNAVAILABLE);

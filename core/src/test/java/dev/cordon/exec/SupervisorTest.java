@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
 import dev.cordon.internal.exec.Outcome;
-import dev.cordon.internal.exec.PlanExecutor;
+import dev.cordon.internal.exec.DirectiveCheck;
+import dev.cordon.internal.exec.LocalSpawner;
+import dev.cordon.internal.exec.Supervisor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +24,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class PlanExecutorTest {
+class SupervisorTest {
 
     @TempDir
     Path dir;
@@ -35,13 +37,70 @@ class PlanExecutorTest {
                 .environment(Map.of("PATH", "/usr/bin:/bin")).build();
     }
 
-    private Outcome run(ExecutionPlan plan, PlanExecutor.Watch watch) {
-        return new PlanExecutor(out, err).execute(plan, watch);
+    private Outcome run(ExecutionPlan plan, Supervisor.Watch watch) {
+        return new Supervisor(new LocalSpawner(), out, err).execute(plan, watch);
     }
 
-    private static PlanExecutor.Watch listening(List<String> lines) {
-        return new PlanExecutor.Watch(Optional.empty(), Optional.empty(),
-                Optional.of((stream, line) -> lines.add(stream + ":" + line)));
+    private static Supervisor.Watch listening(List<String> lines) {
+        return new Supervisor.Watch(Optional.empty(), Optional.empty(),
+                Optional.of((stream, line) -> lines.add(stream + ":" + line)), DirectiveCheck.NONE);
+    }
+
+    /** Refuses every line that contains "EVIL". */
+    private static Supervisor.Watch refusingEvil() {
+        return new Supervisor.Watch(Optional.empty(), Optional.empty(), Optional.empty(), (line, length) ->
+                new String(line, 0, length, StandardCharsets.ISO_8859_1).contains("EVIL")
+                        ? Optional.of("evil line") : Optional.empty());
+    }
+
+    @Test
+    void execute_refusedLineStopsTheScriptAndReachesNoOne() throws IOException {
+        Path marker = dir.resolve("after");
+        // no fork after the refused line: a shell loop of builtins, then the marker
+        Outcome o = run(sh("echo cargo::rustc-cfg=fine; echo cargo::rustc-env=EVIL=1; i=0; while [ $i -lt 300000 ]; "
+                + "do i=$((i+1)); done; echo x > '" + marker + "'; echo late"), refusingEvil());
+        assertEquals(ExitCodes.DIRECTIVE_REFUSED, o.exitCode());
+        assertEquals(Optional.of("evil line"), o.refusal());
+        assertEquals("cargo::rustc-cfg=fine\n", out.toString(StandardCharsets.UTF_8));
+        assertTrue(o.elapsed().toMillis() < 1500, "the script was not stopped at once: " + o.elapsed());
+        assertFalse(Files.exists(marker));
+    }
+
+    @Test
+    void execute_checksALineWrittenInPieces() {
+        Outcome o = run(sh("printf 'cargo::rustc-env=E'; sleep 0.2; printf 'VIL=1\\n'"), refusingEvil());
+        assertEquals(ExitCodes.DIRECTIVE_REFUSED, o.exitCode());
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void execute_checksAFinalLineWithoutNewline() {
+        Outcome o = run(sh("echo ok; printf 'cargo::rustc-env=EVIL=1'"), refusingEvil());
+        assertEquals(ExitCodes.DIRECTIVE_REFUSED, o.exitCode());
+        assertEquals("ok\n", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void execute_refusesAnOverlongDirectiveButPassesOverlongText() {
+        Outcome text = run(sh("head -c 3000000 /dev/zero | tr '\\0' x; echo; echo cargo::rustc-cfg=after"),
+                refusingEvil());
+        assertEquals(0, text.exitCode());
+        assertEquals(3000000 + 1 + "cargo::rustc-cfg=after\n".length(), out.size());
+        out.reset();
+        Outcome directive = run(sh("printf cargo:rustc-env=X=; head -c 3000000 /dev/zero | tr '\\0' x; echo"),
+                refusingEvil());
+        assertEquals(ExitCodes.DIRECTIVE_REFUSED, directive.exitCode());
+        assertEquals(0, out.size());
+    }
+
+    @Test
+    void execute_writesPlanFilesForTheirOwnerOnly() throws IOException {
+        Path file = dir.resolve("private/args");
+        ExecutionPlan plan = sh("true").toBuilder()
+                .file(new ExecutionPlan.PlanFile(file, "SECRET=1".getBytes(StandardCharsets.UTF_8))).build();
+        run(plan, Supervisor.Watch.none());
+        assertEquals(java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), Files.getPosixFilePermissions(file));
     }
 
     @Test
@@ -78,12 +137,12 @@ class PlanExecutorTest {
 
     @Test
     void execute_keepsTheExitCode() {
-        assertEquals(42, run(sh("exit 42"), PlanExecutor.Watch.none()).exitCode());
+        assertEquals(42, run(sh("exit 42"), Supervisor.Watch.none()).exitCode());
     }
 
     @Test
     void execute_namesTheSignalThatKilledTheScript() {
-        Outcome o = run(sh("echo before-crash >&2; kill -SEGV $$"), PlanExecutor.Watch.none());
+        Outcome o = run(sh("echo before-crash >&2; kill -SEGV $$"), Supervisor.Watch.none());
         assertEquals(Optional.of("SIGSEGV"), o.signal());
         assertEquals(128 + 11, o.exitCode());
         assertEquals(List.of("before-crash"), o.stderrTail());
@@ -92,7 +151,7 @@ class PlanExecutorTest {
     @Test
     void execute_timeoutKillsTheWholeTree() throws Exception {
         Path marker = dir.resolve("marker");
-        var watch = new PlanExecutor.Watch(Optional.of(Duration.ofMillis(700)), Optional.empty(), Optional.empty());
+        var watch = new Supervisor.Watch(Optional.of(Duration.ofMillis(700)), Optional.empty(), Optional.empty(), DirectiveCheck.NONE);
         Outcome o = run(sh("(sleep 2; touch '" + marker + "') & echo started >&2; sleep 30"), watch);
         assertEquals(ExitCodes.TIMEOUT, o.exitCode());
         assertEquals(Optional.of("timeout"), o.timedOut());
@@ -104,7 +163,8 @@ class PlanExecutorTest {
 
     @Test
     void execute_idleTimeoutFiresOnlyWithoutOutput() {
-        var watch = new PlanExecutor.Watch(Optional.empty(), Optional.of(Duration.ofMillis(800)), Optional.empty());
+        var watch = new Supervisor.Watch(Optional.empty(), Optional.of(Duration.ofMillis(800)), Optional.empty(),
+                DirectiveCheck.NONE);
         Outcome chatty = run(sh("for i in 1 2 3 4 5; do echo tick; sleep 0.3; done"), watch);
         assertEquals(0, chatty.exitCode());
         Outcome silent = run(sh("echo one; sleep 20"), watch);

@@ -1,0 +1,19 @@
+package dev.cordon.internal.exec;
+
+import dev.cordon.ExecutionPlan;
+
+/**
+ * Starts a plan's command, with the plan's environment, working directory and descriptors, stdin on
+ * {@code /dev/null} and stdout and stderr on pipes the {@link Supervisor} reads. Only the start differs
+ * between launch paths; everything after it is the supervisor's.
+ */
+@FunctionalInterface
+public interface Spawner {
+
+    /**
+     * @param plan the plan, whose files are already written
+     * @return the started child
+     * @throws dev.cordon.SandboxException when it cannot be started
+     */
+    Child start(ExecutionPlan plan);
+}
