@@ -10,7 +10,8 @@
 #                      the AOT cache and the merged jar as the whole class path, as in training (a cache only
 #                      maps when the class path at run time is the one it was trained with)
 #   runner-aot.inputs  the files the cache was trained from (the merged jar): newer than the cache = stale
-#   cordon-runner      the launcher Cargo points at (POSIX sh): one exec, to the client or to the JVM
+#   cordon-runner      the launcher Cargo points at (POSIX sh): one exec, to the client or to the JVM, with
+#                      the AOT cache or, when the jar is newer than the cache, without it and a warning
 #
 # usage: package-launcher.sh --jar JAR --main-class CLASS --out DIR --client-source FILE
 #                            [--jdk-sh FILE] [--rebuild-hint TEXT]      (JAVA=path/to/java, else a JDK 25 found)
@@ -83,10 +84,12 @@ if [ ! -f "$out/cordon-runner.aot" ]; then
   exit 1
 fi
 printf '%s\n' "$jar" > "$out/runner-aot.inputs"
-# The JVM command the client runs: NUL-separated words.
+# The JVM command (NUL-separated words), as the launcher runs it: for bin/bench and the tests.
 printf '%s\0' "$java" "${cordon_jvm_flags[@]}" "-XX:AOTCache=$out/cordon-runner.aot" -cp "$jar" "$main" > "$out/runner-command"
 
-# The launcher: POSIX sh with builtins only up to its one exec, because it runs once per build script.
+# The launcher: POSIX sh with builtins only up to its one exec, because it runs once per build script. It
+# hands the client the JVM command as words (cordon-client N JAVA-ARGV... RUNNER-ARGS...), so the client
+# never has to judge the cache itself and never hands back to a script.
 q() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 words=""; for f in "${cordon_jvm_flags[@]}"; do words="$words $(q "$f")"; done
 {
@@ -96,30 +99,29 @@ words=""; for f in "${cordon_jvm_flags[@]}"; do words="$words $(q "$f")"; done
 # rebuild with: $hint
 # Point Cargo at it:  .cargo/config.toml:  [host]  runner = ["$out/cordon-runner"]
 #   RUSTC_BOOTSTRAP=1 cargo build -Zhost-config -Ztarget-applies-to-host
-# One exec, to the plan daemon's client (cordon-client, beside this file) or, under CORDON_NO_DAEMON=1 or
-# without a client, straight to the runner JVM. When the jar is newer than the AOT cache (the cache would not
-# map) it warns and runs the same command without the cache: still one exec.
+# One exec: to the plan daemon's client (cordon-client, beside this file) or, under CORDON_NO_DAEMON=1 or
+# without a client, straight to the runner JVM. When the jar is newer than the AOT cache (a cache only maps
+# onto the jar it was trained with) it warns and makes the same exec without the cache.
+# CORDON_RUNNER_MAIN runs another main class of the same jar (from the same cache).
 cordon_d=$(q "$out")
 cordon_jar=$(q "$jar")
 cordon_java=$(q "$java")
-cordon_main=$(q "$main")
+cordon_main=\${CORDON_RUNNER_MAIN:-$(q "$main")}
 cordon_hint=$(q "$hint")
-if [ -f "\$cordon_jar" ] && [ ! "\$cordon_jar" -nt "\$cordon_d/cordon-runner.aot" ]; then
-  if [ -z "\${CORDON_NO_DAEMON:-}" ] && [ -x "\$cordon_d/cordon-client" ]; then
-    exec "\$cordon_d/cordon-client" --command-file "\$cordon_d/runner-command" --slow "\$cordon_d/cordon-runner" "\$@"
-  fi
-  exec "\$cordon_java"$words "-XX:AOTCache=\$cordon_d/cordon-runner.aot" -cp "\$cordon_jar" "\$cordon_main" "\$@"
-fi
 if [ ! -f "\$cordon_jar" ]; then
   echo "cordon-runner: error: the runner jar \$cordon_jar is missing; rebuild it with: \$cordon_hint" >&2
   exit 70
 fi
-echo "cordon-runner: warning: the AOT cache is stale (\$cordon_jar changed after it was made), so start-up is slow;" \\
-     "rebuild it with: \$cordon_hint" >&2
-if [ -z "\${CORDON_NO_DAEMON:-}" ] && [ -x "\$cordon_d/cordon-client" ]; then
-  exec "\$cordon_d/cordon-client" $((${#cordon_jvm_flags[@]} + 4)) "\$cordon_java"$words -cp "\$cordon_jar" "\$cordon_main" "\$@"
+cordon_aot=-XX:AOTCache=\$cordon_d/cordon-runner.aot cordon_n=$((${#cordon_jvm_flags[@]} + 5))
+if [ ! -f "\$cordon_d/cordon-runner.aot" ] || [ "\$cordon_jar" -nt "\$cordon_d/cordon-runner.aot" ]; then
+  echo "cordon-runner: warning: the AOT cache is stale (\$cordon_jar changed after it was made), so start-up is" \\
+       "slow; rebuild it with: \$cordon_hint" >&2
+  cordon_aot= cordon_n=$((${#cordon_jvm_flags[@]} + 4))
 fi
-exec "\$cordon_java"$words -cp "\$cordon_jar" "\$cordon_main" "\$@"
+if [ -z "\${CORDON_NO_DAEMON:-}" ] && [ -x "\$cordon_d/cordon-client" ]; then
+  exec "\$cordon_d/cordon-client" "\$cordon_n" "\$cordon_java"$words \${cordon_aot:+"\$cordon_aot"} -cp "\$cordon_jar" "\$cordon_main" "\$@"
+fi
+exec "\$cordon_java"$words \${cordon_aot:+"\$cordon_aot"} -cp "\$cordon_jar" "\$cordon_main" "\$@"
 SH
 } > "$out/cordon-runner"
 chmod +x "$out/cordon-runner"
