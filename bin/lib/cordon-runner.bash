@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The full launcher behind bin/cordon-runner (which tries the plan daemon's fast start first). Point Cargo at
-# bin/cordon-runner, not at this file:
+# The full launcher behind bin/cordon-runner (which hands over to the packaged launcher first, see there): runs
+# this checkout's classes (target/classes). Point Cargo at bin/cordon-runner, not at this file:
 #   .cargo/config.toml:  [host]  runner = ["/abs/path/to/bin/cordon-runner"]
 #   RUSTC_BOOTSTRAP=1 cargo build -Zhost-config -Ztarget-applies-to-host
 # Also: bin/cordon-runner check --policy FILE | explain --policy FILE --crate NAME | help
@@ -26,32 +26,13 @@ fi
 flags=("${cordon_jvm_flags[@]}")   # from jdk.sh
 IFS= read -r classpath < "$cp_file" || true
 classpath=$cordon_cp$classpath
-# After 'bin/mvn package' (or install) the runner starts from jars with the AOT cache the build trained.
-# CORDON_NO_AOT=1 runs this checkout's target/classes instead (what the tests do).
-aot=$root/examples/target/cordon-runner.aot
-aot_cp=$root/examples/target/runner-aot.classpath
-aot_inputs=$root/examples/target/runner-aot.inputs
-if [ -z "${CORDON_NO_AOT:-}" ] && [ -f "$aot" ] && [ -f "$aot_cp" ] && [ -f "$aot_inputs" ]; then
-  stale=
-  IFS=: read -ra jars < "$aot_inputs"
-  for jar in "${jars[@]}"; do
-    if [ ! -f "$jar" ] || [ "$jar" -nt "$aot" ]; then stale=$jar; break; fi
-  done
-  if [ -n "$stale" ]; then
-    echo "cordon-runner: warning: the AOT cache is stale ($stale changed after it was made), so start-up" \
-         "is slow; rebuild it with: $root/bin/mvn -q package -DskipTests" >&2
-  else
-    IFS= read -r classpath < "$aot_cp" || true
-    flags+=("-XX:AOTCache=$aot")
-  fi
-fi
 java_cmd=("$CORDON_JAVA_HOME/bin/java" "${flags[@]}" -cp "$classpath" "${CORDON_RUNNER_MAIN:-dev.cordon.examples.MinimalRunner}")
-# The plan daemon (Linux): examples/target/cordon-client asks a long-lived runner JVM for the plan and execs
+# The plan daemon (Linux): the client (launcher/target/cordon/cordon-client) asks a long-lived runner JVM for the plan and execs
 # it, starting that JVM when none runs and running the command below itself whenever the daemon cannot help.
-# CORDON_NO_DAEMON=1 always starts a fresh JVM. It goes with the packaged jars: under CORDON_NO_AOT=1 (this
-# checkout's classes, as in the tests) only when CORDON_CLIENT names the client to use. See docs/performance.md.
+# CORDON_NO_DAEMON=1 always starts a fresh JVM. Under CORDON_NO_AOT=1 (as in the tests) the daemon is used only
+# when CORDON_CLIENT names the client to use. See docs/performance.md.
 client=${CORDON_CLIENT:-}
-if [ -z "$client" ] && [ -z "${CORDON_NO_AOT:-}" ]; then client=$root/examples/target/cordon-client; fi
+if [ -z "$client" ] && [ -z "${CORDON_NO_AOT:-}" ]; then client=$root/launcher/target/cordon/cordon-client; fi
 if [ -z "${CORDON_NO_DAEMON:-}" ] && [ -n "$client" ] && [ -x "$client" ] && [ "$OSTYPE" = linux-gnu ]; then
   exec "$client" "${#java_cmd[@]}" "${java_cmd[@]}" "$@"
 fi

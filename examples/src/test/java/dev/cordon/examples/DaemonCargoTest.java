@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * bin/cordon-runner through the plan daemon (examples/src/main/c/cordon-client.c, compiled here) under
+ * bin/cordon-runner through the plan daemon (launcher/src/main/c/cordon-client.c, compiled here) under
  * real Cargo: the same results as the JVM runner, and the daemon really planned them.
  */
 class DaemonCargoTest extends BuildScriptContract {

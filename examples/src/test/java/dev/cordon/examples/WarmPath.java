@@ -32,7 +32,7 @@ final class WarmPath {
     static WarmPath in(Path dir) throws IOException, InterruptedException {
         Path cc = RequiredTools.require("cc");
         Path client = dir.resolve("cordon-client");
-        Path source = Path.of(System.getProperty("cordon.repositoryRoot"), "examples/src/main/c/cordon-client.c");
+        Path source = Path.of(System.getProperty("cordon.repositoryRoot"), "launcher/src/main/c/cordon-client.c");
         Process p = new ProcessBuilder(cc.toString(), "-O2", "-Wall", "-Werror", "-o", client.toString(),
                 source.toString()).inheritIO().start();
         assertEquals(0, p.waitFor(), "cc failed on " + source);

@@ -1,4 +1,4 @@
-package dev.cordon.examples;
+package dev.cordon.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,10 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code bin/cordon-runner} as users run it after {@code bin/mvn package}: the merged runner jar and its
- * AOT cache, started per build script by the client ({@code CORDON_NO_DAEMON=1}, the cold path). Runs at
- * Maven's integration-test phase, after the package phase built them; the other end-to-end suites run this
- * checkout's classes instead ({@code CORDON_NO_AOT=1}).
+ * {@code bin/cordon-runner} as users run it after {@code bin/mvn package}: the merged runner jar (maven-shade)
+ * and its AOT cache, started per build script by the launcher this module packed ({@code CORDON_NO_DAEMON=1},
+ * the cold path). Runs at Maven's integration-test phase, after the package phase built them; the other
+ * end-to-end suites run this checkout's classes instead ({@code CORDON_NO_AOT=1}).
  */
 class PackagedRunnerIT {
     /** Says in a Cargo warning whether the package directory could be written: the sandbox makes it read-only. */
@@ -93,16 +93,23 @@ class PackagedRunnerIT {
         assertEquals(good, Files.readString(discoveryEntry()), "and written again by the next run");
     }
 
-    private static final Path TARGET = Path.of(System.getProperty("cordon.repositoryRoot"), "examples", "target");
+    private static final Path TARGET = Path.of(System.getProperty("cordon.repositoryRoot"), "launcher", "target", "cordon");
 
     /** Runs {@code command} + a trivial build script as Cargo would (cold path), in {@link #dir}; returns its output. */
     private String runBuildScript(List<String> command) throws Exception {
+        return runBuildScript(command, "/bin/true", java.util.Map.of("CORDON_NO_DAEMON", "1"), p -> { });
+    }
+
+    /**
+     * Runs {@code command} + a build script (a copy of {@code program}) as Cargo would, in {@link #dir}, with
+     * {@code env} added; {@code whileRunning} sees the process; returns its output.
+     */
+    private String runBuildScript(List<String> command, String program, java.util.Map<String, String> env,
+            java.util.function.Consumer<Process> whileRunning) throws Exception {
         Path pkg = Files.createDirectories(dir.resolve("pkg"));
         Path build = Files.createDirectories(pkg.resolve("target/debug/build/it-0123456789abcdef/out")).getParent();
         Path script = build.resolve("build-script-build");
-        if (!Files.exists(script)) {
-            Files.copy(Path.of("/bin/true"), script);
-        }
+        Files.copy(Path.of(program), script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         List<String> all = new ArrayList<>(command);
         all.add(script.toString());
         Path out = dir.resolve("out.txt");
@@ -111,8 +118,10 @@ class PackagedRunnerIT {
         pb.environment().keySet().removeIf(k -> k.startsWith("CORDON_"));
         pb.environment().putAll(java.util.Map.of("OUT_DIR", build.resolve("out").toString(),
                 "CARGO_PKG_NAME", "it", "CARGO_PKG_VERSION", "0.1.0", "CARGO_MANIFEST_DIR", pkg.toString(),
-                "CORDON_CACHE_DIR", dir.resolve("cache").toString(), "CORDON_NO_DAEMON", "1"));
+                "CORDON_CACHE_DIR", dir.resolve("cache").toString()));
+        pb.environment().putAll(env);
         Process p = pb.start();
+        whileRunning.accept(p);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         String output = Files.readString(out);
         assertEquals(0, p.exitValue(), output);
@@ -153,7 +162,7 @@ class PackagedRunnerIT {
     @Test
     void staleAotCache_isSaidOutLoudAndTheScriptStillRuns() throws Exception {
         Path aot = TARGET.resolve("cordon-runner.aot");
-        Path input = Path.of(Files.readString(TARGET.resolve("runner-aot.inputs")).split(":")[0]);
+        Path input = Path.of(Files.readAllLines(TARGET.resolve("runner-aot.inputs")).getFirst());
         java.nio.file.attribute.FileTime original = Files.getLastModifiedTime(input);
         try {
             Files.setLastModifiedTime(input, java.nio.file.attribute.FileTime.fromMillis(
@@ -166,5 +175,57 @@ class PackagedRunnerIT {
         }
         String fresh = runBuildScript(List.of(CargoProject.runnerLauncher().toString()));
         assertFalse(fresh.contains("stale"), fresh);
+    }
+
+    /**
+     * A stale AOT cache costs no detour through another launcher (no sh, C, bash, C bounce): the process
+     * {@code bin/cordon-runner} started becomes, in one exec, the client ({@code daemon}) or the JVM, and runs
+     * the packaged jar without the cache (a cache only maps onto the jar it was trained with).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void staleAotCache_oneExecToTheClientOrTheJvmWithoutTheCache(boolean daemon) throws Exception {
+        Path sleeper = Files.writeString(dir.resolve("sleeper"), "#!/bin/sh\nsleep 3\n");
+        Files.setPosixFilePermissions(sleeper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path runtime = Files.createDirectory(dir.resolve("runtime"), java.nio.file.attribute.PosixFilePermissions
+                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        java.util.Map<String, String> env = daemon
+                ? java.util.Map.of("XDG_RUNTIME_DIR", runtime.toString(), "CORDON_DAEMON_IDLE", "5")
+                : java.util.Map.of("CORDON_NO_DAEMON", "1");
+        Path aot = TARGET.resolve("cordon-runner.aot");
+        Path jar = Path.of(Files.readAllLines(TARGET.resolve("runner-aot.inputs")).getFirst());
+        java.nio.file.attribute.FileTime original = Files.getLastModifiedTime(jar);
+        List<String> seen = new ArrayList<>();
+        try {
+            Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(
+                    Files.getLastModifiedTime(aot).toMillis() + 10_000));
+            runBuildScript(List.of(CargoProject.runnerLauncher().toString()), sleeper.toString(), env, p -> {
+                for (int i = 0; i < 200 && seen.isEmpty(); i++) {
+                    ProcessHandle.Info info = p.toHandle().info();
+                    List<String> args = List.of(info.arguments().orElse(new String[0]));
+                    if (args.contains(jar.toString())) {
+                        seen.add(info.command().orElse("?"));
+                        seen.addAll(args);
+                    } else {
+                        try {
+                            Thread.sleep(10);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }
+            });
+        } finally {
+            Files.setLastModifiedTime(jar, original);
+            try (Stream<Path> files = Files.walk(runtime)) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".sock")).toList()) {
+                    Files.deleteIfExists(f); // the daemon leaves within a second
+                }
+            }
+        }
+        assertFalse(seen.isEmpty(), "the launcher's process never ran the packaged jar " + jar);
+        String command = seen.getFirst();
+        assertTrue(command.endsWith(daemon ? "/cordon-client" : "/java"), "one exec to the client or the JVM: " + seen);
+        assertTrue(seen.stream().noneMatch(a -> a.startsWith("-XX:AOTCache")), "a stale cache is not used: " + seen);
     }
 }
