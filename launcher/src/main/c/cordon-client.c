@@ -2,12 +2,9 @@
  * cordon-client: the thin launcher of Cordon's plan daemon (dev.cordon.internal.daemon.PlanDaemon).
  *
  *   cordon-client N JAVA-ARGV(N words) RUNNER-ARGS...
- *   cordon-client --command-file FILE --slow SCRIPT RUNNER-ARGS...
  *
- * JAVA-ARGV is the command that runs the JVM runner; with --command-file it is read from FILE (NUL-separated
- * words written when the runner was packaged), and SCRIPT (the full launcher) runs only when FILE is
- * unreadable. When an input jar of the AOT cache beside FILE is newer than the cache, the JVM runs without the
- * cache and the client says so once per call, with the fix: one hop either way.
+ * JAVA-ARGV is the command that runs the JVM runner (the packaged launcher, launcher/src/main/sh, decides it,
+ * AOT cache or not).
  *
  * The client does only what the JVM cannot: it keeps Cargo's descriptors (stdout, stderr, the jobserver
  * pipes), forks and execs the plan the daemon sends, forwards signals to it and reports how it ended. The
@@ -244,97 +241,12 @@ static const char *find_program(const char *name, char *buf, size_t size) {
     return name;
 }
 
-/* Reads a whole small file; NULL when it cannot. */
-static char *slurp(const char *path, size_t *len) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return NULL;
-    size_t cap = 8192, n = 0;
-    char *buf = malloc(cap + 1);
-    for (;;) {
-        if (!buf) { close(fd); return NULL; }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) { close(fd); free(buf); return NULL; }
-        if (r == 0) break;
-        n += (size_t) r;
-        if (n == cap) {
-            if (cap > (1 << 24)) { close(fd); free(buf); return NULL; }
-            cap *= 2;
-            char *grown = realloc(buf, cap + 1);
-            if (!grown) free(buf);
-            buf = grown;
-        }
-    }
-    close(fd);
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
-
-static int newer(const struct stat *a, const struct stat *b) {
-    return a->st_mtim.tv_sec > b->st_mtim.tv_sec || (a->st_mtim.tv_sec == b->st_mtim.tv_sec
-            && a->st_mtim.tv_nsec > b->st_mtim.tv_nsec);
-}
-
-/* Loads the packaged JVM command; 0 when it is missing. A stale AOT cache is left out, with a warning. */
-static int load_command(const char *file) {
-    size_t len, inputs_len;
-    char *words = slurp(file, &len);
-    if (!words || len == 0 || words[len - 1] != 0) return 0;
-    int count = 0;
-    for (size_t i = 0; i < len; i++) count += words[i] == 0;
-    java_argv = calloc((size_t) count + 4, sizeof *java_argv);
-    if (!java_argv) return 0;
-    char *w = words;
-    for (int i = 0; i < count; i++) { java_argv[i] = w; w += strlen(w) + 1; }
-    java_argc = count;
-    char dir[4096], path[4200];
-    snprintf(dir, sizeof dir, "%s", file);
-    char *slash = strrchr(dir, '/');
-    if (slash) *slash = 0; else snprintf(dir, sizeof dir, ".");
-    struct stat aot, st;
-    const char *stale = NULL;
-    snprintf(path, sizeof path, "%s/cordon-runner.aot", dir);
-    if (stat(path, &aot) != 0) stale = "the AOT cache is missing";
-    snprintf(path, sizeof path, "%s/runner-aot.inputs", dir);
-    char *inputs = stale ? NULL : slurp(path, &inputs_len);
-    if (!stale && !inputs) stale = "runner-aot.inputs is missing";
-    for (char *input = inputs ? strtok(inputs, ":\n") : NULL; input && !stale; input = strtok(NULL, ":\n"))
-        if (stat(input, &st) != 0 || newer(&st, &aot)) stale = input;
-    if (stale) {
-        int kept = 0;
-        for (int i = 0; i < java_argc; i++)
-            if (strncmp(java_argv[i], "-XX:AOTCache=", 13) != 0) java_argv[kept++] = java_argv[i];
-        java_argc = kept;
-        java_argv[kept] = NULL;
-        fprintf(stderr, "cordon-runner: warning: the AOT cache is stale (%s changed after it was made), so start-up "
-                "is slow; rebuild it with: bin/mvn -q package -DskipTests\n", stale);
-    }
-    free(inputs);
-    return 1;
-}
-
 static int run_client(void);
 
 int main(int argc, char **argv) {
-    if (argc >= 5 && strcmp(argv[1], "--command-file") == 0 && strcmp(argv[3], "--slow") == 0) {
-        runner_args = argv + 5;
-        runner_argc = argc - 5;
-        if (!load_command(argv[2])) {
-            char **slow = calloc((size_t) runner_argc + 3, sizeof *slow);
-            if (!slow) return EX_INTERNAL;
-            slow[0] = "bash"; slow[1] = argv[4];
-            memcpy(slow + 2, runner_args, (size_t) runner_argc * sizeof *slow);
-            execv("/bin/bash", slow);
-            fprintf(stderr, "cordon: error: cannot run %s: %s\n", argv[4], strerror(errno));
-            return EX_INTERNAL;
-        }
-        return run_client();
-    }
     long n;
     if (argc < 3 || parse_long(argv[1], 1, argc - 2, &n) != 0) {
-        fprintf(stderr, "usage: cordon-client N JAVA-ARGV(N words) RUNNER-ARGS...\n"
-                "       cordon-client --command-file FILE --slow SCRIPT RUNNER-ARGS...\n");
+        fprintf(stderr, "usage: cordon-client N JAVA-ARGV(N words) RUNNER-ARGS...\n");
         return 64;
     }
     java_argc = (int) n;

@@ -71,7 +71,7 @@ class TeamLauncherIT {
         try (Stream<Path> files = Files.walk(runtime)) {
             long n = 0;
             for (Path log : files.filter(f -> f.toString().endsWith(".log")).toList()) {
-                n += Files.readAllLines(log).stream().filter(l -> l.contains(": EXEC in ")).count();
+                n += Files.readAllLines(log).stream().filter(l -> l.contains(": EXEC, DONE ")).count();
             }
             return n;
         }
