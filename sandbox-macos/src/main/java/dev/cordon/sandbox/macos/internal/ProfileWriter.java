@@ -246,8 +246,8 @@ final class ProfileWriter {
     /**
      * The grant's hidden paths, then the macOS secrets, then where symbolic links inside any of them lead.
      * A link target that the build itself needs (an ancestor of the package, OUT_DIR, the temporary
-     * directory, the program or a granted path) cannot be hidden without breaking the build: it is left
-     * out with a note naming the link.
+     * directory, the program, a granted path, the home, the toolchain or a PATH entry) cannot be hidden
+     * without breaking the build: it is left out with a note naming the link.
      */
     private List<HiddenRule> hiddenRules(RunnerInvocation invocation, Grant grant, List<WritableRule> writable,
             List<String> notes) {
@@ -266,6 +266,13 @@ final class ProfileWriter {
         List<Path> needed = new ArrayList<>(List.of(invocation.manifestDir(), invocation.program()));
         writable.forEach(w -> needed.add(w.path()));
         needed.addAll(grant.readable());
+        // The home, the toolchain and the PATH: a link to an ancestor of any of them cannot be hidden either.
+        for (String name : List.of("HOME", "RUSTC", "CARGO", "RUSTDOC")) {
+            absolute(grant.environment().get(name)).ifPresent(needed::add);
+        }
+        for (String dir : grant.environment().getOrDefault("PATH", "").split(":")) {
+            absolute(dir).ifPresent(needed::add);
+        }
         for (HiddenRule rule : List.copyOf(rules)) {
             MacPaths.Scan scan = paths.scan(rule.path());
             notes.addAll(scan.notes());
@@ -283,6 +290,14 @@ final class ProfileWriter {
             }
         }
         return rules;
+    }
+
+    private static Optional<Path> absolute(String value) {
+        try {
+            return value != null && value.startsWith("/") ? Optional.of(Path.of(value).normalize()) : Optional.empty();
+        } catch (java.nio.file.InvalidPathException e) {
+            return Optional.empty();
+        }
     }
 
     /**

@@ -399,6 +399,10 @@ class ProfileProperties {
         needed.add(c.invocation().manifestDir());
         needed.add(c.invocation().program());
         needed.addAll(c.grant().readable());
+        needed.add(Path.of(c.grant().environment().get("HOME")));
+        for (String dir : c.grant().environment().get("PATH").split(":")) {
+            needed.add(Path.of(dir));
+        }
         Set<Path> hidden = new LinkedHashSet<>(hiddenBase(c));
         for (Path base : hiddenBase(c)) {
             for (Path target : scan(base).linkTargets()) {

@@ -250,6 +250,29 @@ class SeatbeltBackendTest {
     }
 
     @Test
+    void plan_onARealDiskHidesWhereLinksInsideAHiddenFolderLeadButNotTheHome(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        Path home = java.nio.file.Files.createDirectories(dir.resolve("home")).toRealPath();
+        Path key = java.nio.file.Files.writeString(java.nio.file.Files.createDirectories(home.resolve("dotfiles"))
+                .resolve("key"), "secret");
+        Path ssh = java.nio.file.Files.createDirectories(home.resolve(".ssh"));
+        java.nio.file.Files.createSymbolicLink(ssh.resolve("id_ed25519"), key);
+        java.nio.file.Files.createSymbolicLink(ssh.resolve("everything"), home);
+        RunnerInvocation call = Fixtures.invocation(home.resolve("work"), "demo", home);
+        SeatbeltBackend backend = new SeatbeltBackend("Mac OS X", p -> true, MacPaths.fileSystem(),
+                dir.resolve("profiles"));
+        ExecutionPlan plan = backend.plan(call, Fixtures.defaultGrant(call).build(), Optional.empty());
+        SbplEvaluator seatbelt = new SbplEvaluator(new String(plan.files().getFirst().content(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        assertFalse(seatbelt.allows("file-read-data", key.toString()), "the link's target is readable");
+        assertFalse(seatbelt.allows("file-read-data", ssh.resolve("id_ed25519").toString()));
+        assertTrue(seatbelt.allows("file-read-data", home.resolve("work/demo/src/lib.rs").toString()),
+                "a link to the home must not hide the home");
+        assertTrue(plan.notes().stream().anyMatch(n -> n.contains("leads to '" + home + "', which the build needs")),
+                plan.notes().toString());
+    }
+
+    @Test
     void plan_isPureAndRepeatable() {
         Grant grant = Fixtures.defaultGrant(CALL).build();
         assertEquals(mac().plan(CALL, grant, Optional.empty()), mac().plan(CALL, grant, Optional.empty()));
