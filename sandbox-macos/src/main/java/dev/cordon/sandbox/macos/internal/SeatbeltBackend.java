@@ -120,9 +120,9 @@ public final class SeatbeltBackend implements SandboxBackend {
     /**
      * {@inheritDoc}
      *
-     * @throws SandboxException with {@link ExitCodes#UNENFORCEABLE} for a non-loopback route, a syscall
-     *     filter, or a path SBPL cannot hold (source mode COPY needs nothing here: the runner makes the
-     *     copy and grants it writable); with
+     * @throws SandboxException with {@link ExitCodes#UNENFORCEABLE} for a route Seatbelt cannot express
+     *     exactly (any host but localhost, 127.0.0.1 and ::1), a syscall filter, or a path SBPL cannot hold
+     *     (source mode COPY needs nothing here: the runner makes the copy and grants it writable); with
      *     {@link ExitCodes#SANDBOX_FAILED} when no profile location outside the writable paths exists
      */
     @Override
