@@ -73,9 +73,35 @@ public record Route(String host, int port) {
         }
     }
 
-    /** {@return true when the host is a loopback name or address} */
+    /**
+     * {@return true when the host is {@code localhost}, {@code ::1} or an IPv4 literal in 127.0.0.0/8}
+     * A DNS name that merely begins with {@code 127.} (such as {@code 127.0.0.1.example.com}) is not
+     * loopback: it resolves wherever its owner points it.
+     */
     public boolean isLoopback() {
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+        return host.equals("localhost") || host.equals("::1") || isIpv4LoopbackLiteral(host);
+    }
+
+    /** Four decimal octets (0 to 255, at most three digits each), the first 127. */
+    private static boolean isIpv4LoopbackLiteral(String text) {
+        String[] octets = text.split("\\.", -1);
+        if (octets.length != 4 || !octets[0].equals("127")) {
+            return false;
+        }
+        for (String octet : octets) {
+            if (octet.isEmpty() || octet.length() > 3) {
+                return false;
+            }
+            for (int i = 0; i < octet.length(); i++) {
+                if (octet.charAt(i) < '0' || octet.charAt(i) > '9') {
+                    return false;
+                }
+            }
+            if (Integer.parseInt(octet) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@return the route as written in a policy: {@code host:port} or {@code [ipv6]:port}} */

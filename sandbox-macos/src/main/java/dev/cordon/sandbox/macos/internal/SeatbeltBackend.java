@@ -15,19 +15,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
  * The {@code macos} backend: runs a build script as {@code /usr/bin/sandbox-exec -f <profile> <program>}
  * with a Seatbelt profile written from the grant (see {@link ProfileWriter} for the rules).
  *
- * <p>It enforces: no network, or only loopback ports, or all of it; writes only to the granted paths;
- * hidden paths; the exact environment. It cannot keep the script from seeing other processes of the
- * user, and it cannot install syscall filters, so it declares neither
+ * <p>It enforces: no network, or only loopback ports, or all of IP; writes only to the granted paths;
+ * hidden paths (the grant's and macOS's own credential stores, {@link MacPaths#platformSecrets}); the
+ * grant's environment, with the caches of clang and Go pointed into the private temporary directory. It
+ * cannot keep the script from seeing that other processes of the user exist, nor kill what it leaves
+ * running, and it cannot install syscall filters, so it declares neither
  * {@link Capability#PROCESS_ISOLATION} nor {@link Capability#SYSCALL_FILTER}.
  */
 public final class SeatbeltBackend implements SandboxBackend {
@@ -42,23 +47,41 @@ public final class SeatbeltBackend implements SandboxBackend {
             Capability.NETWORK_LOOPBACK_ROUTES, Capability.WRITE_RESTRICTION, Capability.HIDE_PATHS,
             Capability.ENVIRONMENT));
 
+    /**
+     * Caches that tools keep under {@code ~/Library/Caches} or the per-user cache folder by default, which
+     * the sandbox does not let them write: each is pointed into the private temporary directory (issue 17).
+     */
+    static final Map<String, String> PRIVATE_CACHES = Map.of("CLANG_MODULE_CACHE_PATH", "clang-module-cache",
+            "GOCACHE", "go-build");
+
+    /** What {@code sandbox-exec} prints when the runner itself already runs inside a Seatbelt sandbox. */
+    static final String NESTED_SANDBOX = "sandbox_apply: Operation not permitted";
+
     private final String osName;
     private final Predicate<Path> isExecutable;
     private final MacPaths paths;
     private final Path fallbackProfileDirectory;
+    private final Optional<Path> runnerHome;
 
     /** Creates the backend for this machine (the {@link java.util.ServiceLoader} constructor). */
     public SeatbeltBackend() {
         this(System.getProperty("os.name", ""), Files::isExecutable,
                 isMac(System.getProperty("os.name", "")) ? MacPaths.fileSystem() : MacPaths.stringRulesOnly(),
-                Path.of(System.getProperty("java.io.tmpdir"), "cordon-profiles"));
+                Path.of(System.getProperty("java.io.tmpdir"), "cordon-profiles"),
+                Optional.ofNullable(System.getProperty("user.home")).filter(h -> h.startsWith("/")).map(Path::of));
     }
 
     SeatbeltBackend(String osName, Predicate<Path> isExecutable, MacPaths paths, Path fallbackProfileDirectory) {
+        this(osName, isExecutable, paths, fallbackProfileDirectory, Optional.empty());
+    }
+
+    SeatbeltBackend(String osName, Predicate<Path> isExecutable, MacPaths paths, Path fallbackProfileDirectory,
+            Optional<Path> runnerHome) {
         this.osName = osName;
         this.isExecutable = isExecutable;
         this.paths = paths;
         this.fallbackProfileDirectory = fallbackProfileDirectory.toAbsolutePath().normalize();
+        this.runnerHome = runnerHome;
     }
 
     private static boolean isMac(String osName) {
@@ -97,9 +120,9 @@ public final class SeatbeltBackend implements SandboxBackend {
     /**
      * {@inheritDoc}
      *
-     * @throws SandboxException with {@link ExitCodes#UNENFORCEABLE} for a non-loopback route, a syscall
-     *     filter, or a path SBPL cannot hold (source mode COPY needs nothing here: the runner makes the
-     *     copy and grants it writable); with
+     * @throws SandboxException with {@link ExitCodes#UNENFORCEABLE} for a route Seatbelt cannot express
+     *     exactly (any host but localhost, 127.0.0.1 and ::1), a syscall filter, or a path SBPL cannot hold
+     *     (source mode COPY needs nothing here: the runner makes the copy and grants it writable); with
      *     {@link ExitCodes#SANDBOX_FAILED} when no profile location outside the writable paths exists
      */
     @Override
@@ -109,13 +132,16 @@ public final class SeatbeltBackend implements SandboxBackend {
                     .description() + "); Seatbelt has no seccomp. Drop [syscalls] for crate '" + grant.crateName()
                     + "' or run on Linux with the bwrap backend.", ExitCodes.UNENFORCEABLE);
         }
-        String profile = new ProfileWriter(paths).write(invocation, grant);
+        ProfileWriter.Profile profile = new ProfileWriter(paths, MacPaths.platformSecrets(homes(invocation)))
+                .profile(invocation, grant);
         Path profilePath = profileLocation(invocation, grant);
+        List<String> notes = new ArrayList<>(profile.notes());
         ExecutionPlan.Builder plan = ExecutionPlan.builder(ID, invocation.workingDirectory())
                 .command(List.of(SANDBOX_EXEC.toString(), "-f", profilePath.toString()))
                 .command(invocation.command())
-                .environment(grant.environment())
-                .file(new ExecutionPlan.PlanFile(profilePath, profile.getBytes(StandardCharsets.UTF_8)));
+                .environment(environment(invocation, grant, notes))
+                .file(new ExecutionPlan.PlanFile(profilePath, profile.text().getBytes(StandardCharsets.UTF_8)));
+        notes.forEach(plan::note);
         Optional<Jobserver> jobserver = invocation.jobserver();
         for (int fd : jobserver.map(Jobserver::descriptors).orElse(List.of())) {
             plan.descriptor(ExecutionPlan.Descriptor.inherited(fd));
@@ -126,6 +152,83 @@ public final class SeatbeltBackend implements SandboxBackend {
         plan.note("Seatbelt does not isolate processes: the script can see (not signal) the user's other"
                 + " processes, and what it leaves running is not killed by the sandbox");
         return plan.build();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Recognises a runner that itself runs inside a Seatbelt sandbox (macOS does not let a sandboxed
+     * process apply another profile), and a profile this macOS refused to compile.
+     */
+    @Override
+    public Optional<String> explainFailure(RunnerInvocation invocation, Grant grant, int exitStatus,
+            String stderrTail) {
+        if (exitStatus == 0) {
+            return Optional.empty();
+        }
+        if (stderrTail.contains(NESTED_SANDBOX)) {
+            return Optional.of("cordon: the Seatbelt sandbox for crate '" + grant.crateName() + "' could not start:"
+                    + " Cordon itself already runs inside a macOS sandbox (a sandboxed terminal, IDE, agent or"
+                    + " another sandbox-exec), and macOS does not let a sandboxed process apply a second profile"
+                    + " (sandbox-exec: " + NESTED_SANDBOX + "). The build script did not run. Run cargo outside"
+                    + " that sandbox; Cordon will not run the script unsandboxed unless a policy names"
+                    + " [sandbox] backend = \"none\".");
+        }
+        for (String line : stderrTail.split("\n")) {
+            if (line.startsWith("sandbox-exec: ")) {
+                return Optional.of("cordon: this macOS refused the Seatbelt profile for crate '" + grant.crateName()
+                        + "' (" + line.strip() + "), so the build script did not run. The profile is generated;"
+                        + " please report this message with your macOS version (sw_vers) to Cordon.");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The invocation's {@code HOME} and the runner's own home, when they are absolute paths. */
+    private List<Path> homes(RunnerInvocation invocation) {
+        List<Path> homes = new ArrayList<>();
+        Optional.ofNullable(invocation.environment().get("HOME")).filter(h -> h.startsWith("/"))
+                .map(h -> Path.of(h).normalize()).ifPresent(homes::add);
+        runnerHome.map(Path::normalize).filter(h -> !homes.contains(h)).ifPresent(homes::add);
+        return homes;
+    }
+
+    /**
+     * The grant's environment, with {@code TMPDIR} set when it is missing, and each of
+     * {@link #PRIVATE_CACHES} pointed into the temporary directory unless it already names a writable
+     * place. The defaults ({@code ~/Library/Caches}, {@code getconf DARWIN_USER_CACHE_DIR}) are not
+     * writable in the sandbox, and must not be: the unsandboxed compiler and linker Cargo runs afterwards
+     * read them.
+     */
+    private Map<String, String> environment(RunnerInvocation invocation, Grant grant, List<String> notes) {
+        Map<String, String> env = new LinkedHashMap<>(grant.environment());
+        Path tmp = grant.temporaryDirectory().toAbsolutePath().normalize();
+        env.putIfAbsent("TMPDIR", tmp.toString());
+        List<Path> writable = new ArrayList<>(grant.writable());
+        writable.add(tmp);
+        invocation.outDir().ifPresent(writable::add);
+        for (Map.Entry<String, String> cache : new TreeMap<>(PRIVATE_CACHES).entrySet()) {
+            String value = env.get(cache.getKey());
+            boolean usable = absolutePath(value)
+                    .filter(p -> writable.stream().anyMatch(w -> paths.isWithin(p, w))).isPresent();
+            if (!usable) {
+                String replacement = tmp.resolve(cache.getValue()).toString();
+                if (value != null) {
+                    notes.add(cache.getKey() + "='" + SbplStrings.printable(value) + "' is not writable in the"
+                            + " sandbox; the script gets " + cache.getKey() + "='" + replacement + "'");
+                }
+                env.put(cache.getKey(), replacement);
+            }
+        }
+        return env;
+    }
+
+    private static Optional<Path> absolutePath(String value) {
+        try {
+            return value != null && value.startsWith("/") ? Optional.of(Path.of(value).normalize()) : Optional.empty();
+        } catch (java.nio.file.InvalidPathException e) {
+            return Optional.empty();
+        }
     }
 
     /**

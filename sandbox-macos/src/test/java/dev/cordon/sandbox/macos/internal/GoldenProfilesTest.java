@@ -87,6 +87,15 @@ class GoldenProfilesTest {
     }
 
     @Test
+    void golden_hiddenPathInsideAWritableFolderAndLocalhostByName() throws IOException {
+        RunnerInvocation invocation = Fixtures.invocation(HOME.resolve("work/app"), "diesel", HOME);
+        Grant grant = Fixtures.defaultGrant(invocation).writable(HOME.resolve("work"))
+                .hidden(HOME.resolve("work/app/config/.env"))
+                .network(NetworkAccess.routes(List.of(Route.parse("localhost:5432").orElseThrow()))).build();
+        assertGolden("hidden-inside-writable-localhost-by-name", plan(invocation, grant));
+    }
+
+    @Test
     void golden_projectUnderTmp() throws IOException {
         RunnerInvocation invocation = Fixtures.invocation(Path.of("/tmp/proj"), "libz-sys", Path.of("/var/root"));
         Grant grant = Fixtures.defaultGrant(invocation).writable(Path.of("/etc/demo.conf")).build();

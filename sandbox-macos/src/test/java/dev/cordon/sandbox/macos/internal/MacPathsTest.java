@@ -58,4 +58,65 @@ class MacPathsTest {
         assertTrue(paths.isWithin(Path.of("/tmp/a"), Path.of("/private/tmp")));
         assertFalse(paths.isWithin(Path.of("/tmp/ab"), Path.of("/tmp/a")));
     }
+
+    @Test
+    void hiddenForms_addTheDataVolumeFormBelowFirmlinksOnly() {
+        MacPaths paths = MacPaths.stringRulesOnly();
+        assertEquals(List.of("/Users/dev/.ssh", "/System/Volumes/Data/Users/dev/.ssh"),
+                paths.hiddenForms(Path.of("/Users/dev/.ssh")));
+        assertEquals(List.of("/tmp/k", "/private/tmp/k", "/System/Volumes/Data/private/tmp/k"),
+                paths.hiddenForms(Path.of("/tmp/k")));
+        assertEquals(List.of("/System/Library/x"), paths.hiddenForms(Path.of("/System/Library/x")));
+        assertEquals(List.of("/Usersfoo"), paths.hiddenForms(Path.of("/Usersfoo")));
+    }
+
+    @Test
+    void platformSecrets_coverKeychainsBrowsersAndRootOnlyStoresOncePerHome() {
+        List<Path> secrets = MacPaths.platformSecrets(List.of(Path.of("/Users/dev"), Path.of("/Users/dev")));
+        assertTrue(secrets.contains(Path.of("/Users/dev/Library/Keychains")));
+        assertTrue(secrets.contains(Path.of("/Users/dev/Library/Application Support/Firefox")));
+        assertTrue(secrets.contains(Path.of("/private/var/db/SystemKey")));
+        assertEquals(secrets.size(), new java.util.HashSet<>(secrets).size());
+        assertEquals(MacPaths.HOME_SECRETS.size() + MacPaths.SYSTEM_SECRETS.size(), secrets.size());
+    }
+
+    @Test
+    void scan_findsWhereLinksInsideAHiddenFolderLead(@TempDir Path dir) throws IOException {
+        Path dotfiles = Files.createDirectories(dir.resolve("dotfiles/ssh"));
+        Path key = Files.writeString(dotfiles.resolve("id_ed25519"), "secret");
+        Path ssh = Files.createDirectories(dir.resolve("home/.ssh/deeper"));
+        Files.createSymbolicLink(ssh.resolve("id_ed25519"), key);
+        Files.createSymbolicLink(ssh.resolve("keys"), Path.of("../../../dotfiles/ssh"));
+        Files.createSymbolicLink(ssh.resolve("later"), dir.resolve("not-yet/there"));
+        MacPaths.Scan scan = MacPaths.fileSystem().scan(ssh.getParent());
+        assertEquals(java.util.Set.of(key.toRealPath(), dotfiles.toRealPath(),
+                dir.toRealPath().resolve("not-yet/there")), java.util.Set.copyOf(scan.linkTargets()));
+    }
+
+    @Test
+    void scan_reportsAHiddenFileWithSeveralNames(@TempDir Path dir) throws IOException {
+        Path secrets = Files.createDirectories(dir.resolve(".aws"));
+        Path credentials = Files.writeString(secrets.resolve("credentials"), "key");
+        Files.createLink(dir.resolve("copy"), credentials);
+        MacPaths.Scan scan = MacPaths.fileSystem().scan(secrets);
+        assertTrue(scan.notes().stream().anyMatch(n -> n.contains("has 2 names")), scan.notes().toString());
+        assertTrue(MacPaths.fileSystem().scan(credentials).notes().getFirst().contains("has 2 names"));
+    }
+
+    @Test
+    void scan_stopsAfterTheEntryLimitAndSaysSo(@TempDir Path dir) throws IOException {
+        Path big = Files.createDirectories(dir.resolve("big"));
+        for (int i = 0; i <= MacPaths.SCAN_ENTRIES; i++) {
+            Files.createFile(big.resolve("f" + i));
+        }
+        MacPaths.Scan scan = MacPaths.fileSystem().scan(big);
+        assertTrue(scan.notes().stream().anyMatch(n -> n.contains("more than " + MacPaths.SCAN_ENTRIES)),
+                scan.notes().toString());
+    }
+
+    @Test
+    void scan_ofAMissingPathOrWithStringRulesOnlyFindsNothing(@TempDir Path dir) {
+        assertEquals(MacPaths.Scan.NONE, MacPaths.fileSystem().scan(dir.resolve("missing")));
+        assertEquals(MacPaths.Scan.NONE, MacPaths.stringRulesOnly().scan(dir));
+    }
 }

@@ -3,18 +3,34 @@ package dev.cordon.sandbox.macos.internal;
 import dev.cordon.sandbox.macos.internal.SbplReader.Str;
 import dev.cordon.sandbox.macos.internal.SbplReader.Sym;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
- * Decides file operations the way Seatbelt does for the rules Cordon writes: the last matching rule
- * wins, {@code (literal p)} matches {@code p} exactly, {@code (subpath p)} matches {@code p} and what is
- * below it, a rule without filters matches every path, and {@code default} matches every operation.
- * Only for tests: it models the file rules, nothing else.
+ * Decides operations the way Seatbelt does for the rules Cordon writes, as far as Apple documents and
+ * production profiles show it:
+ * <ul>
+ *   <li>the last matching rule wins; {@code default} matches every operation;</li>
+ *   <li>an operation ending in {@code *} names a family: {@code file-write*} matches
+ *       {@code file-write-unlink}, {@code process-info*} matches {@code process-info-pidinfo};</li>
+ *   <li>a rule without filters matches everything; with filters, any one matching suffices;</li>
+ *   <li>{@code (literal p)} matches {@code p} exactly, {@code (subpath p)} matches {@code p} and what is
+ *       below it, {@code (regex r)} matches when {@code r} is found in the path (Cordon anchors its own);</li>
+ *   <li>{@code (sysctl-name n)} and {@code (sysctl-name-prefix n)} match a sysctl name; {@code (global-name
+ *       n)} a Mach service.</li>
+ * </ul>
+ * The subject of a query is the path as Seatbelt sees it (resolved), a sysctl name or a service name.
+ * Filters the model does not know (targets, sockets, remote addresses) never match a subject, so rules
+ * carrying only those are checked structurally by the tests instead. Only for tests.
  */
 final class SbplEvaluator {
 
     private record Rule(boolean allow, List<String> operations, List<List<Object>> filters) {
     }
+
+    private final Map<String, Pattern> patterns = new HashMap<>();
 
     private final List<Rule> rules = new ArrayList<>();
 
@@ -42,36 +58,48 @@ final class SbplEvaluator {
     }
 
     /**
-     * {@return whether the operation on the path is allowed}
+     * {@return whether the operation on the subject is allowed}
      *
-     * @param operation e.g. {@code file-read*}, {@code file-write*}, {@code process-exec}
-     * @param path an absolute path
+     * @param operation a concrete operation, e.g. {@code file-read-data}, {@code file-write-unlink},
+     *     {@code process-exec}, {@code sysctl-read}
+     * @param subject an absolute path as Seatbelt sees it, a sysctl name, or a Mach service name
      */
-    boolean allows(String operation, String path) {
+    boolean allows(String operation, String subject) {
         boolean allowed = false;
         for (Rule rule : rules) {
-            boolean operationMatches = rule.operations().contains("default") || rule.operations().contains(operation);
-            if (operationMatches && matchesPath(rule, path)) {
+            if (rule.operations().stream().anyMatch(op -> covers(op, operation)) && matches(rule, subject)) {
                 allowed = rule.allow();
             }
         }
         return allowed;
     }
 
-    private static boolean matchesPath(Rule rule, String path) {
+    static boolean covers(String ruleOperation, String operation) {
+        if (ruleOperation.equals("default") || ruleOperation.equals(operation)) {
+            return true;
+        }
+        return ruleOperation.endsWith("*")
+                && operation.startsWith(ruleOperation.substring(0, ruleOperation.length() - 1));
+    }
+
+    private boolean matches(Rule rule, String subject) {
         if (rule.filters().isEmpty()) {
             return true;
         }
         for (List<Object> filter : rule.filters()) {
-            String kind = ((Sym) filter.getFirst()).name();
             if (filter.size() != 2 || !(filter.get(1) instanceof Str value)) {
                 continue;
             }
-            if (kind.equals("literal") && path.equals(value.value())) {
-                return true;
-            }
-            String base = value.value().endsWith("/") ? value.value() : value.value() + "/";
-            if (kind.equals("subpath") && (path.equals(value.value()) || path.startsWith(base))) {
+            String v = value.value();
+            boolean hit = switch (((Sym) filter.getFirst()).name()) {
+                case "literal", "sysctl-name", "global-name" -> subject.equals(v);
+                case "subpath" -> subject.equals(v) || subject.startsWith(v.endsWith("/") ? v : v + "/");
+                case "sysctl-name-prefix" -> subject.startsWith(v);
+                case "regex" -> patterns.computeIfAbsent(v, r -> Pattern.compile(r, Pattern.DOTALL | Pattern.UNIX_LINES))
+                        .matcher(subject).find();
+                default -> false;
+            };
+            if (hit) {
                 return true;
             }
         }

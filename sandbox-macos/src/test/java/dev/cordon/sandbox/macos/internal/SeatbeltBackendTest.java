@@ -88,7 +88,10 @@ class SeatbeltBackendTest {
         Path profile = Path.of(grant.temporaryDirectory() + ".sb");
         assertEquals(List.of("/usr/bin/sandbox-exec", "-f", profile.toString(), CALL.program().toString()),
                 plan.command());
-        assertEquals(grant.environment(), plan.environment());
+        java.util.Map<String, String> env = new java.util.HashMap<>(grant.environment());
+        env.put("CLANG_MODULE_CACHE_PATH", grant.temporaryDirectory() + "/clang-module-cache");
+        env.put("GOCACHE", grant.temporaryDirectory() + "/go-build");
+        assertEquals(env, plan.environment());
         assertEquals(CALL.workingDirectory(), plan.workingDirectory());
         assertEquals(1, plan.files().size());
         assertEquals(profile, plan.files().getFirst().path());
@@ -161,6 +164,112 @@ class SeatbeltBackendTest {
         SandboxException e = assertThrows(SandboxException.class, () -> mac().plan(CALL, grant, Optional.empty()));
         assertEquals(ExitCodes.UNENFORCEABLE, e.exitCode());
         assertTrue(e.getMessage().contains("evil\\u000A(allow default)"), e.getMessage());
+    }
+
+    @Test
+    void plan_pointsClangAndGoCachesIntoTheTemporaryDirectoryUnlessAlreadyWritable() {
+        Path cache = HOME.resolve("work/app/target/go-cache");
+        Grant grant = Fixtures.defaultGrant(CALL).environment("CLANG_MODULE_CACHE_PATH", HOME + "/Library/Caches/clang")
+                .environment("GOCACHE", cache.toString()).writable(cache).build();
+        ExecutionPlan plan = mac().plan(CALL, grant, Optional.empty());
+        assertEquals(grant.temporaryDirectory() + "/clang-module-cache", plan.environment().get("CLANG_MODULE_CACHE_PATH"));
+        assertEquals(cache.toString(), plan.environment().get("GOCACHE"));
+        assertTrue(plan.notes().stream().anyMatch(n -> n.startsWith("CLANG_MODULE_CACHE_PATH='/Users/dev/Library/Caches/"
+                + "clang' is not writable in the sandbox")), plan.notes().toString());
+    }
+
+    @Test
+    void plan_setsTmpdirWhenTheGrantHasNone() {
+        Grant grant = Grant.builder("demo", Path.of("/Users/dev/t")).writable(Path.of("/Users/dev/t")).build();
+        assertEquals("/Users/dev/t", mac().plan(CALL, grant, Optional.empty()).environment().get("TMPDIR"));
+    }
+
+    @Test
+    void plan_hidesTheMacosSecretsOfTheScriptsHomeAndTheRunnersHome() {
+        SeatbeltBackend backend = new SeatbeltBackend("Mac OS X", p -> true, MacPaths.stringRulesOnly(),
+                Path.of("/Users/dev/.cordon"), Optional.of(Path.of("/var/root")));
+        String profile = new String(backend.plan(CALL, Fixtures.defaultGrant(CALL).build(), Optional.empty()).files()
+                .getFirst().content(), java.nio.charset.StandardCharsets.UTF_8);
+        for (String secret : List.of("/Users/dev/Library/Keychains", "/var/root/Library/Keychains",
+                "/private/var/root/Library/Keychains", "/Users/dev/Library/Application Support/Google/Chrome",
+                "/Library/Keychains", "/private/var/db/SystemKey", "/System/Volumes/Data/Users/dev/Library/Keychains")) {
+            assertTrue(profile.contains("(subpath \"" + secret + "\")"), secret);
+        }
+    }
+
+    @Test
+    void plan_refusesALoopbackAddressSeatbeltCannotNameWithTheReason() {
+        Grant grant = Fixtures.defaultGrant(CALL).network(NetworkAccess.routes(List.of(new Route("127.0.0.2", 80))))
+                .build();
+        SandboxException e = assertThrows(SandboxException.class, () -> mac().plan(CALL, grant, Optional.empty()));
+        assertEquals(ExitCodes.UNENFORCEABLE, e.exitCode());
+        assertTrue(e.getMessage().contains("127.0.0.2 cannot be named"), e.getMessage());
+        assertTrue(e.getMessage().contains("Connect to 127.0.0.1 instead"), e.getMessage());
+    }
+
+    @Test
+    void plan_localhostByNameOpensOnlyTheResolverSocketAndSaysSo() {
+        Grant byName = Fixtures.defaultGrant(CALL).network(NetworkAccess.routes(List.of(new Route("localhost", 5432))))
+                .build();
+        ExecutionPlan plan = mac().plan(CALL, byName, Optional.empty());
+        String profile = new String(plan.files().getFirst().content(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(profile.contains("(allow network-outbound (remote unix-socket (path-literal"
+                + " \"/private/var/run/mDNSResponder\")))"), profile);
+        assertTrue(plan.notes().stream().anyMatch(n -> n.contains("can look up any name")), plan.notes().toString());
+        Grant byAddress = Fixtures.defaultGrant(CALL).network(NetworkAccess.routes(List.of(new Route("::1", 5432))))
+                .build();
+        String closed = new String(mac().plan(CALL, byAddress, Optional.empty()).files().getFirst().content(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertFalse(closed.contains("unix-socket"), closed);
+        assertFalse(closed.contains("system-socket"), closed);
+    }
+
+    @Test
+    void explainFailure_namesANestedSandboxPlainly() {
+        Grant grant = Fixtures.defaultGrant(CALL).build();
+        Optional<String> text = mac().explainFailure(CALL, grant, 71,
+                "sandbox-exec: sandbox_apply: Operation not permitted");
+        assertTrue(text.orElseThrow().contains("already runs inside a macOS sandbox"), text.toString());
+        assertTrue(text.orElseThrow().contains("The build script did not run"), text.toString());
+    }
+
+    @Test
+    void explainFailure_namesAProfileThisMacosRefused() {
+        Optional<String> text = mac().explainFailure(CALL, Fixtures.defaultGrant(CALL).build(), 65,
+                "sandbox-exec: unbound variable: file-clone");
+        assertTrue(text.orElseThrow().contains("refused the Seatbelt profile"), text.toString());
+        assertTrue(text.orElseThrow().contains("unbound variable: file-clone"), text.toString());
+    }
+
+    @Test
+    void explainFailure_saysNothingAboutAnOrdinaryFailureOrASuccess() {
+        Grant grant = Fixtures.defaultGrant(CALL).build();
+        assertEquals(Optional.empty(), mac().explainFailure(CALL, grant, 101, "thread 'main' panicked at build.rs:3"));
+        assertEquals(Optional.empty(), mac().explainFailure(CALL, grant, 0, "sandbox-exec: sandbox_apply: Operation"
+                + " not permitted"));
+    }
+
+    @Test
+    void plan_onARealDiskHidesWhereLinksInsideAHiddenFolderLeadButNotTheHome(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        Path home = java.nio.file.Files.createDirectories(dir.resolve("home")).toRealPath();
+        Path key = java.nio.file.Files.writeString(java.nio.file.Files.createDirectories(home.resolve("dotfiles"))
+                .resolve("key"), "secret");
+        Path ssh = java.nio.file.Files.createDirectories(home.resolve(".ssh"));
+        java.nio.file.Files.createSymbolicLink(ssh.resolve("id_ed25519"), key);
+        java.nio.file.Files.createSymbolicLink(ssh.resolve("everything"), home);
+        RunnerInvocation call = Fixtures.invocation(home.resolve("work"), "demo", home);
+        SeatbeltBackend backend = new SeatbeltBackend("Mac OS X", p -> true, MacPaths.fileSystem(),
+                dir.resolve("profiles"));
+        ExecutionPlan plan = backend.plan(call, Fixtures.defaultGrant(call).build(), Optional.empty());
+        SbplEvaluator seatbelt = new SbplEvaluator(new String(plan.files().getFirst().content(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        assertFalse(seatbelt.allows("file-read-data", key.toString()), "the link's target is readable");
+        assertFalse(seatbelt.allows("file-read-data", ssh.resolve("id_ed25519").toString()));
+        assertTrue(seatbelt.allows("file-read-data", home.resolve("work/demo/src/lib.rs").toString()),
+                "a link to the home must not hide the home");
+        assertTrue(plan.notes().stream().anyMatch(n -> n.contains("leads to '" + home + "', which the build needs")),
+                plan.notes().toString());
     }
 
     @Test
