@@ -17,6 +17,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
@@ -133,6 +134,37 @@ public abstract class BackendConformance {
         assertEquals(0, run.exitCode(), run.stderr());
         assertFalse(run.stdout().contains(SECRET), "a secret variable reached the script");
         assertTrue(run.stdout().contains("OUT_DIR="), run.stdout());
+    }
+
+    /** Issue 12, item 5: the secret test comes first, whatever prefix the defaults let through. */
+    @Test
+    void conformance_dropsSecretsUnderAllowedPrefixes() throws IOException {
+        for (String name : List.of("OPENSSL_KEY_PASS", "CMAKE_REMOTE_CACHE_AUTH", "PKG_CONFIG_FOO_DEPLOY",
+                "DEP_OPENSSL_PASSWORD", "CARGO_CFG_API_TOKEN", "CARGO_FEATURE_TOKEN")) {
+            env.put(name, SECRET + "-" + name);
+        }
+        env.put("CARGO_FEATURE_PASSWORD_HASHING", "1");
+        Run run = run("/bin/sh", "env\n");
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertFalse(run.stdout().contains(SECRET), "a secret variable reached the script:\n" + run.stdout());
+        assertTrue(run.stdout().contains("CARGO_FEATURE_PASSWORD_HASHING=1"), "Cargo's feature flags still pass");
+    }
+
+    /**
+     * Issue 12, item 4: Cargo's registry tokens are hidden wherever {@code CARGO_HOME} points, not only
+     * under {@code $HOME} (the official Rust images use {@code /usr/local/cargo}).
+     */
+    @Test
+    void conformance_hidesCargoCredentialsOutsideHome() throws IOException {
+        // Somewhere the sandbox shows (as /usr/local/cargo is on the read-only root): inside the package.
+        Path cargoHome = Files.createDirectories(pkg.resolve("usr-local-cargo"));
+        Files.createDirectories(cargoHome.resolve("registry"));
+        Files.writeString(cargoHome.resolve("credentials.toml"), "[registry]\ntoken = \"" + SECRET + "\"\n");
+        Files.writeString(cargoHome.resolve("credentials"), "[registry]\ntoken = \"" + SECRET + "\"\n");
+        env.put("CARGO_HOME", cargoHome.toString());
+        Run run = run("/bin/sh", "cat \"$CARGO_HOME/credentials.toml\"; cat \"$CARGO_HOME/credentials\"; "
+                + "cat " + cargoHome.resolve("credentials.toml") + "\n");
+        assertFalse(run.stdout().contains(SECRET) || run.stderr().contains(SECRET), "the token leaked: " + run);
     }
 
     @Test
