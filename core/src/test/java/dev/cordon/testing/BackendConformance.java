@@ -83,7 +83,8 @@ public abstract class BackendConformance {
     protected Run run(String interpreter, String body) throws IOException {
         Path script = build.resolve("build-script-build");
         Files.writeString(script, "#!" + interpreter + "\n" + body);
-        assertTrue(script.toFile().setExecutable(true));
+        // Readable and executable by all, as rustc leaves build scripts: a root runner runs them as another user.
+        assertTrue(script.toFile().setExecutable(true, false) && script.toFile().setReadable(true, false));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Runner.builder().discoverProviders(false).backend(backend()).pinBackend(backend().id())

@@ -1,5 +1,6 @@
 package dev.cordon.internal.daemon;
 
+import dev.cordon.internal.exec.Handover;
 import dev.cordon.internal.exec.HangReport;
 import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
@@ -68,7 +69,8 @@ final class RequestHandler {
         }
     };
 
-    private record Pending(RunnerEngine engine, ByteArrayOutputStream stderr, RunnerEngine.Prepared prepared) {
+    private record Pending(RunnerEngine engine, ByteArrayOutputStream stderr, RunnerEngine.Prepared prepared,
+            Handover.Receipt handover) {
     }
 
     RequestHandler(RunnerEngine.Settings settings, ClasspathSnapshot classpath, Map<String, String> ownEnvironment,
@@ -164,10 +166,19 @@ final class RequestHandler {
             return fallback(e.getMessage());
         }
         String token = HexFormat.of().formatHex(bytes());
-        synchronized (pending) {
-            pending.put(token, new Pending(engine, stderr, prepared));
+        // Issue 12: a root runner hands the writable paths to the sandbox's user; the client must then report
+        // every run, so that the daemon gives them back.
+        Handover.Receipt handover;
+        try {
+            handover = Handover.over(plan.handover());
+        } catch (SandboxException e) {
+            return fallback(e.getMessage());
         }
-        List<String> out = new ArrayList<>(List.of("EXEC", token, engine.hasListeners() ? "1" : "0",
+        synchronized (pending) {
+            pending.put(token, new Pending(engine, stderr, prepared, handover));
+        }
+        boolean report = engine.hasListeners() || plan.handover().changesOwner();
+        List<String> out = new ArrayList<>(List.of("EXEC", token, report ? "1" : "0",
                 plan.workingDirectory().toString()));
         DaemonProtocol.addList(out, plan.command());
         DaemonProtocol.addEnvironment(out, plan.environment());
@@ -227,8 +238,12 @@ final class RequestHandler {
             return List.of("TEXT", status == 0 ? "" : "cordon: the build script failed with exit status " + status
                     + " (the plan daemon no longer knows this run, so no explanation)\n");
         }
+        StringBuilder warnings = new StringBuilder();
+        for (String warning : run.handover().back()) {
+            warnings.append("cordon: warning: ").append(warning).append('\n');
+        }
         run.engine().report(run.prepared(), status, elapsed, tail, timedOut, hang == null ? List.of() : hang);
-        return List.of("TEXT", take(run.stderr()));
+        return List.of("TEXT", warnings + take(run.stderr()));
     }
 
     private static String take(ByteArrayOutputStream buffer) {

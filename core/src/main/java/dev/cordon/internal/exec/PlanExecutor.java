@@ -90,12 +90,14 @@ public final class PlanExecutor {
         builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         builder.redirectOutput(watchStdout ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.INHERIT);
         builder.redirectError(ProcessBuilder.Redirect.PIPE);
+        Handover.Receipt handover = Handover.over(plan.handover());
         long start = System.nanoTime();
         Process process;
         try {
             flush(stdout);
             process = builder.start();
         } catch (IOException e) {
+            handover.back();
             throw new SandboxException("cannot start " + plan.command().getFirst() + ": " + e.getMessage(),
                     ExitCodes.SANDBOX_FAILED, e);
         }
@@ -130,10 +132,31 @@ public final class PlanExecutor {
             }
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        // The sandbox has ended (bwrap's PID namespace dies with it): nothing can change the paths any more.
+        warn(handover.back());
         int status = process.isAlive() ? ExitCodes.INTERNAL : process.exitValue();
         int exitCode = timedOut.isPresent() ? ExitCodes.TIMEOUT : status;
         Optional<String> signal = timedOut.isPresent() ? Optional.of("SIGKILL") : Signals.fromExitStatus(status);
         return new Outcome(exitCode, signal, timedOut, elapsed, outTail.lines(), errTail.lines(), hang);
+    }
+
+    /** Tells Cargo (and so the user) about what the handover found, as {@code cargo::warning} lines. */
+    private void warn(List<String> warnings) {
+        if (warnings.isEmpty()) {
+            return;
+        }
+        StringBuilder lines = new StringBuilder();
+        for (String warning : warnings) {
+            lines.append("cargo::warning=cordon: ").append(warning.replace('\n', ' ')).append('\n');
+        }
+        try {
+            synchronized (stdout) {
+                stdout.write(lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                stdout.flush();
+            }
+        } catch (IOException e) {
+            // Cargo closed the pipe: it no longer listens
+        }
     }
 
     private static Optional<String> waitFor(Process process, Watch watch, long start, AtomicLong lastOutput)
