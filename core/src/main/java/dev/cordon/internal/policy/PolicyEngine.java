@@ -16,8 +16,9 @@ import java.util.Set;
 
 /**
  * The one evaluation engine behind both the built-in defaults and TOML policies: turns a
- * {@link PolicyModel} and an invocation into a grant. Pure: reads nothing but its arguments (and, through
- * {@link GrantPaths}, {@code user.home} when the invocation has no {@code HOME}).
+ * {@link PolicyModel} and an invocation into a grant. Pure but for what it reads through {@link GrantPaths}:
+ * {@code user.home} when the invocation has no {@code HOME}, and the Cargo manifests above the package (to
+ * find its workspace).
  *
  * <p>Rules: a crate table refines {@code [permissions.build]} (scalars replace, lists add up,
  * {@code env.set} merges with the crate winning); hiding beats every permit; a secret-looking variable
@@ -59,6 +60,8 @@ public final class PolicyEngine {
         writable.stream().filter(p -> !underAny(p, hidden)).forEach(grant::writable);
 
         List<Path> readable = new ArrayList<>();
+        // A workspace member reads its workspace (a sibling's .proto files); a registry crate only itself.
+        GrantPaths.workspaceRoot(invocation).ifPresent(readable::add);
         resolveAll(defaults.read(), vars, readable);
         resolveAll(crate.read(), vars, readable);
         readable.stream().filter(p -> !underAny(p, hidden)).forEach(grant::readable);
