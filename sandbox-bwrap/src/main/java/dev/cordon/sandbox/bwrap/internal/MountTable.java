@@ -29,6 +29,8 @@ final class MountTable {
     private final Set<Path> privateDirs = new LinkedHashSet<>();
     /** Private directories everyone may write (a sticky {@code /tmp} for a sandbox user that is not root). */
     private final Set<Path> sharedPrivateDirs = new LinkedHashSet<>();
+    /** Directories created inside a private directory on the way to a put-back, open to every user. */
+    private final Set<Path> openDirs = new LinkedHashSet<>();
     private final Set<Path> readOnly = new LinkedHashSet<>();
     private final Set<Path> writable = new LinkedHashSet<>();
     private final Set<Path> hidden = new LinkedHashSet<>();
@@ -61,7 +63,8 @@ final class MountTable {
      * Covers every directory above a mounted path that users other than its owner cannot enter (such as
      * {@code /root}, mode 0700) with an empty private directory, so that a sandbox user who is not the
      * directory's owner can still reach what is put back below it; everything else in that directory stays
-     * hidden.
+     * hidden. Inside a private directory, such a directory on the way to a put-back is made (by bwrap) open
+     * to every user instead.
      */
     void coverUnreachableAncestors() {
         List<Path> mounted = new ArrayList<>(readOnly);
@@ -69,7 +72,13 @@ final class MountTable {
         for (Path p : mounted) {
             for (Path ancestor = p.getParent(); ancestor != null && ancestor.getParent() != null;
                     ancestor = ancestor.getParent()) {
-                if (!underAny(ancestor, privateDirs) && !othersMayEnter(ancestor)) {
+                if (othersMayEnter(ancestor) || privateDirs.contains(ancestor)) {
+                    continue;
+                }
+                if (underAny(ancestor, privateDirs)) {
+                    // bwrap copies the host directory's mode when it makes the mount point's parents.
+                    openDirs.add(ancestor);
+                } else {
                     privateDirs.add(ancestor);
                 }
             }
@@ -133,6 +142,12 @@ final class MountTable {
                 args.add("01777");
             }
             args.add("--tmpfs");
+            args.add(p.toString());
+        }
+        for (Path p : ordered(openDirs)) {
+            args.add("--perms");
+            args.add("0755");
+            args.add("--dir");
             args.add(p.toString());
         }
         for (Path p : ordered(readOnly)) {
