@@ -21,10 +21,29 @@ import java.util.TreeMap;
  * @param files files to write before the process starts (profiles, filters); never null
  * @param notes human-readable remarks for {@code explain} and logs (e.g. "routes not enforceable,
  *     widened"); never null
+ * @param handover the paths the process may write, which the executor prepares before the run and sweeps
+ *     after it; never null ({@link Handover#NONE} when there are none)
  * @since 0.1
  */
 public record ExecutionPlan(String backendId, List<String> command, Map<String, String> environment,
-        Path workingDirectory, List<Descriptor> descriptors, List<PlanFile> files, List<String> notes) {
+        Path workingDirectory, List<Descriptor> descriptors, List<PlanFile> files, List<String> notes,
+        Handover handover) {
+
+    /**
+     * Creates a plan without writable paths to hand over (the form before 0.2).
+     *
+     * @param backendId the backend that made the plan
+     * @param command the argv
+     * @param environment the process's environment
+     * @param workingDirectory where it starts
+     * @param descriptors descriptors it must hold
+     * @param files files to write first
+     * @param notes remarks
+     */
+    public ExecutionPlan(String backendId, List<String> command, Map<String, String> environment,
+            Path workingDirectory, List<Descriptor> descriptors, List<PlanFile> files, List<String> notes) {
+        this(backendId, command, environment, workingDirectory, descriptors, files, notes, Handover.NONE);
+    }
 
     /** Checks and copies the components. */
     public ExecutionPlan {
@@ -38,6 +57,37 @@ public record ExecutionPlan(String backendId, List<String> command, Map<String, 
         descriptors = List.copyOf(descriptors);
         files = List.copyOf(files);
         notes = List.copyOf(notes);
+        Objects.requireNonNull(handover, "handover");
+    }
+
+    /**
+     * The paths a sandboxed process may write, and who it runs as. Before the run, when the sandbox runs
+     * as another user than the runner (a runner started as root runs the script as an unprivileged user),
+     * the executor hands every path, recursively, to that user; after the run it hands them back to their
+     * owners and, in every case, clears setuid and setgid bits under them, warning about each file.
+     *
+     * @param paths the writable files and directories, absolute; never null
+     * @param uid the sandbox's user id, or -1 when it runs as the runner's own user (as {@code chown(2)}
+     *     takes -1: no change)
+     * @param gid the sandbox's group id, or -1 likewise
+     */
+    public record Handover(List<Path> paths, int uid, int gid) {
+        /** Nothing to hand over or sweep. */
+        public static final Handover NONE = new Handover(List.of(), -1, -1);
+
+        /** Checks and copies the components. */
+        public Handover {
+            paths = List.copyOf(paths);
+            if (uid < -1 || gid < -1 || (uid == -1) != (gid == -1)) {
+                throw new IllegalArgumentException("uid " + uid + " and gid " + gid
+                        + " must both be -1 or both be user and group ids");
+            }
+        }
+
+        /** {@return true when the paths go to another user for the run} */
+        public boolean changesOwner() {
+            return uid >= 0;
+        }
     }
 
     /**
@@ -169,6 +219,13 @@ public record ExecutionPlan(String backendId, List<String> command, Map<String, 
                 out.append("  ").append(f.path()).append(" (").append(f.content.length).append(" bytes)\n");
             }
         }
+        if (handover.changesOwner()) {
+            out.append("handed to uid ").append(handover.uid()).append(" gid ").append(handover.gid())
+                    .append(" for the run:\n");
+            for (Path p : handover.paths()) {
+                out.append("  ").append(p).append('\n');
+            }
+        }
         if (!notes.isEmpty()) {
             out.append("notes:\n");
             for (String n : notes) {
@@ -186,6 +243,7 @@ public record ExecutionPlan(String backendId, List<String> command, Map<String, 
         b.descriptors.addAll(descriptors);
         b.files.addAll(files);
         b.notes.addAll(notes);
+        b.handover = handover;
         return b;
     }
 
@@ -209,6 +267,7 @@ public record ExecutionPlan(String backendId, List<String> command, Map<String, 
         private final List<Descriptor> descriptors = new ArrayList<>();
         private final List<PlanFile> files = new ArrayList<>();
         private final List<String> notes = new ArrayList<>();
+        private Handover handover = Handover.NONE;
 
         private Builder(String backendId, Path workingDirectory) {
             this.backendId = Objects.requireNonNull(backendId);
@@ -263,9 +322,16 @@ public record ExecutionPlan(String backendId, List<String> command, Map<String, 
             return this;
         }
 
+        /** @param value the writable paths and the sandbox's user @return this builder */
+        public Builder handover(Handover value) {
+            handover = Objects.requireNonNull(value);
+            return this;
+        }
+
         /** {@return the plan} */
         public ExecutionPlan build() {
-            return new ExecutionPlan(backendId, command, environment, workingDirectory, descriptors, files, notes);
+            return new ExecutionPlan(backendId, command, environment, workingDirectory, descriptors, files, notes,
+                    handover);
         }
     }
 }

@@ -35,7 +35,9 @@ final class PolicyArbitraries {
     static final List<String> SYSCALLS = List.of("keyctl", "ptrace", "bpf", "mount", "add_key");
     static final List<String> ENV_NAMES = List.of("PATH", "HOME", "CC_x86_64", "MY_VAR", "FOO", "BAR_1",
             "RUSTC_BOOTSTRAP", "RUSTC_FLAGS", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "CARGO_FEATURE_TOKEN",
-            "CARGO_HOME", "LANG", "SSH_AUTH_SOCK", "RANDOM_THING", "MY_SECRET");
+            "CARGO_HOME", "LANG", "SSH_AUTH_SOCK", "RANDOM_THING", "MY_SECRET", "DEP_OPENSSL_PASSWORD",
+            "CARGO_CFG_API_TOKEN", "OPENSSL_KEY_PASS", "CMAKE_REMOTE_CACHE_AUTH", "PKG_CONFIG_FOO_DEPLOY",
+            "CARGO_FEATURE_PASSWORD_HASHING", "DATABASE_URL");
 
     private PolicyArbitraries() {
     }
@@ -96,7 +98,7 @@ final class PolicyArbitraries {
                 "foo_bar", "libz-sys"));
         Arbitrary<Integer> layout = Arbitraries.integers().between(0, 2);
         Arbitrary<Map<String, String>> env = Arbitraries.maps(Arbitraries.of(ENV_NAMES), Arbitraries.of("1", "v",
-                "/x")).ofMaxSize(8);
+                "/x", "/usr/local/cargo")).ofMaxSize(8);
         return Combinators.combine(crate, layout, env, Arbitraries.of("/home/dev", "", "/root")).as((c, l, e, home) -> {
             Map<String, String> vars = new HashMap<>(e);
             vars.put("CARGO_PKG_NAME", c);

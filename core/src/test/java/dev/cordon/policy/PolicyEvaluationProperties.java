@@ -101,6 +101,10 @@ class PolicyEvaluationProperties {
         Optional<Path> home = invocation.environment().getOrDefault("HOME", "").isEmpty() ? Optional.empty()
                 : Optional.of(Path.of(invocation.environment().get("HOME")));
         home.ifPresent(h -> assertTrue(grant.hidden().contains(h.resolve(".ssh")), "built-in secrets stay hidden"));
+        String cargoHome = invocation.environment().getOrDefault("CARGO_HOME", "");
+        Optional<Path> cargo = cargoHome.startsWith("/") ? Optional.of(Path.of(cargoHome)) : home.map(h -> h.resolve(".cargo"));
+        cargo.ifPresent(c -> assertTrue(grant.hidden().contains(c.resolve("credentials.toml"))
+                && grant.hidden().contains(c.resolve("credentials")), "Cargo's tokens stay hidden wherever CARGO_HOME is"));
     }
 
     @Property(tries = 200)
@@ -152,20 +156,67 @@ class PolicyEvaluationProperties {
                 continue;
             }
             boolean passed = grant.environment().containsKey(name);
-            if (BuildScriptEnvironment.isCargoVariable(name)) {
+            boolean featureFlag = name.startsWith("CARGO_FEATURE_") && e.getValue().equals("1");
+            if (name.equals("RUSTC_BOOTSTRAP") || (Secrets.looksSecret(name) && !featureFlag)) {
+                assertEquals(pass.contains(name) && !EnvGlobs.matchesAny(drop, name), passed,
+                        name + " passes only when named exactly, whatever its prefix");
+            } else if (BuildScriptEnvironment.isCargoVariable(name)) {
                 assertTrue(passed, "Cargo's " + name + " always passes");
             } else if (EnvGlobs.matchesAny(drop, name)) {
                 assertFalse(passed, "dropped " + name + " passed");
-            } else if (name.equals("RUSTC_BOOTSTRAP") || Secrets.looksSecret(name)) {
-                assertEquals(pass.contains(name), passed, name + " passes only when named exactly");
             } else {
-                assertEquals(BuildScriptEnvironment.passesByDefault(name) || EnvGlobs.matchesAny(pass, name), passed,
-                        name);
+                assertEquals(BuildScriptEnvironment.passesByDefault(name, e.getValue())
+                        || EnvGlobs.matchesAny(pass, name), passed, name);
             }
         }
         for (String name : grant.environment().keySet()) {
             assertTrue(invocation.environment().containsKey(name) || set.contains(name), "invented " + name);
         }
+    }
+
+    /**
+     * Issue 12, item 5: a secret-looking name under any prefix the defaults let through (Cargo's own,
+     * {@code DEP_*}, {@code CARGO_CFG_*}, toolchain prefixes such as {@code OPENSSL_}, {@code CMAKE_},
+     * {@code PKG_CONFIG_}) never passes unless the policy names it exactly.
+     */
+    @Property(tries = 500)
+    void decide_secretTestComesFirstForEveryPrefix(
+            @ForAll("allowedPrefixes") String prefix, @ForAll("secretWords") String word,
+            @ForAll("suffixes") String suffix, @ForAll("models") PolicyModel model,
+            @ForAll("invocations") RunnerInvocation invocation) {
+        String name = prefix + word + suffix;
+        Map<String, String> env = new HashMap<>(invocation.environment());
+        env.put(name, "s3cr3t-value");
+        RunnerInvocation withSecret = new RunnerInvocation(invocation.kind(), invocation.program(),
+                invocation.arguments(), invocation.workingDirectory(), env);
+        Grant grant = policy(model).decide(withSecret);
+        Rules d = model.build().defaults();
+        Rules c = model.build().crate(withSecret.crateName()).orElse(Rules.EMPTY);
+        boolean namedExactly = d.envPass().contains(name) || c.envPass().contains(name);
+        boolean set = d.envSet().containsKey(name) || c.envSet().containsKey(name);
+        assertTrue(Secrets.looksSecret(name), name);
+        if (!namedExactly && !set) {
+            assertFalse(grant.environment().containsKey(name), name + " reached the build script");
+        }
+        assertFalse(BuildScriptEnvironment.passesByDefault(name, "s3cr3t-value"), name);
+    }
+
+    @Provide
+    Arbitrary<String> allowedPrefixes() {
+        return net.jqwik.api.Arbitraries.of("", "DEP_OPENSSL_", "DEP_Z_", "CARGO_CFG_", "CARGO_PKG_", "CARGO_FEATURE_",
+                "OPENSSL_", "OPENSSL_KEY_", "CMAKE_", "CMAKE_REMOTE_CACHE_", "PKG_CONFIG_", "PKG_CONFIG_FOO_", "CC_",
+                "CFLAGS_", "TARGET_", "HOST_", "LC_", "RING_", "BINDGEN_", "SQLITE3_", "ZLIB_", "LIBZ_", "CXX_", "AR_");
+    }
+
+    @Provide
+    Arbitrary<String> secretWords() {
+        return net.jqwik.api.Arbitraries.of("TOKEN", "SECRET", "PASSWORD", "PASS", "AUTH", "API_KEY", "PRIVATE_KEY",
+                "CREDENTIALS", "DEPLOY", "PASSPHRASE", "ACCESS_KEY", "COOKIE", "BEARER");
+    }
+
+    @Provide
+    Arbitrary<String> suffixes() {
+        return net.jqwik.api.Arbitraries.of("", "_FILE", "_B64", "_1");
     }
 
     @Property(tries = 100)

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cordon.Policy;
 import dev.cordon.Runner;
+import dev.cordon.spi.SyscallFilterCompiler;
 import dev.cordon.spi.SandboxBackend;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,7 +19,10 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,13 +85,33 @@ public abstract class BackendConformance {
      * @return what happened
      */
     protected Run run(String interpreter, String body) throws IOException {
+        return run(interpreter, body, Optional.empty());
+    }
+
+    /**
+     * Runs a script as the build script, through the runner with a policy and this backend.
+     *
+     * @param interpreter {@code /bin/sh} or {@code /bin/bash}
+     * @param body the script after its {@code #!} line
+     * @param policy a policy's TOML text, or empty for the defaults
+     * @return what happened
+     */
+    protected Run run(String interpreter, String body, Optional<String> policy) throws IOException {
         Path script = build.resolve("build-script-build");
         Files.writeString(script, "#!" + interpreter + "\n" + body);
-        assertTrue(script.toFile().setExecutable(true));
+        // Readable and executable by all, as rustc leaves build scripts: a root runner runs them as another user.
+        assertTrue(script.toFile().setExecutable(true, false) && script.toFile().setReadable(true, false));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Runner.builder().discoverProviders(false).backend(backend()).pinBackend(backend().id())
-                .environment(env).workingDirectory(pkg).stdout(out).stderr(err).build().run(script.toString());
+        Runner.Builder runner = Runner.builder().discoverProviders(false).backend(backend()).pinBackend(backend().id())
+                .environment(env).workingDirectory(pkg).stdout(out).stderr(err);
+        if (policy.isPresent()) {
+            runner.policy(Policy.parse(policy.get(), dir.resolve("cordon.toml")));
+        }
+        for (SyscallFilterCompiler compiler : ServiceLoader.load(SyscallFilterCompiler.class)) {
+            runner.syscallFilterCompiler(compiler);
+        }
+        int code = runner.build().run(script.toString());
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -133,6 +158,147 @@ public abstract class BackendConformance {
         assertEquals(0, run.exitCode(), run.stderr());
         assertFalse(run.stdout().contains(SECRET), "a secret variable reached the script");
         assertTrue(run.stdout().contains("OUT_DIR="), run.stdout());
+    }
+
+    /** Issue 12, item 5: the secret test comes first, whatever prefix the defaults let through. */
+    @Test
+    void conformance_dropsSecretsUnderAllowedPrefixes() throws IOException {
+        for (String name : List.of("OPENSSL_KEY_PASS", "CMAKE_REMOTE_CACHE_AUTH", "PKG_CONFIG_FOO_DEPLOY",
+                "DEP_OPENSSL_PASSWORD", "CARGO_CFG_API_TOKEN", "CARGO_FEATURE_TOKEN")) {
+            env.put(name, SECRET + "-" + name);
+        }
+        env.put("CARGO_FEATURE_PASSWORD_HASHING", "1");
+        Run run = run("/bin/sh", "env\n");
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertFalse(run.stdout().contains(SECRET), "a secret variable reached the script:\n" + run.stdout());
+        assertTrue(run.stdout().contains("CARGO_FEATURE_PASSWORD_HASHING=1"), "Cargo's feature flags still pass");
+    }
+
+    /**
+     * Issue 12, item 4: Cargo's registry tokens are hidden wherever {@code CARGO_HOME} points, not only
+     * under {@code $HOME} (the official Rust images use {@code /usr/local/cargo}).
+     */
+    @Test
+    void conformance_hidesCargoCredentialsOutsideHome() throws IOException {
+        // Somewhere the sandbox shows (as /usr/local/cargo is on the read-only root): inside the package.
+        Path cargoHome = Files.createDirectories(pkg.resolve("usr-local-cargo"));
+        Files.createDirectories(cargoHome.resolve("registry"));
+        Files.writeString(cargoHome.resolve("credentials.toml"), "[registry]\ntoken = \"" + SECRET + "\"\n");
+        Files.writeString(cargoHome.resolve("credentials"), "[registry]\ntoken = \"" + SECRET + "\"\n");
+        env.put("CARGO_HOME", cargoHome.toString());
+        Run run = run("/bin/sh", "cat \"$CARGO_HOME/credentials.toml\"; cat \"$CARGO_HOME/credentials\"; "
+                + "cat " + cargoHome.resolve("credentials.toml") + "\n");
+        assertFalse(run.stdout().contains(SECRET) || run.stderr().contains(SECRET), "the token leaked: " + run);
+    }
+
+    /**
+     * Issue 12, item 2: run as root (as CI containers do), the runner gives the script no more than an
+     * ordinary user: the kernel's global settings, root-only files and {@code /sys} are closed to it, and
+     * what it writes belongs to the build's user afterwards. (As an ordinary user the same holds.)
+     */
+    @Test
+    void conformance_rootRunnerGivesTheScriptNoMoreThanAnOrdinaryUser() throws IOException {
+        Path corePattern = Path.of("/proc/sys/kernel/core_pattern");
+        String before = Files.exists(corePattern) ? Files.readString(corePattern) : "";
+        // Each probe writes back the value already there: harmless if it works, and proof that it could.
+        Run run = run("/bin/sh", """
+                p=$(cat /proc/sys/kernel/core_pattern)
+                if printf '%s\\n' "$p" > /proc/sys/kernel/core_pattern 2>/dev/null; then echo ESCAPED sysctl; fi
+                l=$(cat /proc/sys/kernel/printk_ratelimit)
+                if echo "$l" > /proc/sys/kernel/printk_ratelimit 2>/dev/null; then echo ESCAPED printk; fi
+                if [ -e /proc/sysrq-trigger ] && : > /proc/sysrq-trigger 2>/dev/null; then echo ESCAPED sysrq; fi
+                if head -c1 /etc/shadow >/dev/null 2>&1; then echo ESCAPED shadow; fi
+                if [ -e /sys/kernel/uevent_helper ] && : >> /sys/kernel/uevent_helper 2>/dev/null; then echo ESCAPED sys; fi
+                id -u > "$OUT_DIR/uid"
+                echo probed
+                """);
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertFalse(run.stdout().contains("ESCAPED"), run.stdout());
+        assertTrue(run.stdout().contains("probed"), run.stdout());
+        assertEquals(before, Files.exists(corePattern) ? Files.readString(corePattern) : "");
+        Path uid = outDir.resolve("uid");
+        if (System.getProperty("user.name").equals("root")) {
+            assertFalse(Files.readString(uid).strip().equals("0"), "the script ran as root");
+        }
+        assertEquals(Files.getOwner(outDir.getParent()), Files.getOwner(uid), "the output was not given back");
+        assertEquals(Files.getOwner(outDir.getParent()), Files.getOwner(outDir), "OUT_DIR was not given back");
+    }
+
+    /** Issue 12, item 3: no setuid or setgid file survives in OUT_DIR, with or without the syscall filter. */
+    @Test
+    void conformance_leavesNoSetuidFileBehind() throws IOException {
+        String body = """
+                cp /bin/true "$OUT_DIR/suid"; chmod 4755 "$OUT_DIR/suid"
+                cp /bin/true "$OUT_DIR/sgid"; chmod g+s "$OUT_DIR/sgid"
+                mkdir -p "$OUT_DIR/sub"; cp /bin/true "$OUT_DIR/sub/deep"; chmod u+s,g+s "$OUT_DIR/sub/deep"
+                exit 0
+                """;
+        for (Optional<String> policy : List.of(Optional.<String>empty(),
+                Optional.of("[permissions.build]\nsyscalls = { profile = \"off\" }\n"))) {
+            Run run = run("/bin/sh", body, policy);
+            assertEquals(0, run.exitCode(), run.stderr());
+            for (String name : List.of("suid", "sgid", "sub/deep")) {
+                Path file = outDir.resolve(name);
+                assertTrue(Files.exists(file), file + " " + run);
+                int mode = (Integer) Files.getAttribute(file, "unix:mode");
+                assertEquals(0, mode & 06000, "a setuid/setgid bit survived on " + file + " (mode "
+                        + Integer.toOctalString(mode) + ") with policy " + policy + ": " + run);
+                Files.delete(file);
+            }
+        }
+    }
+
+    /**
+     * Issue 12, item 6: while the script runs, no process on the machine has a value of its environment on
+     * its command line ({@code /proc/<pid>/cmdline} is readable by every local user), not even a value the
+     * policy passes on purpose; scanned from outside the sandbox and from inside.
+     */
+    @Test
+    void conformance_noEnvironmentValueOnAnyCommandLine() throws Exception {
+        String secret = "postgres://app:" + SECRET.replace("-", "") + "@db.internal/app";
+        env.put("DATABASE_URL", secret);
+        java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean sawScript = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread scanner = new Thread(() -> {
+            byte[] needle = SECRET.replace("-", "").getBytes(StandardCharsets.UTF_8);
+            while (!done.get()) {
+                try (var procs = Files.list(Path.of("/proc"))) {
+                    for (Path p : procs.filter(q -> q.getFileName().toString().matches("\\d+")).toList()) {
+                        try {
+                            String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+                            if (cmdline.contains(new String(needle, StandardCharsets.UTF_8))) {
+                                seen.set(p + ": " + cmdline.replace('\0', ' '));
+                            }
+                            if (cmdline.contains("build-script-build")) {
+                                sawScript.set(true);
+                            }
+                        } catch (IOException gone) {
+                            // the process ended
+                        }
+                    }
+                } catch (IOException e) {
+                    seen.set("cannot list /proc: " + e);
+                }
+            }
+        });
+        scanner.start();
+        Run run;
+        try {
+            run = run("/bin/sh", """
+                    sleep 2
+                    for f in /proc/[0-9]*/cmdline; do tr '\\000' ' ' < "$f"; echo; done | grep -c 'db[.]internal' || true
+                    [ -n "$DATABASE_URL" ] && echo has-database-url
+                    """, Optional.of("[permissions.build]\nenv = { pass = [\"DATABASE_URL\"] }\n"));
+        } finally {
+            done.set(true);
+            scanner.join();
+        }
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertTrue(run.stdout().contains("has-database-url"), "the policy passes it: " + run);
+        assertTrue(run.stdout().startsWith("0\n"), "the value is on a command line inside the sandbox: " + run);
+        assertTrue(sawScript.get(), "the scan never saw the script running");
+        assertNull(seen.get(), "a value of the script's environment is on a command line");
     }
 
     @Test

@@ -112,4 +112,52 @@ class CargoRunnerTest extends BuildScriptContract {
                 .build(dir.resolve("target"));
         assertTrue(result.stderr().contains("exit status: " + ExitCodes.POLICY_NOT_FOUND), result.stderr());
     }
+
+    /**
+     * Issue 12, item 8: a member's build script reads its workspace (a sibling's {@code .proto}, as
+     * prost/tonic builds do, and the root manifest), read-only, wherever the workspace lives: under
+     * {@code /tmp} (private in the sandbox) and elsewhere.
+     */
+    @Test
+    void build_workspaceMemberReadsItsWorkspaceReadOnly() throws Exception {
+        Path elsewhere = Path.of(System.getProperty("cordon.repositoryRoot"), "examples", "target",
+                "workspace-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        try {
+            for (Path root : List.of(dir.resolve("ws"), elsewhere)) {
+                var result = CargoProject.in(root).binaryPackage("app", """
+                        fn main() {
+                            let proto = std::fs::read_to_string("../proto/api.proto").expect("read ../proto/api.proto");
+                            println!("cargo::warning=proto={}", proto.trim());
+                            let manifest = std::fs::read_to_string("../Cargo.toml").expect("read the workspace manifest");
+                            println!("cargo::warning=root-manifest={}", manifest.contains("[workspace]"));
+                            let write = std::fs::write("../proto/planted.proto", "x").is_ok();
+                            println!("cargo::warning=wrote-sibling={write}");
+                        }
+                        """, "fn main() {}")
+                        .file("proto/api.proto", "syntax = \"proto3\";\n")
+                        .workspace(List.of(CargoProject.runnerLauncher().toString()), "app")
+                        .build(root.resolve("target"));
+                assertEquals(0, result.exitCode(), root + ": " + result.stderr());
+                assertEquals("""
+                        cargo::warning=proto=syntax = "proto3";
+                        cargo::warning=root-manifest=true
+                        cargo::warning=wrote-sibling=false
+                        """, result.outputOf("app-"), root.toString());
+                assertTrue(!java.nio.file.Files.exists(root.resolve("proto/planted.proto")));
+            }
+        } finally {
+            deleteTree(elsewhere);
+        }
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(root)) {
+            return;
+        }
+        try (var paths = java.nio.file.Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+    }
 }

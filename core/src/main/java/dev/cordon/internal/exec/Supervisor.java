@@ -88,9 +88,17 @@ public final class Supervisor {
      */
     public Outcome execute(ExecutionPlan plan, Watch watch) {
         materialise(plan);
+        // A root runner's sandbox runs as an unprivileged user: the writable paths are handed over for the run.
+        Handover.Receipt handover = Handover.over(plan.handover());
         long start = System.nanoTime();
         flush(stdout);
-        Child child = spawner.start(plan);
+        Child child;
+        try {
+            child = spawner.start(plan);
+        } catch (RuntimeException e) {
+            handover.back();
+            throw e;
+        }
         Thread killer = new Thread(child::kill, "cordon-shutdown");
         Runtime.getRuntime().addShutdownHook(killer);
         AtomicLong lastOutput = new AtomicLong(System.nanoTime());
@@ -130,6 +138,8 @@ public final class Supervisor {
             }
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        // The sandbox has ended (bwrap's PID namespace dies with it): nothing can change the paths any more.
+        warn(handover.back());
         Optional<String> refusal = Optional.ofNullable(refused.get());
         int exitCode = refusal.isPresent() ? ExitCodes.DIRECTIVE_REFUSED
                 : timedOut.isPresent() ? ExitCodes.TIMEOUT : status;
@@ -170,6 +180,16 @@ public final class Supervisor {
                 child.kill();
             }
         }
+    }
+
+    /** Tells Cargo (and so the user) what the handover found, as {@code cargo::warning} lines. */
+    private void warn(List<String> warnings) {
+        StringBuilder lines = new StringBuilder();
+        for (String warning : warnings) {
+            lines.append("cargo::warning=cordon: ").append(warning.replace('\n', ' ')).append('\n');
+        }
+        byte[] bytes = lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        write(stdout, bytes, 0, bytes.length);
     }
 
     private static Thread start(String name, Runnable body) {

@@ -42,9 +42,9 @@ public final class BuildScriptEnvironment {
     }
 
     /**
-     * Tells whether a variable is one Cargo defines for build scripts. These always pass: a policy that
-     * drops one breaks the build script contract, and names like {@code CARGO_FEATURE_TOKEN} are not
-     * secrets.
+     * Tells whether a variable is one Cargo defines for build scripts. A policy cannot drop these (that
+     * would break the build script contract); they still pass only when they do not look secret (see
+     * {@link #passes}).
      *
      * @param name the variable
      * @return true for Cargo's own build-script variables
@@ -62,19 +62,22 @@ public final class BuildScriptEnvironment {
     }
 
     /**
-     * Tells whether a variable passes by default.
+     * Tells whether a variable passes by default, without the policy naming it.
+     *
+     * <p>The secret test comes first, for every name: a secret-looking name never passes by default,
+     * whatever prefix it has ({@code DEP_*}, {@code CARGO_CFG_*}, {@code OPENSSL_*}, ...). The one
+     * exception are Cargo's feature flags ({@code CARGO_FEATURE_*}), which Cargo always sets to {@code "1"}
+     * and so carry no secret even when a feature is called {@code token}.
      *
      * @param name the variable
+     * @param value its value
      * @return true when a build script gets it without the policy asking
      */
-    public static boolean passesByDefault(String name) {
-        if (isCargoVariable(name)) {
-            return true;
-        }
-        if (name.equals("RUSTC_BOOTSTRAP") || Secrets.looksSecret(name)) {
+    public static boolean passesByDefault(String name, String value) {
+        if (withheldAsSecret(name, value) || name.equals("RUSTC_BOOTSTRAP")) {
             return false;
         }
-        if (TOOLCHAIN_EXACT.contains(name)) {
+        if (isCargoVariable(name) || TOOLCHAIN_EXACT.contains(name)) {
             return true;
         }
         for (String prefix : TOOLCHAIN_PREFIXES) {
@@ -83,5 +86,38 @@ public final class BuildScriptEnvironment {
             }
         }
         return false;
+    }
+
+    /**
+     * Tells whether one variable of the runner's environment reaches the build script, given the
+     * policy's {@code env.pass} and {@code env.drop} globs (of the defaults and the crate together).
+     *
+     * <p>In order: a secret-looking name (see {@link #passesByDefault}) or {@code RUSTC_BOOTSTRAP} passes
+     * only when {@code env.pass} names it exactly, never by a glob, and not when {@code env.drop} matches
+     * it; Cargo's own variables pass; {@code env.drop} beats everything else; then the defaults; then
+     * {@code env.pass} globs.
+     *
+     * @param name the variable
+     * @param value its value
+     * @param pass the {@code env.pass} globs
+     * @param drop the {@code env.drop} globs
+     * @return true when it passes
+     */
+    public static boolean passes(String name, String value, List<String> pass, List<String> drop) {
+        if (withheldAsSecret(name, value) || name.equals("RUSTC_BOOTSTRAP")) {
+            return pass.contains(name) && !EnvGlobs.matchesAny(drop, name);
+        }
+        if (isCargoVariable(name)) {
+            return true;
+        }
+        if (EnvGlobs.matchesAny(drop, name)) {
+            return false;
+        }
+        return passesByDefault(name, value) || EnvGlobs.matchesAny(pass, name);
+    }
+
+    /** A secret-looking name, except a Cargo feature flag with Cargo's value {@code "1"}. */
+    private static boolean withheldAsSecret(String name, String value) {
+        return Secrets.looksSecret(name) && !(name.startsWith("CARGO_FEATURE_") && "1".equals(value));
     }
 }

@@ -20,6 +20,15 @@ final class DefaultPolicy implements Policy {
             ".config/chromium", ".cargo/credentials", ".cargo/credentials.toml", ".vault-token",
             ".terraform.d/credentials.tfrc.json");
 
+    /**
+     * Cargo's secrets under {@code CARGO_HOME}, wherever it is (the official Rust images use
+     * {@code /usr/local/cargo}): the registry tokens. The rest of {@code CARGO_HOME} (registry sources, git
+     * checkouts, installed binaries and their lists) holds no secret. {@code RUSTUP_HOME} holds none either:
+     * rustup keeps no credentials on disk (a mirror's password would be in {@code RUSTUP_DIST_SERVER}, an
+     * environment variable, not a file).
+     */
+    static final List<String> CARGO_HOME_SECRETS = List.of("credentials", "credentials.toml");
+
     private DefaultPolicy() {
     }
 

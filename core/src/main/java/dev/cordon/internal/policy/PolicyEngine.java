@@ -3,7 +3,6 @@ package dev.cordon.internal.policy;
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
 import dev.cordon.RunnerInvocation;
-import dev.cordon.Secrets;
 import dev.cordon.SourceMode;
 import dev.cordon.SyscallRules;
 import java.nio.file.Path;
@@ -17,11 +16,13 @@ import java.util.Set;
 
 /**
  * The one evaluation engine behind both the built-in defaults and TOML policies: turns a
- * {@link PolicyModel} and an invocation into a grant. Pure: reads nothing but its arguments (and, through
- * {@link GrantPaths}, {@code user.home} when the invocation has no {@code HOME}).
+ * {@link PolicyModel} and an invocation into a grant. Pure but for what it reads through {@link GrantPaths}:
+ * {@code user.home} when the invocation has no {@code HOME}, and the Cargo manifests above the package (to
+ * find its workspace).
  *
  * <p>Rules: a crate table refines {@code [permissions.build]} (scalars replace, lists add up,
- * {@code env.set} merges with the crate winning); hiding beats every permit; {@code env.drop} beats
+ * {@code env.set} merges with the crate winning); hiding beats every permit; a secret-looking variable
+ * passes only when named exactly (see {@link BuildScriptEnvironment#passes}); {@code env.drop} beats
  * {@code env.pass} except for Cargo's own variables; {@code syscalls.deny} beats {@code syscalls.allow}.
  */
 public final class PolicyEngine {
@@ -46,8 +47,7 @@ public final class PolicyEngine {
                 .backend(model.backend());
 
         List<Path> hidden = new ArrayList<>();
-        GrantPaths.home(invocation).ifPresent(home -> DefaultPolicy.HOME_SECRETS.forEach(s -> hidden.add(home
-                .resolve(s).normalize())));
+        hidden.addAll(GrantPaths.secrets(invocation));
         resolveAll(defaults.hide(), vars, hidden);
         resolveAll(crate.hide(), vars, hidden);
         hidden.forEach(grant::hidden);
@@ -60,6 +60,8 @@ public final class PolicyEngine {
         writable.stream().filter(p -> !underAny(p, hidden)).forEach(grant::writable);
 
         List<Path> readable = new ArrayList<>();
+        // A workspace member reads its workspace (a sibling's .proto files); a registry crate only itself.
+        GrantPaths.workspaceRoot(invocation).ifPresent(readable::add);
         resolveAll(defaults.read(), vars, readable);
         resolveAll(crate.read(), vars, readable);
         readable.stream().filter(p -> !underAny(p, hidden)).forEach(grant::readable);
@@ -92,7 +94,7 @@ public final class PolicyEngine {
         drop.addAll(crate.envDrop());
         Map<String, String> env = new HashMap<>();
         for (Map.Entry<String, String> e : invocation.environment().entrySet()) {
-            if (passes(e.getKey(), pass, drop)) {
+            if (BuildScriptEnvironment.passes(e.getKey(), e.getValue(), pass, drop)) {
                 env.put(e.getKey(), e.getValue());
             }
         }
@@ -100,31 +102,6 @@ public final class PolicyEngine {
         env.putAll(defaults.envSet());
         env.putAll(crate.envSet());
         return env;
-    }
-
-    /**
-     * Tells whether one variable of the runner's environment reaches the build script.
-     *
-     * @param name the variable
-     * @param pass the {@code env.pass} globs of the defaults and the crate
-     * @param drop the {@code env.drop} globs of the defaults and the crate
-     * @return true when it passes
-     */
-    static boolean passes(String name, List<String> pass, List<String> drop) {
-        if (BuildScriptEnvironment.isCargoVariable(name)) {
-            return true;
-        }
-        if (EnvGlobs.matchesAny(drop, name)) {
-            return false;
-        }
-        if (BuildScriptEnvironment.passesByDefault(name)) {
-            return true;
-        }
-        // RUSTC_BOOTSTRAP and secret-looking variables pass only when named exactly, never by a glob.
-        if (name.equals("RUSTC_BOOTSTRAP") || Secrets.looksSecret(name)) {
-            return pass.contains(name);
-        }
-        return EnvGlobs.matchesAny(pass, name);
     }
 
     private static Map<String, Path> variables(RunnerInvocation invocation, Path tmp) {

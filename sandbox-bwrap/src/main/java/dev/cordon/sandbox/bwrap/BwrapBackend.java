@@ -100,7 +100,8 @@ public final class BwrapBackend implements SandboxBackend {
             throw new SandboxException("backend 'bwrap' is not available: " + probed.availability().reason(),
                     ExitCodes.SANDBOX_UNAVAILABLE);
         }
-        return new BwrapPlanner(probed.installation().get()).plan(invocation, grant, syscallFilter);
+        return new BwrapPlanner(probed.installation().get(), probed.sandboxUser()).plan(invocation, grant,
+                syscallFilter);
     }
 
     /**

@@ -95,6 +95,19 @@ class KernelEnforcementTest {
         expected.put("personality_high_junk", EPERM);
         expected.put("io_uring_setup", ENOSYS);
         expected.put("open_read_write", OK);
+        // Issue 12, item 3: no setuid or setgid file can be made, by any call whose mode the filter sees.
+        expected.put("chmod_setuid", EPERM);
+        expected.put("chmod_setgid", EPERM);
+        expected.put("chmod_plain", OK);
+        expected.put("fchmod_setuid", EPERM);
+        expected.put("fchmodat_setuid", EPERM);
+        expected.put("fchmodat2_setgid", EPERM);
+        expected.put("open_creat_setuid", EPERM);
+        expected.put("openat_creat_setgid", EPERM);
+        expected.put("open_creat_plain", OK);
+        expected.put("creat_setuid", EPERM);
+        expected.put("mknodat_setuid", EPERM);
+        expected.put("openat2", ENOSYS);
         expected.put("getpid", OK);
         expected.put("getppid", OK);
         if (X86_64) {
@@ -174,7 +187,7 @@ class KernelEnforcementTest {
             throws Exception {
         List<String> command = new ArrayList<>(List.of("/bin/bash", "-c"));
         Map<String, String> env = new LinkedHashMap<>();
-        String bwrap = "exec bwrap --ro-bind / / --dev /dev --proc /proc --unshare-all --die-with-parent";
+        String bwrap = "exec bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /var/tmp --unshare-all --die-with-parent";
         if (filter.isPresent()) {
             Path file = Files.createTempFile(work, "filter", ".bpf");
             Files.write(file, filter.get().program());

@@ -21,6 +21,7 @@
 #include <sys/personality.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -59,6 +60,19 @@ static long pty_ioctl(unsigned long request, void *arg) {
     errno = saved;
     return r;
 }
+
+/* A fresh file to change the mode of (the probe runs with a private, writable /var/tmp). */
+static int scratch(void) {
+    char path[64];
+    snprintf(path, sizeof path, "/var/tmp/probe-%d", (int) getpid());
+    return open(path, O_CREAT | O_RDWR, 0644);
+}
+
+struct probe_open_how {
+    uint64_t flags;
+    uint64_t mode;
+    uint64_t resolve;
+};
 
 static long probe(const char *name) {
     char buffer[256] = {0};
@@ -146,6 +160,26 @@ static long probe(const char *name) {
         if (in < 0 || out < 0) return -1;
         ssize_t n = read(in, buffer, sizeof buffer);
         return n < 0 || write(out, buffer, (size_t) n) != n ? -1 : 0;
+    }
+    if (!strcmp(name, "chmod_setuid")) return scratch() < 0 ? -1 : chmod("/proc/self/fd/3", 04755);
+    if (!strcmp(name, "chmod_setgid")) return scratch() < 0 ? -1 : chmod("/proc/self/fd/3", 02755);
+    if (!strcmp(name, "chmod_plain")) return scratch() < 0 ? -1 : chmod("/proc/self/fd/3", 0755);
+    if (!strcmp(name, "fchmod_setuid")) { int fd = scratch(); return fd < 0 ? -1 : fchmod(fd, 04755); }
+    if (!strcmp(name, "fchmodat_setuid")) {
+        return scratch() < 0 ? -1 : syscall(SYS_fchmodat, AT_FDCWD, "/proc/self/fd/3", 04755);
+    }
+    if (!strcmp(name, "fchmodat2_setgid")) {
+        return scratch() < 0 ? -1 : syscall(452 /* fchmodat2 on x86_64 and aarch64 */, AT_FDCWD, "/proc/self/fd/3",
+                02755, 0);
+    }
+    if (!strcmp(name, "open_creat_setuid")) return open("/var/tmp/probe-open", O_CREAT | O_WRONLY, 04755);
+    if (!strcmp(name, "openat_creat_setgid")) return openat(AT_FDCWD, "/var/tmp/probe-openat", O_CREAT | O_WRONLY, 02755);
+    if (!strcmp(name, "open_creat_plain")) return open("/var/tmp/probe-plain", O_CREAT | O_WRONLY, 0755);
+    if (!strcmp(name, "creat_setuid")) return creat("/var/tmp/probe-creat", 04755);
+    if (!strcmp(name, "mknodat_setuid")) return mknodat(AT_FDCWD, "/var/tmp/probe-mknod", S_IFREG | 04755, 0);
+    if (!strcmp(name, "openat2")) {
+        struct probe_open_how how = {.flags = O_RDONLY};
+        return syscall(437 /* openat2 */, AT_FDCWD, "/etc/hostname", &how, sizeof how);
     }
     if (!strcmp(name, "getpid")) return getpid() > 0 ? 0 : -1;
     if (!strcmp(name, "getppid")) return syscall(SYS_getppid) < 0 ? -1 : 0;

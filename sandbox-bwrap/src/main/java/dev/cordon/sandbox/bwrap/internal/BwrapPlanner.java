@@ -10,13 +10,19 @@ import dev.cordon.SandboxException;
 import dev.cordon.SyscallFilter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -24,14 +30,23 @@ import java.util.TreeSet;
  *
  * <p>The sandbox: every namespace unshared (the network shared back only for a grant of all network),
  * all capabilities dropped, no nested user namespaces, a new session (no {@code TIOCSTI} into the
- * terminal), killed with its parent, its own {@code /proc} and a minimal {@code /dev}; the host's root
- * read-only; empty private {@code /tmp}, {@code /var/tmp}, {@code /run} and {@code $HOME}; then the
- * toolchain, the package, the build script and the target directory put back read-only, {@code OUT_DIR}
- * and the temporary directory writable, and the grant's hidden paths covered. See {@link MountTable} for
- * the order.
+ * terminal), killed with its parent, its own {@code /proc} with the kernel's global settings
+ * ({@code /proc/sys}, {@code /proc/sysrq-trigger}, ...) read-only, {@code /sys} read-only and a minimal
+ * {@code /dev}; the host's root read-only; empty private {@code /tmp}, {@code /var/tmp}, {@code /run} and
+ * {@code $HOME}; then the toolchain, the package, the build script and the target directory put back
+ * read-only, {@code OUT_DIR} and the temporary directory writable, and the grant's hidden paths covered.
+ * See {@link MountTable} for the order.
  *
- * <p>{@code bwrap} itself runs with only {@code PATH}, so that nothing the runner inherited (tokens,
- * keys) can be read from {@code /proc} inside the sandbox, whatever process ends up visible there.
+ * <p>No value of the script's environment, and no path of the sandbox, appears on any command line
+ * ({@code /proc/<pid>/cmdline} is readable by every local user): {@code bwrap} reads all its options from
+ * a file ({@code --args}), written into a directory only the runner's user can enter
+ * ({@code <target>/cordon-plans}, hidden from every sandbox). {@code bwrap} itself runs with only
+ * {@code PATH}, so that nothing the runner inherited (tokens, keys) can be read from {@code /proc} inside
+ * the sandbox, whatever process ends up visible there.
+ *
+ * <p>When the runner runs as root, the script runs as the unprivileged {@link SandboxUser} instead of
+ * root, the writable paths are handed to that user for the run (see {@link ExecutionPlan.Handover}), and
+ * directories only root may enter are replaced by empty ones above what is put back.
  */
 public final class BwrapPlanner {
 
@@ -41,27 +56,70 @@ public final class BwrapPlanner {
     /** The whole environment of the {@code bwrap} process. */
     static final Map<String, String> BWRAP_ENVIRONMENT = Map.of("PATH", "/usr/bin:/bin");
 
+    /** The directory under the target dir that holds the plans' private files; hidden from every sandbox. */
+    static final String PLANS_DIRECTORY = "cordon-plans";
+
+    /**
+     * Kernel-wide settings under the sandbox's own {@code /proc}, made read-only after it is mounted (the
+     * list container runtimes keep read-only; those missing on a kernel are skipped).
+     */
+    static final List<String> PROC_READ_ONLY = List.of("/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
+            "/proc/bus", "/proc/fs");
+
+    /**
+     * A root runner will not hand these directories (nor any directory above one of them) to the sandbox
+     * user, even when a policy makes them writable: giving them away for the length of a run (or for good,
+     * if the runner is killed) would give away the system.
+     */
+    static final List<Path> SYSTEM_DIRECTORIES = paths("/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32",
+            "/lib64", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/usr", "/var", "/var/lib");
+    /** Nor anything inside these. */
+    static final List<Path> SYSTEM_TREES = paths("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64",
+            "/proc", "/sbin", "/sys", "/usr", "/var/lib");
+
+    private static List<Path> paths(String... names) {
+        List<Path> paths = new ArrayList<>();
+        for (String name : names) {
+            paths.add(Path.of(name));
+        }
+        return List.copyOf(paths);
+    }
+
     private final BwrapInstallation bwrap;
+    private final Optional<SandboxUser> sandboxUser;
+
+    /**
+     * Creates a planner for one installation, for a runner that is not root.
+     *
+     * @param bwrap the bwrap to plan for
+     */
+    public BwrapPlanner(BwrapInstallation bwrap) {
+        this(bwrap, Optional.empty());
+    }
 
     /**
      * Creates a planner for one installation.
      *
      * @param bwrap the bwrap to plan for
+     * @param sandboxUser the user scripts run as when the runner is root; empty when it is not
      */
-    public BwrapPlanner(BwrapInstallation bwrap) {
+    public BwrapPlanner(BwrapInstallation bwrap, Optional<SandboxUser> sandboxUser) {
         this.bwrap = Objects.requireNonNull(bwrap, "bwrap");
+        this.sandboxUser = Objects.requireNonNull(sandboxUser, "sandboxUser");
     }
 
     /**
      * Computes the plan. Creates the grant's temporary directory when it is missing, because bwrap can
-     * only bind a directory that exists; it has no other side effect.
+     * only bind a directory that exists, and the private directory for the plan's files; it has no other
+     * side effect.
      *
      * @param invocation what Cargo asked to run
      * @param grant what it may do
      * @param syscallFilter a filter to install with {@code --seccomp}, or empty
      * @return the plan
-     * @throws SandboxException when the grant asks for network routes, which bwrap cannot enforce, or the
-     *     temporary directory cannot be created
+     * @throws SandboxException when the grant asks for network routes, which bwrap cannot enforce, the
+     *     temporary or private directory cannot be created, or a root runner would have to hand a system
+     *     directory to the sandbox user
      */
     public ExecutionPlan plan(RunnerInvocation invocation, Grant grant, Optional<SyscallFilter> syscallFilter) {
         if (grant.network().mode() == NetworkAccess.Mode.ROUTES) {
@@ -70,43 +128,74 @@ public final class BwrapPlanner {
                     + "permit all network for it, or use a backend that enforces routes", ExitCodes.UNENFORCEABLE);
         }
         createTemporaryDirectory(grant);
+        Path privateDir = privateDirectory(invocation, grant);
         Path packageDir = invocation.manifestDir();
         ExecutionPlan.Builder plan = ExecutionPlan.builder(BACKEND_ID, packageDir);
         plan.environment(BWRAP_ENVIRONMENT);
-        plan.command(bwrap.executable().toString());
-        plan.command("--unshare-all", "--unshare-user");
-        if (grant.network().mode() == NetworkAccess.Mode.ALL) {
-            plan.command("--share-net");
+        List<String> options = new ArrayList<>();
+        if (sandboxUser.isEmpty()) {
+            options.addAll(List.of("--unshare-all", "--unshare-user"));
+            if (grant.network().mode() == NetworkAccess.Mode.ALL) {
+                options.add("--share-net");
+            }
+        } else {
+            // No user namespace: bwrap stays root to bind what only root can reach, and the first process drops
+            // to the sandbox user for real (a user namespace would map the script's uid to host root).
+            options.addAll(List.of("--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"));
+            if (grant.network().mode() != NetworkAccess.Mode.ALL) {
+                options.add("--unshare-net");
+            }
         }
         // With bwrap's reaper as PID 1 the script could PTRACE_ATTACH it (same user, no capabilities) and
         // freeze it, hanging the build. The default syscall filter refuses ptrace; without such a filter the
         // script itself becomes PID 1 (--as-pid-1). Not always: the kernel ignores default-disposition
         // signals sent to a PID 1, so abort() would die of SIGSEGV instead of SIGABRT and crash reports
         // would name the wrong signal.
-        plan.command("--die-with-parent", "--new-session", "--cap-drop", "ALL");
+        options.addAll(List.of("--die-with-parent", "--new-session", "--cap-drop", "ALL"));
+        if (sandboxUser.isPresent()) {
+            // For setpriv alone, which gives them up with everything else before the script starts.
+            options.addAll(List.of("--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"));
+        }
         boolean filterRefusesPtrace = syscallFilter.isPresent() && !grant.syscalls().allow().contains("ptrace");
         if (!filterRefusesPtrace) {
-            plan.command("--as-pid-1");
+            options.add("--as-pid-1");
         }
-        if (bwrap.canDisableUserNamespaces()) {
-            plan.command("--disable-userns");
+        if (bwrap.canDisableUserNamespaces() && sandboxUser.isEmpty()) {
+            options.add("--disable-userns");
         }
-        plan.command("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc");
+        options.addAll(List.of("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"));
+        for (String knob : PROC_READ_ONLY) {
+            // The host's file of the same name: a bind source is looked up outside the sandbox.
+            if (Files.exists(Path.of(knob), LinkOption.NOFOLLOW_LINKS)) {
+                options.addAll(List.of("--ro-bind", knob, knob));
+            }
+        }
 
         Jobserver jobserver = invocation.jobserver().orElse(null);
-        MountTable mounts = mounts(invocation, grant, jobserver);
-        plan.command(mounts.toArguments());
+        MountTable mounts = mounts(invocation, grant, jobserver, privateDir);
+        options.addAll(mounts.toArguments());
         for (String skipped : mounts.skipped()) {
             plan.note(skipped);
         }
+        plan.handover(handover(grant, mounts));
 
-        plan.command("--chdir", packageDir.toString());
-        plan.command("--clearenv");
-        for (Map.Entry<String, String> e : grant.environment().entrySet()) {
-            plan.command("--setenv", e.getKey(), e.getValue());
-        }
-        if (!grant.environment().containsKey("TMPDIR")) {
-            plan.command("--setenv", "TMPDIR", grant.temporaryDirectory().toString());
+        options.addAll(List.of("--chdir", packageDir.toString()));
+        options.add("--clearenv");
+        Map<String, String> environment = new TreeMap<>(grant.environment());
+        environment.putIfAbsent("TMPDIR", grant.temporaryDirectory().toString());
+        List<String> restored = new ArrayList<>();
+        for (Map.Entry<String, String> e : environment.entrySet()) {
+            String name = e.getKey();
+            if (sandboxUser.isPresent() && SandboxUser.withheld(name)) {
+                if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                    plan.note("variable " + name + " not passed: running as root, Cordon restores loader variables "
+                            + "with a shell, which cannot name it");
+                    continue;
+                }
+                restored.add(name);
+                name = SandboxUser.WITHHELD_PREFIX + name;
+            }
+            options.addAll(List.of("--setenv", name, e.getValue()));
         }
 
         Set<Integer> used = new TreeSet<>();
@@ -118,23 +207,165 @@ public final class BwrapPlanner {
             plan.descriptor(ExecutionPlan.Descriptor.inherited(fd));
         }
         if (syscallFilter.isPresent()) {
-            installFilter(plan, grant, syscallFilter.get(), used);
+            int fd = nextFree(used);
+            Path file = privateDir.resolve("seccomp.bpf");
+            plan.file(new ExecutionPlan.PlanFile(file, syscallFilter.get().program()));
+            plan.descriptor(ExecutionPlan.Descriptor.readFile(fd, file));
+            options.addAll(List.of("--seccomp", Integer.toString(fd)));
+            plan.note("seccomp: " + syscallFilter.get().description());
         }
 
-        plan.command("--");
+        int argsFd = nextFree(used);
+        Path argsFile = privateDir.resolve("bwrap-args");
+        plan.file(new ExecutionPlan.PlanFile(argsFile, nulSeparated(options)));
+        plan.descriptor(ExecutionPlan.Descriptor.readFile(argsFd, argsFile));
+        plan.note("bwrap options (from descriptor " + argsFd + ", values not shown): " + withoutValues(options));
+
+        plan.command(bwrap.executable().toString(), "--args", Integer.toString(argsFd), "--");
+        if (sandboxUser.isPresent()) {
+            plan.command(dropPrivileges(sandboxUser.get(), restored, grant.environment()));
+        }
         plan.command(invocation.command());
         return plan.build();
     }
 
-    private static MountTable mounts(RunnerInvocation invocation, Grant grant, Jobserver jobserver) {
+    /**
+     * The privileged first process and the shell after it: setpriv switches to the sandbox user for good;
+     * the shell, already unprivileged, puts the withheld variables back under their names and executes the
+     * script. The shell's text holds variable names only, never values.
+     */
+    private static List<String> dropPrivileges(SandboxUser user, List<String> restored, Map<String, String> grantEnv) {
+        StringBuilder script = new StringBuilder();
+        for (String name : restored) {
+            script.append("export ").append(name).append("=\"$").append(SandboxUser.WITHHELD_PREFIX).append(name)
+                    .append("\"; unset ").append(SandboxUser.WITHHELD_PREFIX).append(name).append("; ");
+        }
+        // The shell adds PWD (and bash SHLVL) of its own: the script must see exactly the grant's variables.
+        StringBuilder unset = new StringBuilder();
+        for (String own : List.of("PWD", "SHLVL", "OLDPWD", "_")) {
+            if (!grantEnv.containsKey(own)) {
+                unset.append(" -u ").append(own);
+            }
+        }
+        script.append("exec /usr/bin/env").append(unset).append(" -- \"$@\"");
+        List<String> command = new ArrayList<>(List.of(user.setpriv().toString(), "--reuid=" + SandboxUser.UID,
+                "--regid=" + SandboxUser.GID, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
+                "--no-new-privs", "--", user.shell().toString(), "-c", script.toString(), "cordon-sandbox"));
+        return command;
+    }
+
+    private ExecutionPlan.Handover handover(Grant grant, MountTable mounts) {
+        List<Path> writable = mounts.writablePaths();
+        if (sandboxUser.isEmpty()) {
+            return new ExecutionPlan.Handover(writable, -1, -1);
+        }
+        for (Path p : writable) {
+            boolean system = false;
+            for (Path dir : SYSTEM_DIRECTORIES) {
+                system |= dir.startsWith(p);
+            }
+            for (Path tree : SYSTEM_TREES) {
+                system |= p.startsWith(tree);
+            }
+            if (system) {
+                throw new SandboxException("crate '" + grant.crateName() + "' may write " + p + ", but this runner "
+                        + "runs as root and would have to hand " + p + " to the sandbox user (uid " + SandboxUser.UID
+                        + ") for the run, which it will not do for a system directory: make a directory under the "
+                        + "target dir or the package writable instead, or run cargo as an ordinary user",
+                        ExitCodes.UNENFORCEABLE);
+            }
+        }
+        return new ExecutionPlan.Handover(writable, SandboxUser.UID, SandboxUser.GID);
+    }
+
+    private static int nextFree(Set<Integer> used) {
+        int fd = 3;
+        while (used.contains(fd)) {
+            fd++;
+        }
+        used.add(fd);
+        return fd;
+    }
+
+    private static byte[] nulSeparated(List<String> options) {
+        StringBuilder text = new StringBuilder();
+        for (String option : options) {
+            if (option.indexOf('\0') >= 0) {
+                throw new SandboxException("a bwrap option contains a NUL character: " + withoutValues(List.of(option)),
+                        ExitCodes.SANDBOX_FAILED);
+            }
+            text.append(option).append('\0');
+        }
+        return text.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The options for people, with every variable's value left out. */
+    private static String withoutValues(List<String> options) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < options.size(); i++) {
+            boolean value = i >= 2 && options.get(i - 2).equals("--setenv");
+            out.append(i == 0 ? "" : " ").append(value ? "<value>" : options.get(i));
+        }
+        return out.toString();
+    }
+
+    /**
+     * The directory for the plan's files (the bwrap options hold the script's environment): under
+     * {@code <target>/cordon-plans}, which only the runner's user may enter and which every sandbox hides,
+     * one folder per build-script directory; without a target dir, a fresh folder in the system temporary
+     * directory (private in every sandbox).
+     */
+    static Path privateDirectory(RunnerInvocation invocation, Grant grant) {
+        try {
+            Optional<Path> target = invocation.targetDir();
+            Optional<Path> buildDir = invocation.buildDir();
+            if (target.isPresent() && buildDir.isPresent() && buildDir.get().startsWith(target.get())) {
+                Path plans = ownerOnlyDirectory(target.get().resolve(PLANS_DIRECTORY));
+                String name = target.get().relativize(buildDir.get()).toString().replace('/', '-');
+                return ownerOnlyDirectory(plans.resolve(name));
+            }
+            return Files.createTempDirectory("cordon-plan-", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (IOException e) {
+            throw new SandboxException("cannot create the private directory for the plan of crate '"
+                    + grant.crateName() + "': " + e.getMessage(), ExitCodes.SANDBOX_FAILED, new UncheckedIOException(e));
+        }
+    }
+
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+
+    private static Path ownerOnlyDirectory(Path dir) throws IOException {
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            if (Files.isSymbolicLink(dir) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException(dir + " exists and is not a directory", e);
+            }
+        }
+        // Whoever made it: only its owner may enter, and it must be ours (setting permissions fails otherwise).
+        Files.setPosixFilePermissions(dir, OWNER_ONLY);
+        return dir;
+    }
+
+    private MountTable mounts(RunnerInvocation invocation, Grant grant, Jobserver jobserver, Path privateDir) {
         Map<String, String> env = invocation.environment();
         Path home = home(env);
         MountTable mounts = new MountTable();
-        mounts.privateDirectory(Path.of("/tmp"));
-        mounts.privateDirectory(Path.of("/var/tmp"));
+        boolean root = sandboxUser.isPresent();
+        // The sandbox user of a root runner is not the one bwrap creates these as: they must be open to all.
+        for (Path tmp : List.of(Path.of("/tmp"), Path.of("/var/tmp"))) {
+            if (root) {
+                mounts.sharedPrivateDirectory(tmp);
+            } else {
+                mounts.privateDirectory(tmp);
+            }
+        }
         mounts.privateDirectory(Path.of("/run"));
         if (home != null) {
-            mounts.privateDirectory(home);
+            if (root) {
+                mounts.sharedPrivateDirectory(home);
+            } else {
+                mounts.privateDirectory(home);
+            }
         }
 
         Path cargoHome = pathVariable(env, "CARGO_HOME");
@@ -187,24 +418,13 @@ public final class BwrapPlanner {
         for (Path p : grant.hidden()) {
             mounts.hidden(p);
         }
-        return mounts;
-    }
-
-    private void installFilter(ExecutionPlan.Builder plan, Grant grant, SyscallFilter filter, Set<Integer> used) {
-        int fd = 3;
-        while (used.contains(fd)) {
-            fd++;
+        // The plans of every build script (their environments): never readable from a sandbox.
+        mounts.hidden(privateDir.getParent().getFileName().toString().equals(PLANS_DIRECTORY)
+                ? privateDir.getParent() : privateDir);
+        if (root) {
+            mounts.coverUnreachableAncestors();
         }
-        byte[] program = filter.program();
-        // Next to (not inside) the temporary directory: the script can write the temporary directory,
-        // not its parent. That parent belongs to this one build-script run, so a fixed name is safe.
-        Path dir = Objects.requireNonNullElse(grant.temporaryDirectory().toAbsolutePath().getParent(),
-                grant.temporaryDirectory());
-        Path file = dir.resolve("cordon-seccomp.bpf");
-        plan.file(new ExecutionPlan.PlanFile(file, program));
-        plan.descriptor(ExecutionPlan.Descriptor.readFile(fd, file));
-        plan.command("--seccomp", Integer.toString(fd));
-        plan.note("seccomp: " + filter.description());
+        return mounts;
     }
 
     private static void createTemporaryDirectory(Grant grant) {

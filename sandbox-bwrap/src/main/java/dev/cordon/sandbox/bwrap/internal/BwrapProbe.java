@@ -36,6 +36,7 @@ public final class BwrapProbe {
     private final Map<String, String> environment;
     private final Path procSys;
     private final Optional<Path> cacheDirectory;
+    private final boolean runnerIsRoot;
 
     /**
      * Creates a probe.
@@ -45,18 +46,48 @@ public final class BwrapProbe {
      * @param cacheDirectory where successful probes are remembered, or empty for no file cache
      */
     public BwrapProbe(Map<String, String> environment, Path procSys, Optional<Path> cacheDirectory) {
+        this(environment, procSys, cacheDirectory, false);
+    }
+
+    /**
+     * Creates a probe.
+     *
+     * @param environment the environment whose {@code PATH} is searched
+     * @param procSys normally {@code /proc/sys}
+     * @param cacheDirectory where successful probes are remembered, or empty for no file cache
+     * @param runnerIsRoot whether the runner runs as root, so that scripts run as the {@link SandboxUser}
+     */
+    public BwrapProbe(Map<String, String> environment, Path procSys, Optional<Path> cacheDirectory,
+            boolean runnerIsRoot) {
         this.environment = Map.copyOf(environment);
         this.procSys = procSys;
         this.cacheDirectory = cacheDirectory;
+        this.runnerIsRoot = runnerIsRoot;
     }
 
     /** {@return a probe of this machine, caching in Cordon's {@link CacheDirectory}} */
     public static BwrapProbe ofSystem() {
-        return new BwrapProbe(System.getenv(), Path.of("/proc/sys"), CacheDirectory.path());
+        return new BwrapProbe(System.getenv(), Path.of("/proc/sys"), CacheDirectory.path(), SandboxUser.runnerIsRoot());
     }
 
-    /** The outcome: the installation when usable, else why not. */
-    public record Result(Optional<BwrapInstallation> installation, Availability availability) {
+    /**
+     * The outcome: the installation when usable, else why not.
+     *
+     * @param installation the bwrap to use, when usable
+     * @param availability whether it is, with the reason when not
+     * @param sandboxUser the user scripts run as, when this runner is root
+     */
+    public record Result(Optional<BwrapInstallation> installation, Availability availability,
+            Optional<SandboxUser> sandboxUser) {
+        /**
+         * A result for a runner that is not root.
+         *
+         * @param installation the bwrap to use, when usable
+         * @param availability whether it is
+         */
+        public Result(Optional<BwrapInstallation> installation, Availability availability) {
+            this(installation, availability, Optional.empty());
+        }
     }
 
     /** {@return whether bwrap works here; runs bwrap at most twice, and not at all on a cache hit} */
@@ -72,6 +103,16 @@ public final class BwrapProbe {
                     + "install bubblewrap (apt-get install bubblewrap / dnf install bubblewrap)");
         }
         Path bwrap = found.get();
+        Optional<SandboxUser> sandboxUser = Optional.empty();
+        if (runnerIsRoot) {
+            sandboxUser = SandboxUser.find();
+            if (sandboxUser.isEmpty()) {
+                return unavailable("this runner runs as root, so Cordon runs each build script as the unprivileged "
+                        + "uid " + SandboxUser.UID + " and needs setpriv (util-linux) for the switch, but there is no "
+                        + "/usr/bin/setpriv: install util-linux (apt-get install util-linux), or run cargo as an "
+                        + "ordinary user");
+            }
+        }
         // No lambdas or streams up to a cache hit: this runs in a fresh JVM per build script, where the
         // first lambda costs more than the whole check.
         String key = cacheKey(bwrap);
@@ -82,7 +123,7 @@ public final class BwrapProbe {
         if (cached != null && cached.startsWith(key + SEPARATOR)) {
             BwrapInstallation installation = BwrapInstallation.of(bwrap, cached.substring(key.length()
                     + SEPARATOR.length()));
-            return new Result(Optional.of(installation), Availability.available());
+            return new Result(Optional.of(installation), Availability.available(), sandboxUser);
         }
         Run version = run(List.of(bwrap.toString(), "--version"));
         if (version.status != 0) {
@@ -90,12 +131,21 @@ public final class BwrapProbe {
                     + "; reinstall bubblewrap (apt-get install --reinstall bubblewrap)");
         }
         BwrapInstallation installation = BwrapInstallation.of(bwrap, version.output);
-        List<String> sandbox = new ArrayList<>(List.of(bwrap.toString(), "--unshare-all", "--unshare-user",
-                "--cap-drop", "ALL"));
-        if (installation.canDisableUserNamespaces()) {
-            sandbox.add("--disable-userns");
+        List<String> sandbox = new ArrayList<>(List.of(bwrap.toString()));
+        if (sandboxUser.isPresent()) {
+            // As the planner does for a root runner: no user namespace, and the switch to the sandbox user.
+            sandbox.addAll(List.of("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                    "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add",
+                    "CAP_SETPCAP", "--ro-bind", "/", "/", "--proc", "/proc", "--", sandboxUser.get().setpriv().toString(),
+                    "--reuid=" + SandboxUser.UID, "--regid=" + SandboxUser.GID, "--clear-groups", "--inh-caps=-all",
+                    "--bounding-set=-all", "--no-new-privs", "--", "/bin/true"));
+        } else {
+            sandbox.addAll(List.of("--unshare-all", "--unshare-user", "--cap-drop", "ALL"));
+            if (installation.canDisableUserNamespaces()) {
+                sandbox.add("--disable-userns");
+            }
+            sandbox.addAll(List.of("--ro-bind", "/", "/", "--", "/bin/true"));
         }
-        sandbox.addAll(List.of("--ro-bind", "/", "/", "--", "/bin/true"));
         Run trial = run(sandbox);
         if (trial.status != 0) {
             return unavailable(diagnose(String.join(" ", sandbox), trial.output, sysctls()));
@@ -103,7 +153,7 @@ public final class BwrapProbe {
         if (cacheFile != null) {
             write(cacheFile, key + SEPARATOR + version.output);
         }
-        return new Result(Optional.of(installation), Availability.available());
+        return new Result(Optional.of(installation), Availability.available(), sandboxUser);
     }
 
     /**
@@ -170,7 +220,7 @@ public final class BwrapProbe {
             String bootId = readOrNull(procSys.resolve("kernel/random/boot_id"));
             StringBuilder key = new StringBuilder().append(real).append('\n').append(attrs.size()).append('\n')
                     .append(attrs.lastModifiedTime().toMillis()).append('\n')
-                    .append(System.getProperty("user.name")).append('\n')
+                    .append(System.getProperty("user.name")).append(runnerIsRoot ? " (root)" : "").append('\n')
                     .append(bootId == null ? "" : bootId.strip()).append('\n');
             for (Map.Entry<String, String> sysctl : sysctls().entrySet()) {
                 key.append(sysctl.getKey()).append('=').append(sysctl.getValue()).append('\n');

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -26,6 +27,10 @@ import java.util.Set;
 final class MountTable {
 
     private final Set<Path> privateDirs = new LinkedHashSet<>();
+    /** Private directories everyone may write (a sticky {@code /tmp} for a sandbox user that is not root). */
+    private final Set<Path> sharedPrivateDirs = new LinkedHashSet<>();
+    /** Directories created inside a private directory on the way to a put-back, open to every user. */
+    private final Set<Path> openDirs = new LinkedHashSet<>();
     private final Set<Path> readOnly = new LinkedHashSet<>();
     private final Set<Path> writable = new LinkedHashSet<>();
     private final Set<Path> hidden = new LinkedHashSet<>();
@@ -40,6 +45,57 @@ final class MountTable {
         if (real != null && real.getParent() != null && Files.isDirectory(real)) {
             privateDirs.add(real);
         }
+    }
+
+    /**
+     * Adds an empty private directory that every user may write, like {@code /tmp} (mode 1777): the
+     * sandbox's user is not the one that creates the directory when a root runner drops to another user.
+     */
+    void sharedPrivateDirectory(Path path) {
+        Path real = real(path);
+        if (real != null && real.getParent() != null && Files.isDirectory(real)) {
+            privateDirs.add(real);
+            sharedPrivateDirs.add(real);
+        }
+    }
+
+    /**
+     * Covers every directory above a mounted path that users other than its owner cannot enter (such as
+     * {@code /root}, mode 0700) with an empty private directory, so that a sandbox user who is not the
+     * directory's owner can still reach what is put back below it; everything else in that directory stays
+     * hidden. Inside a private directory, such a directory on the way to a put-back is made (by bwrap) open
+     * to every user instead.
+     */
+    void coverUnreachableAncestors() {
+        List<Path> mounted = new ArrayList<>(readOnly);
+        mounted.addAll(writable);
+        for (Path p : mounted) {
+            for (Path ancestor = p.getParent(); ancestor != null && ancestor.getParent() != null;
+                    ancestor = ancestor.getParent()) {
+                if (othersMayEnter(ancestor) || privateDirs.contains(ancestor)) {
+                    continue;
+                }
+                if (underAny(ancestor, privateDirs)) {
+                    // bwrap copies the host directory's mode when it makes the mount point's parents.
+                    openDirs.add(ancestor);
+                } else {
+                    privateDirs.add(ancestor);
+                }
+            }
+        }
+    }
+
+    private static boolean othersMayEnter(Path dir) {
+        try {
+            return Files.getPosixFilePermissions(dir).contains(PosixFilePermission.OTHERS_EXECUTE);
+        } catch (IOException | UnsupportedOperationException e) {
+            return true;
+        }
+    }
+
+    /** {@return the writable paths as mounted (real paths that exist), parents first} */
+    List<Path> writablePaths() {
+        return ordered(writable);
     }
 
     /** Puts a path back read-only; returns false (and remembers why) when it does not exist. */
@@ -81,7 +137,17 @@ final class MountTable {
     List<String> toArguments() {
         List<String> args = new ArrayList<>();
         for (Path p : ordered(privateDirs)) {
+            if (sharedPrivateDirs.contains(p)) {
+                args.add("--perms");
+                args.add("01777");
+            }
             args.add("--tmpfs");
+            args.add(p.toString());
+        }
+        for (Path p : ordered(openDirs)) {
+            args.add("--perms");
+            args.add("0755");
+            args.add("--dir");
             args.add(p.toString());
         }
         for (Path p : ordered(readOnly)) {

@@ -15,7 +15,6 @@ import dev.cordon.SandboxException;
 import dev.cordon.SyscallFilter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +46,26 @@ class BwrapPlannerTest {
         return plan(invocation, crate.grant(invocation));
     }
 
+    /** The argv bwrap acts on: the command with {@code --args N} replaced by the options in that file. */
+    static List<String> argv(ExecutionPlan plan) {
+        List<String> command = plan.command();
+        int args = command.indexOf("--args");
+        if (args < 0) {
+            return command;
+        }
+        int fd = Integer.parseInt(command.get(args + 1));
+        Path file = plan.descriptors().stream().filter(d -> d.number() == fd)
+                .map(d -> ((ExecutionPlan.ReadFile) d.source()).file()).findFirst().orElseThrow();
+        byte[] content = plan.files().stream().filter(f -> f.path().equals(file)).findFirst().orElseThrow().content();
+        List<String> options = new java.util.ArrayList<>(List.of(new String(content,
+                java.nio.charset.StandardCharsets.UTF_8).split("\0", -1)));
+        assertEquals("", options.removeLast(), "every option ends with NUL");
+        List<String> expanded = new java.util.ArrayList<>(command.subList(0, args));
+        expanded.addAll(options);
+        expanded.addAll(command.subList(args + 2, command.size()));
+        return expanded;
+    }
+
     /** Index of the option {@code option} whose next argument is {@code path}. */
     private static int indexOf(List<String> command, String option, Path path) {
         for (int i = 0; i + 1 < command.size(); i++) {
@@ -59,7 +78,7 @@ class BwrapPlannerTest {
 
     @Test
     void plan_startsWithNamespacesAndReadOnlyRootAndEndsWithTheProgram() {
-        List<String> command = defaultPlan().command();
+        List<String> command = argv(defaultPlan());
         assertEquals(List.of("/usr/bin/bwrap", "--unshare-all", "--unshare-user", "--die-with-parent",
                 "--new-session", "--cap-drop", "ALL", "--as-pid-1", "--disable-userns", "--ro-bind", "/", "/",
                 "--dev", "/dev", "--proc", "/proc"), command.subList(0, 16));
@@ -74,11 +93,11 @@ class BwrapPlannerTest {
         Grant grant = crate.grant(invocation);
         Optional<SyscallFilter> filter = Optional.of(new SyscallFilter("test", new byte[8]));
         BwrapPlanner planner = new BwrapPlanner(BWRAP_0_8);
-        assertTrue(planner.plan(invocation, grant, Optional.empty()).command().contains("--as-pid-1"));
-        assertFalse(planner.plan(invocation, grant, filter).command().contains("--as-pid-1"));
+        assertTrue(argv(planner.plan(invocation, grant, Optional.empty())).contains("--as-pid-1"));
+        assertFalse(argv(planner.plan(invocation, grant, filter)).contains("--as-pid-1"));
         Grant allowsPtrace = grant.toBuilder().syscalls(new dev.cordon.SyscallRules("default", java.util.Set.of(),
                 java.util.Set.of("ptrace"), false)).build();
-        assertTrue(planner.plan(invocation, allowsPtrace, filter).command().contains("--as-pid-1"));
+        assertTrue(argv(planner.plan(invocation, allowsPtrace, filter)).contains("--as-pid-1"));
     }
 
     @Test
@@ -86,12 +105,12 @@ class BwrapPlannerTest {
         RunnerInvocation invocation = crate.invocation();
         ExecutionPlan plan = new BwrapPlanner(new BwrapInstallation(Path.of("/usr/bin/bwrap"), 0, 6))
                 .plan(invocation, crate.grant(invocation), Optional.empty());
-        assertFalse(plan.command().contains("--disable-userns"));
+        assertFalse(argv(plan).contains("--disable-userns"));
     }
 
     @Test
     void plan_projectUnderTmpIsBoundBackAfterThePrivateTmp() {
-        List<String> command = defaultPlan().command();
+        List<String> command = argv(defaultPlan());
         int tmp = indexOf(command, "--tmpfs", Path.of("/tmp"));
         int home = indexOf(command, "--tmpfs", crate.home);
         int project = indexOf(command, "--ro-bind", crate.packageDir);
@@ -109,7 +128,7 @@ class BwrapPlannerTest {
 
     @Test
     void plan_putsToolchainBackButNeverCargoHomeItself() {
-        List<String> command = defaultPlan().command();
+        List<String> command = argv(defaultPlan());
         Path cargoHome = crate.home.resolve(".cargo");
         assertTrue(indexOf(command, "--ro-bind", cargoHome.resolve("registry")) > 0, command::toString);
         assertEquals(-1, indexOf(command, "--ro-bind", cargoHome), command::toString);
@@ -122,7 +141,7 @@ class BwrapPlannerTest {
         Grant grant = crate.grant(invocation);
         ExecutionPlan plan = plan(invocation, grant);
         assertEquals(Map.of("PATH", "/usr/bin:/bin"), plan.environment());
-        List<String> command = plan.command();
+        List<String> command = argv(plan);
         int clear = command.indexOf("--clearenv");
         assertTrue(clear > 0);
         Map<String, String> set = new HashMap<>();
@@ -140,7 +159,7 @@ class BwrapPlannerTest {
     void plan_setsTmpdirWhenTheGrantHasNone() {
         RunnerInvocation invocation = crate.invocation();
         Grant grant = Grant.builder("hostile", root.resolve("tmp")).build();
-        List<String> command = plan(invocation, grant).command();
+        List<String> command = argv(plan(invocation, grant));
         int i = command.indexOf("TMPDIR");
         assertEquals(root.resolve("tmp").toString(), command.get(i + 1));
         assertTrue(Files.isDirectory(root.resolve("tmp")), "the temporary directory is created for bwrap to bind");
@@ -153,7 +172,7 @@ class BwrapPlannerTest {
         Path missing = crate.packageDir.resolve("not-there");
         RunnerInvocation invocation = crate.invocation();
         Grant grant = crate.grant(invocation).toBuilder().hidden(dir).hidden(file).hidden(missing).build();
-        List<String> command = plan(invocation, grant).command();
+        List<String> command = argv(plan(invocation, grant));
         int hideDir = indexOf(command, "--tmpfs", dir);
         int hideFile = command.indexOf(file.toString()) - 2;
         assertTrue(hideDir > indexOf(command, "--ro-bind", crate.packageDir), command::toString);
@@ -167,14 +186,14 @@ class BwrapPlannerTest {
         Path inside = Files.createDirectories(shared.resolve("keys"));
         RunnerInvocation invocation = crate.invocation();
         Grant grant = crate.grant(invocation).toBuilder().writable(shared).hidden(inside).build();
-        List<String> command = plan(invocation, grant).command();
+        List<String> command = argv(plan(invocation, grant));
         assertTrue(indexOf(command, "--tmpfs", inside) > indexOf(command, "--bind", shared), command::toString);
     }
 
     @Test
     void plan_secretsInHomeAreCoveredOnlyWhereTheSandboxCanSeeThem() {
         // $HOME is an empty tmpfs, so ~/.ssh is already gone: no mount is needed for it.
-        List<String> command = defaultPlan().command();
+        List<String> command = argv(defaultPlan());
         assertFalse(command.contains(crate.home.resolve(".ssh").toString()), command::toString);
     }
 
@@ -182,9 +201,9 @@ class BwrapPlannerTest {
     void plan_sharesNetworkOnlyForAll() {
         RunnerInvocation invocation = crate.invocation();
         Grant none = crate.grant(invocation);
-        assertFalse(plan(invocation, none).command().contains("--share-net"));
+        assertFalse(argv(plan(invocation, none)).contains("--share-net"));
         Grant all = none.toBuilder().network(NetworkAccess.all()).build();
-        assertTrue(plan(invocation, all).command().contains("--share-net"));
+        assertTrue(argv(plan(invocation, all)).contains("--share-net"));
     }
 
     @Test
@@ -207,12 +226,15 @@ class BwrapPlannerTest {
         Grant grant = crate.grant(invocation);
         ExecutionPlan plan = new BwrapPlanner(BWRAP_0_8).plan(invocation, grant,
                 Optional.of(new SyscallFilter("test", new byte[] {1, 2, 3, 4, 5, 6, 7, 8})));
-        Path file = grant.temporaryDirectory().getParent().resolve(plan.files().get(0).path().getFileName());
+        Path file = plan.files().get(0).path();
+        Path args = plan.files().get(1).path();
         assertEquals(List.of(ExecutionPlan.Descriptor.inherited(3), ExecutionPlan.Descriptor.inherited(4),
-                ExecutionPlan.Descriptor.readFile(5, file)), plan.descriptors());
-        int seccomp = plan.command().indexOf("--seccomp");
-        assertEquals("5", plan.command().get(seccomp + 1));
-        assertTrue(seccomp < plan.command().indexOf("--"));
+                ExecutionPlan.Descriptor.readFile(5, file), ExecutionPlan.Descriptor.readFile(6, args)),
+                plan.descriptors());
+        List<String> command = argv(plan);
+        int seccomp = command.indexOf("--seccomp");
+        assertEquals("5", command.get(seccomp + 1));
+        assertTrue(seccomp < command.indexOf("--"));
         assertFalse(file.startsWith(grant.temporaryDirectory()), "the filter must not sit where the script writes");
         assertTrue(grant.writable().stream().noneMatch(file::startsWith));
     }
@@ -226,8 +248,8 @@ class BwrapPlannerTest {
         RunnerInvocation invocation = new RunnerInvocation(RunnerInvocation.Kind.BUILD_SCRIPT, crate.program,
                 List.of(), crate.packageDir, env);
         ExecutionPlan plan = plan(invocation, crate.grant(invocation));
-        assertTrue(indexOf(plan.command(), "--ro-bind", fifo) > 0, plan.command()::toString);
-        assertEquals(Collections.emptyList(), plan.descriptors());
+        assertTrue(indexOf(argv(plan), "--ro-bind", fifo) > 0, argv(plan)::toString);
+        assertEquals(1, plan.descriptors().size(), "only the bwrap options: " + plan.descriptors());
     }
 
     @Test
@@ -236,5 +258,73 @@ class BwrapPlannerTest {
         Path missing = crate.packageDir.resolve("db.sqlite");
         ExecutionPlan plan = plan(invocation, crate.grant(invocation).toBuilder().writable(missing).build());
         assertTrue(plan.notes().stream().anyMatch(n -> n.contains(missing.toString())), plan.notes()::toString);
+    }
+
+    /**
+     * Issue 12, item 6: no value of the script's environment, and no option, appears in bwrap's argv (every
+     * local user can read {@code /proc/<pid>/cmdline}); the options file lies in a directory only the runner's
+     * user may enter, which the sandbox hides.
+     */
+    @Test
+    void plan_keepsEveryEnvironmentValueOffTheCommandLine() throws Exception {
+        Map<String, String> env = new HashMap<>(crate.environment());
+        env.put("DATABASE_URL", "postgres://app:hunter2-" + crate.nonce + "@db/app");
+        RunnerInvocation invocation = new RunnerInvocation(RunnerInvocation.Kind.BUILD_SCRIPT, crate.program,
+                List.of(), crate.packageDir, env);
+        Grant grant = crate.grant(invocation).toBuilder().environment(Map.of("DATABASE_URL", env.get("DATABASE_URL")))
+                .build();
+        ExecutionPlan plan = plan(invocation, grant);
+        // All but the last argument, the build script's path (which Cargo put on our own command line).
+        String argv = String.join(" ", plan.command().subList(0, plan.command().size() - 1));
+        for (String value : grant.environment().values()) {
+            assertFalse(argv.contains(value), "value " + value + " on the command line: " + argv);
+        }
+        assertEquals(List.of("/usr/bin/bwrap", "--args", "3", "--", crate.program.toString()), plan.command());
+        assertTrue(argv(plan).contains(env.get("DATABASE_URL")), "bwrap still sets it, from the file");
+        Path args = plan.files().getLast().path();
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(args.getParent())));
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(args.getParent().getParent())));
+        assertTrue(indexOf(argv(plan), "--tmpfs", crate.targetDir.resolve(BwrapPlanner.PLANS_DIRECTORY)) > 0,
+                "the plans are hidden from the sandbox");
+        assertFalse(plan.describe().contains("hunter2"), plan.describe());
+    }
+
+    /** Issue 12, item 2: a root runner's script runs as the sandbox user, from a privileged setpriv. */
+    @Test
+    void plan_rootRunnerDropsToTheSandboxUserAndHandsOverTheWritablePaths() {
+        SandboxUser user = new SandboxUser(Path.of("/usr/bin/setpriv"), Path.of("/bin/bash"));
+        RunnerInvocation invocation = crate.invocation();
+        Grant grant = crate.grant(invocation);
+        ExecutionPlan plan = new BwrapPlanner(BWRAP_0_8, Optional.of(user)).plan(invocation, grant, Optional.empty());
+        List<String> argv = argv(plan);
+        assertFalse(argv.contains("--unshare-user") || argv.contains("--unshare-all"), argv::toString);
+        assertTrue(argv.containsAll(List.of("--unshare-pid", "--unshare-net", "--unshare-ipc")), argv::toString);
+        int drop = argv.indexOf("/usr/bin/setpriv");
+        assertEquals(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                "--bounding-set=-all", "--no-new-privs", "--", "/bin/bash", "-c"), argv.subList(drop, drop + 10));
+        assertEquals(crate.program.toString(), argv.getLast());
+        assertTrue(indexOf(argv, "--ro-bind", Path.of("/proc/sys")) > argv.indexOf("--proc"), argv::toString);
+        assertEquals(new ExecutionPlan.Handover(List.of(grant.temporaryDirectory(), crate.outDir).stream()
+                .sorted(java.util.Comparator.comparingInt(Path::getNameCount).thenComparing(Path::toString)).toList(),
+                65534, 65534), plan.handover());
+        // The loader variables travel past setpriv under other names.
+        int setenv = argv.indexOf("TMPDIR");
+        assertEquals(-1, setenv, "TMPDIR reaches setpriv under its own name: " + argv);
+        assertTrue(argv.contains(SandboxUser.WITHHELD_PREFIX + "TMPDIR"), argv::toString);
+    }
+
+    @Test
+    void plan_rootRunnerWillNotHandASystemDirectoryToTheSandboxUser() {
+        SandboxUser user = new SandboxUser(Path.of("/usr/bin/setpriv"), Path.of("/bin/bash"));
+        RunnerInvocation invocation = crate.invocation();
+        for (Path system : List.of(Path.of("/etc"), Path.of("/usr/local"), Path.of("/"), Path.of("/var"))) {
+            Grant grant = crate.grant(invocation).toBuilder().writable(system).build();
+            SandboxException e = assertThrows(SandboxException.class,
+                    () -> new BwrapPlanner(BWRAP_0_8, Optional.of(user)).plan(invocation, grant, Optional.empty()));
+            assertTrue(e.getMessage().contains("may write " + system) && e.getMessage().contains("run cargo as an "
+                    + "ordinary user"), e.getMessage());
+        }
     }
 }

@@ -33,11 +33,25 @@ public final class PlanPrinter {
         BwrapInstallation bwrap = BwrapProbe.ofSystem().probe().installation()
                 .orElseThrow(() -> new IllegalStateException("bwrap is not available"));
         ExecutionPlan plan = new BwrapPlanner(bwrap).plan(invocation, grant, Optional.empty());
-        if (!plan.files().isEmpty() || plan.descriptors().stream().anyMatch(d -> d.source() instanceof ExecutionPlan.ReadFile)) {
-            throw new IllegalStateException("this test runner cannot open plan files: " + plan.describe());
+        if (plan.handover().changesOwner()) {
+            throw new IllegalStateException("this test runner cannot hand paths over: " + plan.describe());
+        }
+        // The plan's files, opened on their descriptors by a bash prelude, as the runner's executor does.
+        StringBuilder prelude = new StringBuilder();
+        for (ExecutionPlan.PlanFile f : plan.files()) {
+            java.nio.file.Files.createDirectories(f.path().getParent());
+            java.nio.file.Files.write(f.path(), f.content());
+        }
+        for (ExecutionPlan.Descriptor d : plan.descriptors()) {
+            if (d.source() instanceof ExecutionPlan.Inherited) {
+                continue; // exec keeps Cargo's jobserver descriptors at their numbers
+            }
+            prelude.append("exec ").append(d.number()).append("<'")
+                    .append(((ExecutionPlan.ReadFile) d.source()).file()).append("'; ");
         }
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-        List<String> command = plan.command();
+        List<String> command = new java.util.ArrayList<>(List.of("/bin/bash", "-c", prelude + "exec \"$@\"", "launch"));
+        command.addAll(plan.command());
         for (String arg : command) {
             out.print(arg);
             out.print('\0');

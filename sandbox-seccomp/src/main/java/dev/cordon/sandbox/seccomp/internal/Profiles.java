@@ -51,6 +51,11 @@ public final class Profiles {
      */
     public static final List<Long> PERSONALITIES = List.of(0x0L, 0x8L, 0x2_0000L, 0x2_0008L, 0x4_0000L,
             0xFFFF_FFFFL);
+    /**
+     * {@code S_ISUID | S_ISGID}: a file with either bit runs as its owner or group, which outside the
+     * sandbox may be root. The default profile refuses both in every mode argument it can see.
+     */
+    public static final long SET_ID_BITS = 04000L | 02000L;
     /** The socket families left with no network: local sockets and routing netlink. */
     public static final List<Long> LOCAL_FAMILIES = List.of((long) AF_UNIX, (long) AF_NETLINK);
 
@@ -154,6 +159,26 @@ public final class Profiles {
                         new Case(ArgCheck.equals32(1, TIOCLINUX), eperm)),
                         Action.allow(), "typing into the user's terminal (TIOCSTI, TIOCLINUX)"),
                 new SyscallRule("personality", allowEach(0, PERSONALITIES), eperm,
-                        "personalities that weaken memory protection (READ_IMPLIES_EXEC, MMAP_PAGE_ZERO)"));
+                        "personalities that weaken memory protection (READ_IMPLIES_EXEC, MMAP_PAGE_ZERO)"),
+                // Setuid and setgid files (issue 12): refused wherever a mode reaches the kernel in a register.
+                // mkdir and mkdirat are left alone: the kernel drops both bits from their mode anyway.
+                setIdMode("chmod", 1),
+                setIdMode("fchmod", 1),
+                setIdMode("fchmodat", 2),
+                setIdMode("fchmodat2", 2),
+                setIdMode("creat", 1),
+                setIdMode("open", 2),
+                setIdMode("openat", 3),
+                setIdMode("mknod", 1),
+                setIdMode("mknodat", 2),
+                SyscallRule.always("openat2", enosys, "its mode sits in memory a filter cannot read (struct "
+                        + "open_how); ENOSYS makes callers fall back to openat, whose mode the filter sees"));
+    }
+
+    /** A rule refusing a mode argument ({@code mode_t}, 32 bits) with a setuid or setgid bit. */
+    private static SyscallRule setIdMode(String name, int modeArgument) {
+        return new SyscallRule(name, List.of(new Case(ArgCheck.anyBit32(modeArgument, SET_ID_BITS),
+                Action.errno(Errno.EPERM))), Action.allow(),
+                "a setuid or setgid bit in the mode would leave a file that runs as its owner outside the sandbox");
     }
 }

@@ -24,7 +24,10 @@ final class PolicyOracle {
             "setdomainname");
     /** Calls the default profile answers with ENOSYS so that libc and tools fall back. */
     static final Set<String> DEFAULT_ENOSYS = Set.of("clone3", "io_uring_setup", "io_uring_enter",
-            "io_uring_register");
+            "io_uring_register", "openat2");
+    /** Calls with a mode argument, by the argument's index: no setuid or setgid bit (04000, 02000) there. */
+    static final Map<String, Integer> MODE_ARGUMENT = Map.of("chmod", 1, "fchmod", 1, "fchmodat", 2, "fchmodat2", 2,
+            "creat", 1, "open", 2, "openat", 3, "mknod", 1, "mknodat", 2);
     static final long CLONE_NEW_FLAGS = 0x7E02_0000L;
     static final long UNSHARE_NEW_FLAGS = 0x7E02_0080L;
     static final Set<Long> PERSONALITIES = Set.of(0L, 8L, 0x2_0000L, 0x2_0008L, 0x4_0000L, 0xFFFF_FFFFL);
@@ -78,7 +81,7 @@ final class PolicyOracle {
             case "unshare" -> (args[0] & UNSHARE_NEW_FLAGS) != 0;
             case "ioctl" -> (int) args[1] == 0x5412 || (int) args[1] == 0x541C;
             case "personality" -> !PERSONALITIES.contains(args[0] & 0xFFFF_FFFFL);
-            default -> false;
+            default -> MODE_ARGUMENT.containsKey(name) && (args[MODE_ARGUMENT.get(name)] & 06000) != 0;
         };
         return refused ? Action.ERRNO | Errno.EPERM : Action.ALLOW;
     }

@@ -1,0 +1,96 @@
+package dev.cordon.sandbox.bwrap.internal;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The unprivileged user a build script runs as when the runner runs as root (issue 12).
+ *
+ * <p>A root runner still starts {@code bwrap} as root, without a user namespace, so that it can bind what
+ * only root can reach (a workspace or toolchain under {@code /root}, which is mode 0700). The first process
+ * in the sandbox is {@code setpriv}, holding only {@code CAP_SETUID}, {@code CAP_SETGID} and
+ * {@code CAP_SETPCAP}; it switches to {@link #UID}/{@link #GID} with no supplementary groups, empties every
+ * capability set including the bounding set, sets {@code no_new_privs}, and runs a shell that puts back
+ * the variables it was not given (see {@link #WITHHELD}) and executes the script. The script's uid is then a
+ * real unprivileged host uid: {@code /proc/sys}, {@code /etc/shadow} and every root-only file are closed
+ * to it, as to any ordinary user.
+ *
+ * <p>Why 65534 ({@code nobody}/{@code nogroup}): it is the kernel's overflow id, present and mapped in every
+ * user-namespace layout that maps the usual 0..65535 (rootless containers and CI runners), so the switch
+ * works there too, where a dedicated high uid would not be mapped; by convention it owns no files and runs
+ * nothing trusted. Files it creates belong to it only for the run (see
+ * {@link dev.cordon.ExecutionPlan.Handover}).
+ *
+ * @param setpriv the {@code setpriv} executable (util-linux)
+ * @param shell the shell that restores the withheld variables: {@code /bin/bash} when present (it keeps
+ *     variables whose names are not shell identifiers), else {@code /bin/sh}
+ */
+public record SandboxUser(Path setpriv, Path shell) {
+
+    /** The sandbox's uid. */
+    public static final int UID = 65534;
+    /** The sandbox's gid. */
+    public static final int GID = 65534;
+
+    /**
+     * Variables the privileged first process must not see, because the dynamic loader or the C library acts
+     * on them (loading libraries, locale data or character converters from a path, writing debug output):
+     * every {@code LD_*} variable plus glibc's list for secure execution ({@code ld.so(8)}). Their values
+     * (Cargo's {@code LD_LIBRARY_PATH} names {@code target/debug/deps}, which build scripts feed) go under
+     * {@link #WITHHELD_PREFIX} names and are restored after the switch.
+     */
+    static final List<String> WITHHELD = List.of("GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES", "HOSTALIASES",
+            "LOCALDOMAIN", "LOCPATH", "MALLOC_ARENA_MAX", "MALLOC_ARENA_TEST", "MALLOC_CHECK_", "MALLOC_MMAP_MAX_",
+            "MALLOC_MMAP_THRESHOLD_", "MALLOC_PERTURB_", "MALLOC_TOP_PAD_", "MALLOC_TRACE", "MALLOC_TRIM_THRESHOLD_",
+            "NIS_PATH", "NLSPATH", "RESOLV_HOST_CONF", "RES_OPTIONS", "TMPDIR", "TZDIR");
+    /** The prefix under which withheld variables travel past the privileged process. */
+    static final String WITHHELD_PREFIX = "CORDON_WITHHELD_";
+
+    /** Checks the components. */
+    public SandboxUser {
+        Objects.requireNonNull(setpriv, "setpriv");
+        Objects.requireNonNull(shell, "shell");
+    }
+
+    /** {@return whether the privileged first process must not see this variable} */
+    static boolean withheld(String name) {
+        return name.startsWith("LD_") || name.startsWith("MALLOC_") || WITHHELD.contains(name);
+    }
+
+    /** {@return whether this process runs as root (effective uid 0), so that scripts need a sandbox user} */
+    static boolean runnerIsRoot() {
+        return effectiveUid(Path.of("/proc/self/status")) == 0;
+    }
+
+    /** {@return the effective uid in a {@code /proc/<pid>/status} file, or -1 when it cannot be read} */
+    static int effectiveUid(Path status) {
+        try (FileInputStream in = new FileInputStream(status.toFile())) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.startsWith("Uid:")) {
+                    String[] ids = line.substring(4).trim().split("\\s+");
+                    return ids.length > 1 ? Integer.parseInt(ids[1]) : -1;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** {@return the tools a root runner needs, when installed} */
+    static Optional<SandboxUser> find() {
+        for (Path setpriv : List.of(Path.of("/usr/bin/setpriv"), Path.of("/bin/setpriv"), Path.of("/usr/sbin/setpriv"))) {
+            if (Files.isExecutable(setpriv)) {
+                Path shell = Files.isExecutable(Path.of("/bin/bash")) ? Path.of("/bin/bash") : Path.of("/bin/sh");
+                return Optional.of(new SandboxUser(setpriv, shell));
+            }
+        }
+        return Optional.empty();
+    }
+}
