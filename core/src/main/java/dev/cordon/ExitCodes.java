@@ -22,6 +22,13 @@ public final class ExitCodes {
     public static final int INTERNAL = 70;
     /** The sandbox could not be set up (for example, a file of the plan could not be written). */
     public static final int SANDBOX_FAILED = 71;
+    /** A resource limit (processes, memory, output) stopped the build script. */
+    public static final int LIMIT_EXCEEDED = 75;
+    /**
+     * The build script printed a directive the directive firewall refuses (one that would make Cargo run
+     * its code on the host); Cargo ignores the script's output.
+     */
+    public static final int DIRECTIVE_REFUSED = 76;
     /** The grant asks for something the chosen backend cannot enforce. */
     public static final int UNENFORCEABLE = 77;
     /** The policy is invalid: malformed TOML, unknown keys, wrong types, bad values. */

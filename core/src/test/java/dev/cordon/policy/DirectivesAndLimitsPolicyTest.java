@@ -12,6 +12,7 @@ import dev.cordon.ResourceLimits;
 import dev.cordon.internal.policy.ModelCodec;
 import dev.cordon.internal.policy.PolicyCompiler;
 import dev.cordon.internal.policy.PolicyModel;
+import dev.cordon.internal.policy.PolicyPrinter;
 import dev.cordon.internal.policy.Sizes;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -65,6 +66,8 @@ class DirectivesAndLimitsPolicyTest {
         PolicyModel model = PolicyCompiler.compile(POLICY.getBytes(StandardCharsets.UTF_8), Fixtures.POLICY);
         byte[] bytes = ModelCodec.encode(model);
         assertEquals(model, ModelCodec.decode(new DataInputStream(new ByteArrayInputStream(bytes))));
+        assertEquals(model, PolicyCompiler.compile(PolicyPrinter.print(model).getBytes(StandardCharsets.UTF_8),
+                Fixtures.POLICY), "printed and parsed again");
     }
 
     @Test

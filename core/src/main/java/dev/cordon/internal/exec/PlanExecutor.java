@@ -3,6 +3,8 @@ package dev.cordon.internal.exec;
 import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
 import dev.cordon.SandboxException;
+import dev.cordon.internal.directives.DirectiveFirewall;
+import dev.cordon.internal.directives.FirewallOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,8 +52,22 @@ public final class PlanExecutor {
      * @param timeout the wall-clock limit
      * @param idleTimeout the limit on time without output
      * @param listener receives every output line, if present
+     * @param firewall polices stdout before Cargo sees it, if present (issue 12 item 1; minimal wiring for the
+     *     cold path, to be moved into the one supervisor)
      */
-    public record Watch(Optional<Duration> timeout, Optional<Duration> idleTimeout, Optional<LineListener> listener) {
+    public record Watch(Optional<Duration> timeout, Optional<Duration> idleTimeout, Optional<LineListener> listener,
+            Optional<DirectiveFirewall> firewall) {
+        /**
+         * A watch without a directive firewall.
+         *
+         * @param timeout the wall-clock limit
+         * @param idleTimeout the limit on time without output
+         * @param listener receives every output line, if present
+         */
+        public Watch(Optional<Duration> timeout, Optional<Duration> idleTimeout, Optional<LineListener> listener) {
+            this(timeout, idleTimeout, listener, Optional.empty());
+        }
+
         /** {@return nothing to watch} */
         public static Watch none() {
             return new Watch(Optional.empty(), Optional.empty(), Optional.empty());
@@ -83,7 +99,7 @@ public final class PlanExecutor {
         // The child writes Cargo's pipe directly when our stdout is the process's own; any other stream (a
         // runner embedded in a program or a test) gets the bytes copied.
         boolean watchStdout = watch.listener().isPresent() || watch.idleTimeout().isPresent()
-                || !isProcessStdout(stdout);
+                || watch.firewall().isPresent() || !isProcessStdout(stdout);
         ProcessBuilder builder = new ProcessBuilder(command(plan)).directory(plan.workingDirectory().toFile());
         builder.environment().clear();
         builder.environment().putAll(plan.environment());
@@ -105,7 +121,12 @@ public final class PlanExecutor {
         OutputTail errTail = new OutputTail(TAIL_LINES);
         OutputTail outTail = new OutputTail(TAIL_LINES);
         Thread errPump = pump(process.getErrorStream(), stderr, errTail, "stderr", watch, lastOutput);
-        Thread outPump = watchStdout ? pump(process.getInputStream(), stdout, outTail, "stdout", watch, lastOutput) : null;
+        // Issue 12 item 1, minimal wiring (the lead moves it into the supervisor): stdout passes the directive
+        // firewall; the first refused line stops the script, and the run fails so Cargo ignores its output.
+        FirewallOutputStream policed = watch.firewall().map(f -> new FirewallOutputStream(f, stdout,
+                refusal -> killTree(process))).orElse(null);
+        Thread outPump = watchStdout ? pump(process.getInputStream(), policed != null ? policed : stdout, outTail,
+                "stdout", watch, lastOutput) : null;
         Optional<String> timedOut = Optional.empty();
         List<String> hang = List.of();
         try {
@@ -132,6 +153,21 @@ public final class PlanExecutor {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         int status = process.isAlive() ? ExitCodes.INTERNAL : process.exitValue();
         int exitCode = timedOut.isPresent() ? ExitCodes.TIMEOUT : status;
+        if (policed != null) {
+            Optional<String> refused = endQuietly(policed);
+            if (refused.isPresent()) {
+                synchronized (stderr) {
+                    try {
+                        stderr.write((refused.get() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        stderr.flush();
+                    } catch (IOException e) {
+                        // nowhere left to report to; the exit code still fails the run
+                    }
+                }
+                return new Outcome(ExitCodes.DIRECTIVE_REFUSED, Optional.empty(), Optional.empty(), elapsed,
+                        outTail.lines(), errTail.lines(), hang);
+            }
+        }
         Optional<String> signal = timedOut.isPresent() ? Optional.of("SIGKILL") : Signals.fromExitStatus(status);
         return new Outcome(exitCode, signal, timedOut, elapsed, outTail.lines(), errTail.lines(), hang);
     }
@@ -196,6 +232,14 @@ public final class PlanExecutor {
         thread.setDaemon(true);
         thread.start();
         return thread;
+    }
+
+    private static Optional<String> endQuietly(FirewallOutputStream policed) {
+        try {
+            return policed.end();
+        } catch (IOException e) {
+            return policed.refusal();
+        }
     }
 
     private static void killTree(Process process) {

@@ -35,6 +35,11 @@ final class ExplainCommand {
             out.append("note: ").append(notice).append('\n');
         }
         out.append("== grant\n").append(GrantDescription.of(grant));
+        out.append("== limits on this machine\n");
+        dev.cordon.internal.limits.LimitEnforcement.probe().describe(grant.limits())
+                .forEach(line -> out.append(line).append('\n'));
+        out.append("allowed directives: ").append(grant.allowedDirectives().isEmpty() ? "none (the directive firewall"
+                + " refuses code-loading directives)" : String.join(", ", grant.allowedDirectives())).append('\n');
         try {
             SandboxBackend backend = resolution.selector().select(grant);
             GrantCheck.requireEnforceable(grant, backend);

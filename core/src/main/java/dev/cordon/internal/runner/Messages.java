@@ -28,6 +28,11 @@ final class Messages {
         write(stdout, text + "\n");
     }
 
+    /** Writes a message that already carries its {@code cordon:} prefix and may end with copyable TOML. */
+    void verbatim(String text) {
+        write(stderr, text + "\n");
+    }
+
     void error(String text) {
         write(stderr, "cordon: error: " + text.replace("\n", "\ncordon:   ") + "\n");
     }

@@ -14,6 +14,8 @@ import dev.cordon.internal.audit.CommandRedaction;
 import dev.cordon.internal.discovery.BackendSelector;
 import dev.cordon.internal.exec.Outcome;
 import dev.cordon.internal.exec.PlanExecutor;
+import dev.cordon.internal.limits.LimitEnforcement;
+import dev.cordon.internal.limits.LimitPlan;
 import dev.cordon.internal.live.LiveLog;
 import dev.cordon.internal.policy.Sha256;
 import dev.cordon.spi.InvocationDecoder;
@@ -192,8 +194,23 @@ public final class RunnerEngine {
         PlanExecutor executor = new PlanExecutor(settings.stdout(), settings.stderr());
         Instant started = Instant.now();
         timer.mark("prepare");
-        Outcome outcome = executor.execute(prepared.plan(),
-                new PlanExecutor.Watch(grant.timeout(), grant.idleTimeout(), live));
+        // Issue 12 items 1 and 7, minimal wiring for the cold path; the lead moves it into the supervisor.
+        PlanExecutor.Watch watch = new PlanExecutor.Watch(grant.timeout(), grant.idleTimeout(), live,
+                Optional.of(dev.cordon.internal.directives.DirectiveFirewall.forRun(grant, invocation)));
+        Outcome outcome;
+        if (prepared.backend().id().equals(Grant.NO_SANDBOX)) {
+            outcome = executor.execute(prepared.plan(), watch);
+        } else {
+            try (LimitPlan limits = LimitEnforcement.probe().plan(grant.limits())) {
+                outcome = executor.execute(limits.apply(prepared.plan(), invocation.command()), watch);
+                Optional<String> exceeded = limits.exceeded(invocation.crateName());
+                if (exceeded.isPresent()) {
+                    messages.verbatim(exceeded.get());
+                    outcome = new Outcome(ExitCodes.LIMIT_EXCEEDED, outcome.signal(), outcome.timedOut(),
+                            outcome.elapsed(), outcome.stdoutTail(), outcome.stderrTail(), outcome.hangReport());
+                }
+            }
+        }
         timer.mark("execute");
         finish(prepared, listeners, started, outcome);
         timer.mark("report");
