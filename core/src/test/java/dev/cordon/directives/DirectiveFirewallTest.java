@@ -136,6 +136,21 @@ class DirectiveFirewallTest {
     }
 
     @Test
+    void finish_refusesASearchPathThatHoldsALibraryTheToolchainLoads(@TempDir Path dir) throws IOException {
+        Path out = Files.createDirectories(dir.resolve("target/debug/build/evil-1/out"));
+        RunnerInvocation inv = RunnerInvocation.of(out.getParent().resolve("build-script-build"), dir.resolve("pkg"),
+                Map.of("OUT_DIR", out.toString(), "CARGO_PKG_NAME", "evil"));
+        DirectiveFirewall fw = DirectiveFirewall.forRun(Grant.builder("evil", dir).build(), inv);
+        Files.writeString(out.resolve("libring_core.a"), "");
+        Files.writeString(out.resolve("libfoo.so.1"), "");
+        assertTrue(fw.check("cargo:rustc-link-search=native=" + out).allowed());
+        assertTrue(fw.finish().allowed());
+        Files.writeString(out.resolve("libz.so.1"), "");
+        String refusal = fw.finish().refusal().orElseThrow();
+        assertTrue(refusal.contains("libz.so.1") && refusal.contains("rustdoc"), refusal);
+    }
+
+    @Test
     void finish_refusesASearchPathThatTheScriptTurnedIntoASymlinkOutOfTheBuild(@TempDir Path dir) throws IOException {
         Path target = dir.resolve("target");
         Path out = target.resolve("debug/build/evil-1/out");

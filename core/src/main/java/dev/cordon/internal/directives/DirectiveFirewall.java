@@ -148,6 +148,13 @@ public final class DirectiveFirewall {
             if (!Files.exists(named)) {
                 continue;
             }
+            Optional<String> shadow = shadowingLibrary(named);
+            if (shadow.isPresent()) {
+                return refuse("\"" + named + "\"", "it holds " + shadow.get() + ", a library rustdoc and the toolchain"
+                        + " load: Cargo puts native search paths inside the target dir on the LD_LIBRARY_PATH of"
+                        + " rustdoc (cargo test --doc) and of test binaries, so the toolchain would load the script's"
+                        + " copy", Optional.empty());
+            }
             try {
                 Path real = named.toRealPath();
                 boolean inside = false;
@@ -166,6 +173,25 @@ public final class DirectiveFirewall {
             }
         }
         return Verdict.allow();
+    }
+
+    /**
+     * Names of the shared libraries rustc, rustdoc and LLVM need (and the dynamic loader itself): a copy in a
+     * search path would be loaded instead of the system's.
+     */
+    private static final java.util.regex.Pattern SHADOWS = java.util.regex.Pattern.compile(
+            "(ld-linux.*|ld64\\.so.*|lib(c|m|dl|rt|pthread|util|gcc_s|z|zstd|stdc\\+\\+|c\\+\\+|ffi|tinfo|xml2)"
+                    + "\\.so(\\..*)?|lib(LLVM|rustc_driver|std)-?.*\\.(so|dylib)(\\..*)?|libz(\\..*)?\\.dylib)");
+
+    private static Optional<String> shadowingLibrary(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> SHADOWS.matcher(n).matches()).findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     private void rememberPaths(Directive d) {

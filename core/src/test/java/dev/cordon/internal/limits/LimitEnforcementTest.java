@@ -93,6 +93,35 @@ class LimitEnforcementTest {
         assertEquals(0, Files.list(memory).count());
     }
 
+    /**
+     * The reason the rlimits go inside the sandbox: RLIMIT_NPROC counts one user's tasks per user namespace.
+     * Run as an ordinary user (65534) that already has 30 processes, a sandbox with processes = 20 may still
+     * start 10, but not 40; the same limit set outside the sandbox's namespace would count all 30.
+     */
+    @Test
+    void rlimits_insideTheSandboxCountOnlyItsOwnTasksForAnOrdinaryUser() throws Exception {
+        Path bwrap = dev.cordon.testing.RequiredTools.require("bwrap");
+        Path setpriv = dev.cordon.testing.RequiredTools.require("setpriv");
+        LimitEnforcement e = new LimitEnforcement(NONE, Optional.of(Path.of("/usr/bin/prlimit")), false, 1024);
+        List<String> inner;
+        try (LimitPlan plan = e.plan(new ResourceLimits(OptionalLong.of(20), OptionalLong.empty(), OptionalLong.empty(),
+                OptionalLong.empty()))) {
+            inner = plan.innerPrefix();
+        }
+        String sandbox = bwrap + " --unshare-user --unshare-pid --die-with-parent --ro-bind / / --dev /dev --proc /proc -- "
+                + String.join(" ", inner) + " /bin/sh -c";
+        String script = "for i in $(seq 30); do sleep 4 & done; sleep 0.3; "
+                + sandbox + " 'for i in $(seq 10); do sleep 1 & done; wait; echo ten-started'; "
+                + sandbox + " 'for i in $(seq 40); do sleep 1 & done; wait; echo forty-started'; "
+                + "kill $(jobs -p) 2>/dev/null; wait";
+        Process p = new ProcessBuilder(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
+                "/bin/sh", "-c", script).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(out.contains("ten-started"), out);
+        assertTrue(out.contains("Cannot fork") || out.contains("Resource temporarily unavailable"), out);
+    }
+
     @Test
     void probe_readsThisMachine() {
         LimitEnforcement e = LimitEnforcement.probe();
