@@ -97,6 +97,56 @@ class DirectivesAndLimitsPolicyTest {
         assertEquals(12, e.violations().size(), all);
     }
 
+    /** A crate's limit replaces the default table's, key by key; a key set nowhere keeps the built-in value. */
+    @Property
+    void decide_limitsRefineKeyByKey(@ForAll("limit") Optional<String> defaultProcesses,
+            @ForAll("limit") Optional<String> crateProcesses, @ForAll("size") Optional<String> defaultMemory,
+            @ForAll("size") Optional<String> crateMemory) {
+        String toml = "[permissions.build]\nlimits = { " + entries(defaultProcesses, defaultMemory) + " }\n"
+                + "[permissions.build.foo]\nlimits = { " + entries(crateProcesses, crateMemory) + " }\n";
+        Grant foo = Policy.parse(toml, Fixtures.POLICY).decide(Fixtures.invocation("foo"));
+        Grant bar = Policy.parse(toml, Fixtures.POLICY).decide(Fixtures.invocation("bar"));
+        assertEquals(expected(crateProcesses.or(() -> defaultProcesses), ResourceLimits.DEFAULT_PROCESSES),
+                foo.limits().processes());
+        assertEquals(expected(defaultProcesses, ResourceLimits.DEFAULT_PROCESSES), bar.limits().processes());
+        assertEquals(expected(crateMemory.or(() -> defaultMemory), ResourceLimits.DEFAULT_MEMORY),
+                foo.limits().memoryBytes());
+        assertEquals(expected(defaultMemory, ResourceLimits.DEFAULT_MEMORY), bar.limits().memoryBytes());
+        assertEquals(ResourceLimits.defaults().openFiles(), foo.limits().openFiles());
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<Optional<String>> limit() {
+        return net.jqwik.api.Arbitraries.oneOf(net.jqwik.api.Arbitraries.longs().between(8, 100_000)
+                .map(n -> Optional.of(Long.toString(n))), net.jqwik.api.Arbitraries.just(Optional.of("\"unlimited\"")),
+                net.jqwik.api.Arbitraries.just(Optional.empty()));
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<Optional<String>> size() {
+        return net.jqwik.api.Arbitraries.oneOf(net.jqwik.api.Arbitraries.longs().between(32, 1 << 20)
+                .map(n -> Optional.of("\"" + n + "MiB\"")), net.jqwik.api.Arbitraries.just(Optional.of("\"unlimited\"")),
+                net.jqwik.api.Arbitraries.just(Optional.empty()));
+    }
+
+    private static String entries(Optional<String> processes, Optional<String> memory) {
+        List<String> parts = new java.util.ArrayList<>();
+        processes.ifPresent(p -> parts.add("processes = " + p));
+        memory.ifPresent(m -> parts.add("memory = " + m));
+        return String.join(", ", parts);
+    }
+
+    private static OptionalLong expected(Optional<String> written, long builtIn) {
+        if (written.isEmpty()) {
+            return OptionalLong.of(builtIn);
+        }
+        String w = written.get().replace("\"", "");
+        if (w.equals("unlimited")) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(w.endsWith("MiB") ? Long.parseLong(w.replace("MiB", "")) << 20 : Long.parseLong(w));
+    }
+
     @Property
     void sizes_parseWhatFormatWrites(@ForAll @LongRange(min = 1, max = 1L << 50) long bytes) {
         assertEquals(Optional.of(bytes), Sizes.parse(Sizes.format(bytes)));
