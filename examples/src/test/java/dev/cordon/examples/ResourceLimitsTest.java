@@ -36,7 +36,8 @@ class ResourceLimitsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "fork-bomb   | processes = 64       | reached its limit of 64 processes | processes = 128",
-        "memory-bomb | memory = \"256MiB\"  | ran out of its 256MiB memory limit | memory = \"512MiB\""})
+        "memory-bomb | memory = \"256MiB\"  | ran out of its 256MiB memory limit | memory = \"512MiB\"",
+        "output-bomb | output = \"1MiB\"    | wrote more than 1MiB of output | output = \"2MiB\""})
     void bomb_isStoppedByItsLimitWithAClearMessage(String crate, String limit, String says, String raise)
             throws IOException {
         Path policy = Files.writeString(dir.resolve("cordon.toml"), "[permissions.build." + crate + "]\nlimits = { "

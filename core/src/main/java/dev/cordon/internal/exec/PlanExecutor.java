@@ -54,9 +54,10 @@ public final class PlanExecutor {
      * @param listener receives every output line, if present
      * @param firewall polices stdout before Cargo sees it, if present (issue 12 item 1; minimal wiring for the
      *     cold path, to be moved into the one supervisor)
+     * @param outputLimit stops the script once stdout and stderr together pass it, if present (issue 12 item 7)
      */
     public record Watch(Optional<Duration> timeout, Optional<Duration> idleTimeout, Optional<LineListener> listener,
-            Optional<DirectiveFirewall> firewall) {
+            Optional<DirectiveFirewall> firewall, Optional<OutputLimit> outputLimit) {
         /**
          * A watch without a directive firewall.
          *
@@ -65,13 +66,22 @@ public final class PlanExecutor {
          * @param listener receives every output line, if present
          */
         public Watch(Optional<Duration> timeout, Optional<Duration> idleTimeout, Optional<LineListener> listener) {
-            this(timeout, idleTimeout, listener, Optional.empty());
+            this(timeout, idleTimeout, listener, Optional.empty(), Optional.empty());
         }
 
         /** {@return nothing to watch} */
         public static Watch none() {
             return new Watch(Optional.empty(), Optional.empty(), Optional.empty());
         }
+    }
+
+    /**
+     * The most bytes of stdout and stderr together, and what to say when a script writes more.
+     *
+     * @param bytes the limit
+     * @param message the message for stderr
+     */
+    public record OutputLimit(long bytes, String message) {
     }
 
     private final OutputStream stdout;
@@ -120,13 +130,20 @@ public final class PlanExecutor {
         AtomicLong lastOutput = new AtomicLong(System.nanoTime());
         OutputTail errTail = new OutputTail(TAIL_LINES);
         OutputTail outTail = new OutputTail(TAIL_LINES);
-        Thread errPump = pump(process.getErrorStream(), stderr, errTail, "stderr", watch, lastOutput);
+        AtomicLong written = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean overflowed = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable overflow = () -> {
+            if (!overflowed.getAndSet(true)) {
+                killTree(process);
+            }
+        };
+        Thread errPump = pump(process.getErrorStream(), stderr, errTail, "stderr", watch, lastOutput, written, overflow);
         // Issue 12 item 1, minimal wiring (the lead moves it into the supervisor): stdout passes the directive
         // firewall; the first refused line stops the script, and the run fails so Cargo ignores its output.
         FirewallOutputStream policed = watch.firewall().map(f -> new FirewallOutputStream(f, stdout,
                 refusal -> killTree(process))).orElse(null);
         Thread outPump = watchStdout ? pump(process.getInputStream(), policed != null ? policed : stdout, outTail,
-                "stdout", watch, lastOutput) : null;
+                "stdout", watch, lastOutput, written, overflow) : null;
         Optional<String> timedOut = Optional.empty();
         List<String> hang = List.of();
         try {
@@ -153,17 +170,15 @@ public final class PlanExecutor {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         int status = process.isAlive() ? ExitCodes.INTERNAL : process.exitValue();
         int exitCode = timedOut.isPresent() ? ExitCodes.TIMEOUT : status;
+        if (overflowed.get()) {
+            writeQuietly(stderr, watch.outputLimit().orElseThrow().message());
+            return new Outcome(ExitCodes.LIMIT_EXCEEDED, Optional.empty(), Optional.empty(), elapsed, outTail.lines(),
+                    errTail.lines(), hang);
+        }
         if (policed != null) {
             Optional<String> refused = endQuietly(policed);
             if (refused.isPresent()) {
-                synchronized (stderr) {
-                    try {
-                        stderr.write((refused.get() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                        stderr.flush();
-                    } catch (IOException e) {
-                        // nowhere left to report to; the exit code still fails the run
-                    }
-                }
+                writeQuietly(stderr, refused.get());
                 return new Outcome(ExitCodes.DIRECTIVE_REFUSED, Optional.empty(), Optional.empty(), elapsed,
                         outTail.lines(), errTail.lines(), hang);
             }
@@ -202,13 +217,23 @@ public final class PlanExecutor {
     }
 
     private static Thread pump(InputStream in, OutputStream out, OutputTail tail, String stream, Watch watch,
-            AtomicLong lastOutput) {
+            AtomicLong lastOutput, AtomicLong written, Runnable overflow) {
+        long limit = watch.outputLimit().map(OutputLimit::bytes).orElse(Long.MAX_VALUE);
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[8192];
             try (in) {
                 int n;
                 while ((n = in.read(buffer)) > 0) {
                     lastOutput.set(System.nanoTime());
+                    long total = written.addAndGet(n);
+                    if (total > limit) {
+                        // Issue 12 item 7: stop at the limit; what is past it never reaches Cargo.
+                        n = (int) Math.max(0, n - (total - limit));
+                        overflow.run();
+                        if (n == 0) {
+                            break;
+                        }
+                    }
                     synchronized (out) {
                         out.write(buffer, 0, n);
                         out.flush();
@@ -232,6 +257,17 @@ public final class PlanExecutor {
         thread.setDaemon(true);
         thread.start();
         return thread;
+    }
+
+    private static void writeQuietly(OutputStream stream, String message) {
+        synchronized (stream) {
+            try {
+                stream.write((message + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                stream.flush();
+            } catch (IOException e) {
+                // nowhere left to report to; the exit code still fails the run
+            }
+        }
     }
 
     private static Optional<String> endQuietly(FirewallOutputStream policed) {

@@ -196,7 +196,9 @@ public final class RunnerEngine {
         timer.mark("prepare");
         // Issue 12 items 1 and 7, minimal wiring for the cold path; the lead moves it into the supervisor.
         PlanExecutor.Watch watch = new PlanExecutor.Watch(grant.timeout(), grant.idleTimeout(), live,
-                Optional.of(dev.cordon.internal.directives.DirectiveFirewall.forRun(grant, invocation)));
+                Optional.of(dev.cordon.internal.directives.DirectiveFirewall.forRun(grant, invocation)),
+                grant.limits().outputBytes().stream().boxed().findFirst().map(n -> new PlanExecutor.OutputLimit(n,
+                        dev.cordon.internal.limits.LimitMessages.outputExceeded(invocation.crateName(), n))));
         Outcome outcome;
         if (prepared.backend().id().equals(Grant.NO_SANDBOX)) {
             outcome = executor.execute(prepared.plan(), watch);
