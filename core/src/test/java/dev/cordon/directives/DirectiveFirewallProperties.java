@@ -83,7 +83,8 @@ class DirectiveFirewallProperties {
                         + o + "/ld.so", "-Wl,-I," + o + "/ld.so", "--sysroot=" + o, "--gcc-toolchain=" + o,
                 "--config=" + o + "/c.cfg", "-L/home/dev/.ssh", "-L", "-Wl,-L,/home/dev", "-Wl,-L/tmp/x",
                 "/home/dev/.aws/credentials", "-Wl,-T,/home/dev/.ssh/id_rsa", "-T/etc/shadow", "-L" + o + "/../../../../..",
-                "-Wl,--version-script=/root/v.map", "-Wl,-mllvm,-load=x");
+                "-Wl,--version-script=/root/v.map", "-Wl,-mllvm,-load=x", "-include/home/dev/.ssh/id_rsa",
+                "-Wl,-R/home/dev/x", "-Wl,--version-script=../../../../home/dev/v.map");
     }
 
     @Provide
@@ -156,7 +157,8 @@ class DirectiveFirewallProperties {
                 "rustc-link-lib=dylib=stdc++", "rustc-link-lib=static:+whole-archive=foo", "rustc-link-lib=framework=Security",
                 "rustc-link-lib=static:-bundle=foo:bar", "rustc-link-arg=-Wl,-rpath,$ORIGIN/../lib",
                 "rustc-link-arg=-Wl,-rpath,/opt/vendor/lib", "rustc-link-arg=-Wl,--export-dynamic",
-                "rustc-link-arg=-Tlink.x", "rustc-link-arg=-nostartfiles", "rustc-link-arg=-Wl,-z,stack-size=65536",
+                "rustc-link-arg=-Tlink.x", "rustc-link-arg=-Tsub/memory.x", "rustc-link-arg=-nostartfiles",
+                "rustc-link-arg=-Wl,--version-script=ver/x.map", "rustc-link-arg=-Wl,-R" + o + "/syms.o", "rustc-link-arg=-Wl,-z,stack-size=65536",
                 "rustc-link-arg=-Wl,--version-script=" + o + "/v.map", "rustc-link-arg=" + o + "/extra.o",
                 "rustc-link-arg=-Wl,-undefined,dynamic_lookup", "rustc-link-arg=-Wl,-install_name,@rpath/libx.dylib",
                 "rustc-link-arg=-Xlinker", "rustc-link-arg=--export-dynamic", "rustc-link-arg=-Wl,-Bstatic",

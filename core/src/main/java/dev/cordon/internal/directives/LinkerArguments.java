@@ -154,6 +154,11 @@ final class LinkerArguments {
             String value = word.substring(2);
             return value.startsWith("/") || hasDotDot(value) ? path(word, value, roots) : Optional.empty();
         }
+        // A path joined to any other option (-R/x, -include/x): where its first '/' starts, a path starts.
+        int slash = word.indexOf('/');
+        if (eq < 0 && slash > 0 && !NAMES_ONLY.contains(name)) {
+            return path(word, word.substring(slash), roots);
+        }
         return Optional.empty();
     }
 
