@@ -240,6 +240,31 @@ class DirectiveFirewallProperties {
         assertTrue(firewall(entry).check(line).allowed());
     }
 
+    /** Safe output reaches Cargo byte for byte however the pipe cuts it into reads. */
+    @Property
+    void stream_safeOutputPassesByteForByteWhateverTheChunks(@ForAll("safeStream") List<String> lines,
+            @ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 300) int chunk,
+            @ForAll boolean finalNewline) throws java.io.IOException {
+        String text = String.join("\n", lines) + (finalNewline ? "\n" : "");
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream cargo = new java.io.ByteArrayOutputStream();
+        var stream = new dev.cordon.internal.directives.FirewallOutputStream(firewall(), cargo, m -> { });
+        for (int i = 0; i < bytes.length; i += chunk) {
+            stream.write(bytes, i, Math.min(chunk, bytes.length - i));
+        }
+        assertEquals(Optional.empty(), stream.end());
+        assertEquals(text, cargo.toString(StandardCharsets.UTF_8));
+    }
+
+    @Provide
+    Arbitrary<List<String>> safeStream() {
+        Arbitrary<String> directive = Combinators.combine(prefix(), safeDirective()).as((p, d) -> p + d);
+        Arbitrary<String> plain = Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(80)
+                .filter(t -> !t.strip().startsWith("cargo:"));
+        return Arbitraries.oneOf(directive, plain, Arbitraries.of("", "\r", "ünïcødé ✓", "cargo:root=/x"))
+                .list().ofMaxSize(30);
+    }
+
     private static void assertRefused(String line) {
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
         assertFalse(firewall().check(bytes, 0, bytes.length).allowed(), "should be refused: " + line);
