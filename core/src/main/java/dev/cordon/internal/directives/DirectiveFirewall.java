@@ -195,6 +195,10 @@ public final class DirectiveFirewall {
     }
 
     private void rememberPaths(Directive d) {
+        if (!d.key().startsWith("rustc-link-") && !d.key().equals("rustc-flags")
+                && !d.key().equals("rustc-cdylib-link-arg")) {
+            return; // only paths the linker and rustc will use
+        }
         for (String word : RustText.words(d.value().replace(',', ' ').replace('=', ' '))) {
             String candidate = word.startsWith("-L") || word.startsWith("-T") ? word.substring(2) : word;
             if (candidate.startsWith("/")) {
