@@ -22,15 +22,17 @@ public final class ExitCodes {
     public static final int INTERNAL = 70;
     /** The sandbox could not be set up (for example, a file of the plan could not be written). */
     public static final int SANDBOX_FAILED = 71;
+    /** A resource limit (processes, memory, output) stopped the build script. */
+    public static final int LIMIT_EXCEEDED = 75;
+    /**
+     * The build script printed a directive the directive firewall refuses (one that would make Cargo run
+     * its code on the host); Cargo ignores the script's output.
+     */
+    public static final int DIRECTIVE_REFUSED = 76;
     /** The grant asks for something the chosen backend cannot enforce. */
     public static final int UNENFORCEABLE = 77;
     /** The policy is invalid: malformed TOML, unknown keys, wrong types, bad values. */
     public static final int INVALID_POLICY = 78;
-    /**
-     * The build script printed a directive its grant does not allow (one that would make Cargo run code on
-     * the host, say) and was stopped before Cargo acted on it.
-     */
-    public static final int DIRECTIVE_REFUSED = 79;
     /** The build script ran longer than its timeout and was killed. */
     public static final int TIMEOUT = 124;
 

@@ -38,12 +38,15 @@ import java.util.TreeMap;
  * @param syscalls the syscall filter to install where the backend can; never null
  * @param backend the backend the policy asked for: {@code "auto"}, {@code "none"} or a backend id;
  *     never null
+ * @param limits how much of the machine the script may use; never null
+ * @param allowedDirectives build-script directives the policy allows although the directive firewall
+ *     refuses them by default, each as {@code KEY=VALUE} (a trailing {@code *} matches a prefix); never null
  * @since 0.1
  */
 public record Grant(String crateName, String policyName, NetworkAccess network, List<Path> readable,
         List<Path> writable, List<Path> hidden, Map<String, String> environment, Path temporaryDirectory,
         Optional<Duration> timeout, Optional<Duration> idleTimeout, SourceMode source, Optional<String> liveLog,
-        SyscallRules syscalls, String backend) {
+        SyscallRules syscalls, String backend, ResourceLimits limits, List<String> allowedDirectives) {
 
     /** The backend choice that picks the best available backend. */
     public static final String AUTO_BACKEND = "auto";
@@ -67,8 +70,36 @@ public record Grant(String crateName, String policyName, NetworkAccess network, 
         Objects.requireNonNull(liveLog, "liveLog");
         Objects.requireNonNull(syscalls, "syscalls");
         Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(limits, "limits");
+        allowedDirectives = List.copyOf(allowedDirectives);
         timeout.ifPresent(t -> requirePositive("timeout", t));
         idleTimeout.ifPresent(t -> requirePositive("idle timeout", t));
+    }
+
+    /**
+     * A grant with the default limits and no allowed directives (the components of version 0.1).
+     *
+     * @param crateName see the record
+     * @param policyName see the record
+     * @param network see the record
+     * @param readable see the record
+     * @param writable see the record
+     * @param hidden see the record
+     * @param environment see the record
+     * @param temporaryDirectory see the record
+     * @param timeout see the record
+     * @param idleTimeout see the record
+     * @param source see the record
+     * @param liveLog see the record
+     * @param syscalls see the record
+     * @param backend see the record
+     */
+    public Grant(String crateName, String policyName, NetworkAccess network, List<Path> readable,
+            List<Path> writable, List<Path> hidden, Map<String, String> environment, Path temporaryDirectory,
+            Optional<Duration> timeout, Optional<Duration> idleTimeout, SourceMode source, Optional<String> liveLog,
+            SyscallRules syscalls, String backend) {
+        this(crateName, policyName, network, readable, writable, hidden, environment, temporaryDirectory, timeout,
+                idleTimeout, source, liveLog, syscalls, backend, ResourceLimits.defaults(), List.of());
     }
 
     private static void requirePositive(String what, Duration value) {
@@ -104,6 +135,8 @@ public record Grant(String crateName, String policyName, NetworkAccess network, 
         b.liveLog = liveLog;
         b.syscalls = syscalls;
         b.backend = backend;
+        b.limits = limits;
+        b.allowedDirectives.addAll(allowedDirectives);
         return b;
     }
 
@@ -123,6 +156,8 @@ public record Grant(String crateName, String policyName, NetworkAccess network, 
         private Optional<String> liveLog = Optional.empty();
         private SyscallRules syscalls = SyscallRules.defaults();
         private String backend = AUTO_BACKEND;
+        private ResourceLimits limits = ResourceLimits.defaults();
+        private final List<String> allowedDirectives = new ArrayList<>();
 
         private Builder(String crateName, Path temporaryDirectory) {
             this.crateName = Objects.requireNonNull(crateName, "crateName");
@@ -211,10 +246,26 @@ public record Grant(String crateName, String policyName, NetworkAccess network, 
             return this;
         }
 
+        /** @param value the resource limits @return this builder */
+        public Builder limits(ResourceLimits value) {
+            limits = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /**
+         * @param entry a directive to allow, as {@code KEY=VALUE} (a trailing {@code *} matches a prefix)
+         * @return this builder
+         */
+        public Builder allowDirective(String entry) {
+            allowedDirectives.add(Objects.requireNonNull(entry));
+            return this;
+        }
+
         /** {@return the grant} */
         public Grant build() {
             return new Grant(crateName, policyName, network, dedupe(readable), dedupe(writable), dedupe(hidden),
-                    environment, temporaryDirectory, timeout, idleTimeout, source, liveLog, syscalls, backend);
+                    environment, temporaryDirectory, timeout, idleTimeout, source, liveLog, syscalls, backend, limits,
+                    allowedDirectives.stream().distinct().toList());
         }
 
         private static List<Path> dedupe(List<Path> paths) {

@@ -7,7 +7,6 @@ import java.util.Optional;
  * {@code cargo:} lines outside any sandbox, so a line that would make it run the script's code on the
  * host is refused, and the run ends there.
  */
-@FunctionalInterface
 public interface DirectiveCheck {
     /** Lets every line through. */
     DirectiveCheck NONE = (line, length) -> Optional.empty();
@@ -18,4 +17,28 @@ public interface DirectiveCheck {
      * @return why the line is refused, or empty to pass it on unchanged
      */
     Optional<String> refusal(byte[] line, int length);
+
+    /**
+     * Decides on the start of a line too long to hold whole; the rest of the line is passed on unchecked when
+     * this allows it. By default a line that may be a directive is refused.
+     *
+     * @param start the first bytes of the line
+     * @param length how many
+     * @return why the line is refused, or empty to pass it on
+     */
+    default Optional<String> refusalOfLongLine(byte[] start, int length) {
+        return Supervisor.mayBeDirective(start, length)
+                ? Optional.of("a line of more than " + Supervisor.MAX_LINE + " bytes that starts like a Cargo directive")
+                : Optional.empty();
+    }
+
+    /**
+     * Decides, once the script and its processes have ended successfully, on what its accepted lines named
+     * (a path that a symbolic link made since leads elsewhere, say). By default nothing.
+     *
+     * @return why the run is refused after all, or empty
+     */
+    default Optional<String> refusalAtEnd() {
+        return Optional.empty();
+    }
 }

@@ -54,13 +54,40 @@ public final class Supervisor {
      * @param idleTimeout the limit on time without output
      * @param listener receives every output line, if present
      * @param directives decides on every stdout line
+     * @param outputLimit the most bytes of stdout and stderr together, if limited
      */
     public record Watch(Optional<Duration> timeout, Optional<Duration> idleTimeout, Optional<LineListener> listener,
-            DirectiveCheck directives) {
+            DirectiveCheck directives, Optional<OutputLimit> outputLimit) {
+        /**
+         * A watch without an output limit.
+         *
+         * @param timeout the wall-clock limit
+         * @param idleTimeout the limit on time without output
+         * @param listener receives every output line, if present
+         * @param directives decides on every stdout line
+         */
+        public Watch(Optional<Duration> timeout, Optional<Duration> idleTimeout, Optional<LineListener> listener,
+                DirectiveCheck directives) {
+            this(timeout, idleTimeout, listener, directives, Optional.empty());
+        }
+
         /** {@return nothing to watch, every line passed} */
         public static Watch none() {
             return new Watch(Optional.empty(), Optional.empty(), Optional.empty(), DirectiveCheck.NONE);
         }
+    }
+
+    /**
+     * The most bytes of stdout and stderr together, and what to say when a script writes more.
+     *
+     * @param bytes the limit
+     * @param message the whole message for stderr
+     */
+    public record OutputLimit(long bytes, String message) {
+    }
+
+    /** Why the supervisor stopped a run itself, and the exit code that says so. */
+    private record Stop(int exitCode, String message) {
     }
 
     private final Spawner spawner;
@@ -102,11 +129,12 @@ public final class Supervisor {
         Thread killer = new Thread(child::kill, "cordon-shutdown");
         Runtime.getRuntime().addShutdownHook(killer);
         AtomicLong lastOutput = new AtomicLong(System.nanoTime());
-        AtomicReference<String> refused = new AtomicReference<>();
+        AtomicReference<Stop> refused = new AtomicReference<>();
+        AtomicLong written = new AtomicLong();
         OutputTail errTail = new OutputTail(TAIL_LINES);
         OutputTail outTail = new OutputTail(TAIL_LINES);
-        Thread errPump = start("stderr", () -> copy(child.stderr(), errTail, watch, lastOutput));
-        Thread outPump = start("stdout", () -> gate(child, outTail, watch, lastOutput, refused));
+        Thread errPump = start("stderr", () -> copy(child, errTail, watch, lastOutput, written, refused));
+        Thread outPump = start("stdout", () -> gate(child, outTail, watch, lastOutput, written, refused));
         Optional<String> timedOut = Optional.empty();
         List<String> hang = List.of();
         int status = ExitCodes.INTERNAL;
@@ -140,8 +168,14 @@ public final class Supervisor {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         // The sandbox has ended (bwrap's PID namespace dies with it): nothing can change the paths any more.
         warn(handover.back());
-        Optional<String> refusal = Optional.ofNullable(refused.get());
-        int exitCode = refusal.isPresent() ? ExitCodes.DIRECTIVE_REFUSED
+        if (refused.get() == null && timedOut.isEmpty() && status == 0) {
+            // Cargo acts on the lines only after a successful run: what they named is checked now, once nothing
+            // of the script can change it any more.
+            watch.directives().refusalAtEnd().ifPresent(why -> refused.set(new Stop(ExitCodes.DIRECTIVE_REFUSED, why)));
+        }
+        Optional<Stop> stop = Optional.ofNullable(refused.get());
+        Optional<String> refusal = stop.map(Stop::message);
+        int exitCode = stop.isPresent() ? stop.get().exitCode()
                 : timedOut.isPresent() ? ExitCodes.TIMEOUT : status;
         Optional<String> signal = refusal.isPresent() ? Optional.empty()
                 : timedOut.isPresent() ? Optional.of("SIGKILL") : Signals.fromExitStatus(status);
@@ -152,7 +186,7 @@ public final class Supervisor {
     }
 
     private static Watched waitFor(Child child, Watch watch, long start, AtomicLong lastOutput,
-            AtomicReference<String> refused) throws InterruptedException {
+            AtomicReference<Stop> refused) throws InterruptedException {
         // A refused directive ends the wait at once (the stdout pump killed the child), so poll at least
         // every 50 ms when nothing else bounds the wait.
         while (true) {
@@ -199,13 +233,18 @@ public final class Supervisor {
         return thread;
     }
 
-    /** stderr: copied as it arrives. */
-    private void copy(InputStream in, OutputTail tail, Watch watch, AtomicLong lastOutput) {
+    /** stderr: copied as it arrives, up to the output limit. */
+    private void copy(Child child, OutputTail tail, Watch watch, AtomicLong lastOutput, AtomicLong written,
+            AtomicReference<Stop> refused) {
         byte[] buffer = new byte[8192];
-        try (in) {
+        try (InputStream in = child.stderr()) {
             int n;
             while ((n = in.read(buffer)) > 0) {
                 lastOutput.set(System.nanoTime());
+                n = withinLimit(child, n, watch, written, refused);
+                if (n == 0) {
+                    continue;
+                }
                 write(stderr, buffer, 0, n);
                 tell(watch, "stderr", tail.add(buffer, n));
             }
@@ -216,8 +255,8 @@ public final class Supervisor {
     }
 
     /** stdout: line by line through the directive check; after a refusal, read and dropped. */
-    private void gate(Child child, OutputTail tail, Watch watch, AtomicLong lastOutput,
-            AtomicReference<String> refused) {
+    private void gate(Child child, OutputTail tail, Watch watch, AtomicLong lastOutput, AtomicLong written,
+            AtomicReference<Stop> refused) {
         byte[] buffer = new byte[8192];
         byte[] line = new byte[256];
         int length = 0;
@@ -227,6 +266,10 @@ public final class Supervisor {
             while ((n = in.read(buffer)) > 0) {
                 lastOutput.set(System.nanoTime());
                 if (refused.get() != null) {
+                    continue;
+                }
+                n = withinLimit(child, n, watch, written, refused);
+                if (n == 0) {
                     continue;
                 }
                 tell(watch, "stdout", tail.add(buffer, n));
@@ -255,9 +298,9 @@ public final class Supervisor {
                 } else if (length + rest > MAX_LINE) {
                     line = append(line, length, buffer, from, rest);
                     length += rest;
-                    if (mayBeDirective(line, length)) {
-                        refuse(child, refused, "a line of more than " + MAX_LINE + " bytes that starts like a Cargo"
-                                + " directive (Cargo would act on it; no build script needs one this long)");
+                    Optional<String> refusal = watch.directives().refusalOfLongLine(line, length);
+                    if (refusal.isPresent()) {
+                        refuse(child, refused, refusal.get());
                         return;
                     }
                     write(stdout, line, 0, length);
@@ -279,7 +322,7 @@ public final class Supervisor {
     }
 
     private boolean decide(Child child, byte[] line, int length, boolean newline, Watch watch,
-            AtomicReference<String> refused) {
+            AtomicReference<Stop> refused) {
         int end = length > 0 && line[length - 1] == '\r' ? length - 1 : length;
         Optional<String> refusal = watch.directives().refusal(line, end);
         if (refusal.isPresent()) {
@@ -300,9 +343,24 @@ public final class Supervisor {
         return true;
     }
 
-    private static void refuse(Child child, AtomicReference<String> refused, String why) {
-        refused.compareAndSet(null, why);
+    private static void refuse(Child child, AtomicReference<Stop> refused, String why) {
+        refused.compareAndSet(null, new Stop(ExitCodes.DIRECTIVE_REFUSED, why));
         child.kill();
+    }
+
+    /** {@return how many of {@code n} new bytes are within the output limit}; past it, the run is stopped. */
+    private static int withinLimit(Child child, int n, Watch watch, AtomicLong written, AtomicReference<Stop> refused) {
+        if (watch.outputLimit().isEmpty()) {
+            return n;
+        }
+        OutputLimit limit = watch.outputLimit().get();
+        long total = written.addAndGet(n);
+        if (total <= limit.bytes()) {
+            return n;
+        }
+        refused.compareAndSet(null, new Stop(ExitCodes.LIMIT_EXCEEDED, limit.message()));
+        child.kill();
+        return (int) Math.max(0, n - (total - limit.bytes()));
     }
 
     /** Whether a line could be read by Cargo as a directive: {@code cargo:} after optional blanks. */

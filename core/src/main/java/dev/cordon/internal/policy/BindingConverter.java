@@ -72,8 +72,22 @@ final class BindingConverter {
         Optional<String> profile = b.syscalls == null ? Optional.empty() : Optional.ofNullable(b.syscalls.profile);
         List<String> deny = b.syscalls == null ? List.of() : b.syscalls.deny;
         List<String> allow = b.syscalls == null ? List.of() : b.syscalls.allow;
+        List<String> directivesAllow = b.directives == null ? List.of() : b.directives.allow;
+        Map<String, Long> limits = new TreeMap<>();
+        if (b.limits != null) {
+            limit(limits, "processes", ValueChecks.Kind.PROCESSES, b.limits.processes);
+            limit(limits, "memory", ValueChecks.Kind.MEMORY, b.limits.memory);
+            limit(limits, "open-files", ValueChecks.Kind.OPEN_FILES, b.limits.openFiles);
+            limit(limits, "output", ValueChecks.Kind.OUTPUT, b.limits.output);
+        }
         return new Rules(network, write, read, hide, pass, drop, set, duration(b.timeout), duration(b.idleTimeout),
-                source, Optional.ofNullable(b.liveLog), profile, deny, allow);
+                source, Optional.ofNullable(b.liveLog), profile, deny, allow, directivesAllow, limits);
+    }
+
+    private static void limit(Map<String, Long> into, String key, ValueChecks.Kind kind, Object value) {
+        if (value != null) {
+            into.put(key, ValueChecks.limitValue(kind, value));
+        }
     }
 
     private static Optional<Duration> duration(Object value) {

@@ -22,7 +22,7 @@ import java.util.TreeMap;
  */
 public final class ModelCodec {
     /** Bump when the encoding or the model's meaning changes; old cache entries are then ignored. */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
     private static final int MAGIC = 0x43524450;
     private static final int MAX_STRING = 1 << 20;
     private static final int MAX_COUNT = 1 << 16;
@@ -136,6 +136,12 @@ public final class ModelCodec {
         }
         writeStrings(out, r.syscallDeny());
         writeStrings(out, r.syscallAllow());
+        writeStrings(out, r.directivesAllow());
+        out.writeInt(r.limits().size());
+        for (Map.Entry<String, Long> e : r.limits().entrySet()) {
+            writeString(out, e.getKey());
+            out.writeLong(e.getValue());
+        }
     }
 
     private static Rules readRules(DataInputStream in) throws IOException {
@@ -172,9 +178,17 @@ public final class ModelCodec {
         }
         Optional<String> liveLog = in.readBoolean() ? Optional.of(readString(in)) : Optional.empty();
         Optional<String> profile = in.readBoolean() ? Optional.of(readString(in)) : Optional.empty();
+        List<String> syscallDeny = readStrings(in);
+        List<String> syscallAllow = readStrings(in);
+        List<String> directivesAllow = readStrings(in);
+        int limitCount = count(in);
+        Map<String, Long> limits = new TreeMap<>();
+        for (int i = 0; i < limitCount; i++) {
+            limits.put(readString(in), in.readLong());
+        }
         return new Rules(network, write, read, hide, pass, drop, set, timeout, idle,
-                source == 0 ? Optional.empty() : Optional.of(sources[source - 1]), liveLog, profile, readStrings(in),
-                readStrings(in));
+                source == 0 ? Optional.empty() : Optional.of(sources[source - 1]), liveLog, profile, syscallDeny,
+                syscallAllow, directivesAllow, limits);
     }
 
     private static void writeDuration(DataOutputStream out, Optional<Duration> d) throws IOException {

@@ -2,6 +2,8 @@ package dev.cordon.internal.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cordon.internal.policy.binding.Binding;
+import dev.cordon.internal.policy.binding.DirectivesBinding;
+import dev.cordon.internal.policy.binding.LimitsBinding;
 import dev.cordon.internal.policy.binding.EnvBinding;
 import dev.cordon.internal.policy.binding.FilesystemBinding;
 import dev.cordon.internal.policy.binding.NetworkBinding;
@@ -25,10 +27,11 @@ final class PolicyBinder {
     static final List<String> SANDBOX_KEYS = List.of("backend", "layers");
     static final List<String> SECTIONS = List.of("build", "macro", "run");
     static final List<String> RULE_KEYS = List.of("network-access", "filesystem-access", "env", "timeout",
-            "idle-timeout", "source", "live-log", "syscalls");
+            "idle-timeout", "source", "live-log", "syscalls", "directives", "limits");
     private static final Map<String, List<String>> INNER_KEYS = Map.of("network-access", List.of("action", "routes"),
             "filesystem-access", List.of("action", "paths", "read", "hide"), "env", List.of("pass", "drop", "set"),
-            "syscalls", List.of("profile", "deny", "allow"));
+            "syscalls", List.of("profile", "deny", "allow"), "directives", List.of("allow"), "limits",
+            Rules.LIMIT_KEYS);
     private static final Pattern CRATE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     /** A section's bindings: its own keys and its crates, by name as written. */
@@ -156,6 +159,8 @@ final class PolicyBinder {
             case "source" -> rules.source = tree.string(value, path);
             case "live-log" -> rules.liveLog = tree.string(value, path);
             case "syscalls" -> rules.syscalls = syscalls(value, path);
+            case "directives" -> rules.directives = directives(value, path);
+            case "limits" -> rules.limits = limits(value, path);
             default -> throw new IllegalStateException("rule key " + key);
         }
     }
@@ -258,6 +263,42 @@ final class PolicyBinder {
                 case "deny" -> tree.strings(e.getValue(), keyPath, b.deny);
                 case "allow" -> tree.strings(e.getValue(), keyPath, b.allow);
                 default -> tree.unknownKey(keyPath, e.getKey(), INNER_KEYS.get("syscalls"));
+            }
+        }
+        return b;
+    }
+
+    private DirectivesBinding directives(JsonNode node, String path) {
+        if (!tree.isTable(node, path, "directives = { allow = [\"rustc-link-arg=-fuse-ld=lld\"] }")) {
+            return null;
+        }
+        DirectivesBinding b = new DirectivesBinding(path);
+        bindings.add(b);
+        for (Map.Entry<String, JsonNode> e : TomlTree.entries(node)) {
+            String keyPath = KeyPath.child(path, e.getKey());
+            if (e.getKey().equals("allow")) {
+                tree.strings(e.getValue(), keyPath, b.allow);
+            } else {
+                tree.unknownKey(keyPath, e.getKey(), INNER_KEYS.get("directives"));
+            }
+        }
+        return b;
+    }
+
+    private LimitsBinding limits(JsonNode node, String path) {
+        if (!tree.isTable(node, path, "limits = { processes = 256, memory = \"2GiB\" }")) {
+            return null;
+        }
+        LimitsBinding b = new LimitsBinding(path);
+        bindings.add(b);
+        for (Map.Entry<String, JsonNode> e : TomlTree.entries(node)) {
+            String keyPath = KeyPath.child(path, e.getKey());
+            switch (e.getKey()) {
+                case "processes" -> b.processes = tree.limit(e.getValue(), keyPath);
+                case "memory" -> b.memory = tree.limit(e.getValue(), keyPath);
+                case "open-files" -> b.openFiles = tree.limit(e.getValue(), keyPath);
+                case "output" -> b.output = tree.limit(e.getValue(), keyPath);
+                default -> tree.unknownKey(keyPath, e.getKey(), Rules.LIMIT_KEYS);
             }
         }
         return b;

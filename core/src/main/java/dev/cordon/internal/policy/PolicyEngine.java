@@ -2,6 +2,7 @@ package dev.cordon.internal.policy;
 
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
+import dev.cordon.ResourceLimits;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SourceMode;
 import dev.cordon.SyscallRules;
@@ -12,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -73,7 +75,27 @@ public final class PolicyEngine {
         grant.liveLog(crate.liveLog().or(defaults::liveLog).orElse(null));
         grant.syscalls(syscalls(model, defaults, crate));
         grant.environment(environment(invocation, tmp, defaults, crate));
+        grant.limits(limits(defaults, crate));
+        defaults.directivesAllow().forEach(grant::allowDirective);
+        crate.directivesAllow().forEach(grant::allowDirective);
         return grant.build();
+    }
+
+    /** A crate's limit replaces the default's; a limit set nowhere keeps the built-in default. */
+    private static ResourceLimits limits(Rules defaults, Rules crate) {
+        ResourceLimits builtIn = ResourceLimits.defaults();
+        return new ResourceLimits(limit("processes", defaults, crate, builtIn.processes()),
+                limit("memory", defaults, crate, builtIn.memoryBytes()),
+                limit("open-files", defaults, crate, builtIn.openFiles()),
+                limit("output", defaults, crate, builtIn.outputBytes()));
+    }
+
+    private static OptionalLong limit(String key, Rules defaults, Rules crate, OptionalLong builtIn) {
+        Long value = crate.limits().getOrDefault(key, defaults.limits().get(key));
+        if (value == null) {
+            return builtIn;
+        }
+        return value == Rules.UNLIMITED ? OptionalLong.empty() : OptionalLong.of(value);
     }
 
     private static SyscallRules syscalls(PolicyModel model, Rules defaults, Rules crate) {

@@ -91,6 +91,16 @@ public final class PolicyPrinter {
             addList(parts, "allow", rules.syscallAllow());
             out.append("syscalls = ").append(inline(parts)).append('\n');
         }
+        if (!rules.directivesAllow().isEmpty()) {
+            out.append("directives = { allow = ").append(strings(rules.directivesAllow())).append(" }\n");
+        }
+        if (!rules.limits().isEmpty()) {
+            List<String> parts = new ArrayList<>();
+            rules.limits().forEach((key, value) -> parts.add(key + " = " + (value == Rules.UNLIMITED ? "\"unlimited\""
+                    : key.equals("memory") || key.equals("output") ? "\"" + Sizes.format(value) + "\""
+                    : Long.toString(value))));
+            out.append("limits = ").append(inline(parts)).append('\n');
+        }
     }
 
     private static String network(NetworkAccess network) {

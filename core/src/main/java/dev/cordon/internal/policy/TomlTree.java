@@ -70,6 +70,19 @@ final class TomlTree {
         return null;
     }
 
+    /** {@return a String or a Long for a limit, or null after recording a problem} */
+    Object limit(JsonNode node, String keyPath) {
+        if (node.isTextual()) {
+            return node.textValue();
+        }
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return node.longValue();
+        }
+        add(keyPath, "must be a number or a string, not " + describe(node), "write e.g. 256, \"4GiB\" or"
+                + " \"unlimited\"");
+        return null;
+    }
+
     static Iterable<Map.Entry<String, JsonNode>> entries(JsonNode table) {
         return table.properties();
     }

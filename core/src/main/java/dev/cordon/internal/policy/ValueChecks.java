@@ -62,8 +62,28 @@ public final class ValueChecks {
         /** A key of {@code env.set}. */
         ENV_NAME,
         /** An element of {@code paths}, {@code read} or {@code hide}. */
-        PATH
+        PATH,
+        /** An element of {@code directives.allow}. */
+        DIRECTIVE,
+        /** {@code limits.processes}: a count or {@code "unlimited"}. */
+        PROCESSES,
+        /** {@code limits.memory}: a size or {@code "unlimited"}. */
+        MEMORY,
+        /** {@code limits.open-files}: a count or {@code "unlimited"}. */
+        OPEN_FILES,
+        /** {@code limits.output}: a size or {@code "unlimited"}. */
+        OUTPUT
     }
+
+    /** The value of a limit that switches it off. */
+    public static final String UNLIMITED = "unlimited";
+
+    /**
+     * The smallest and largest value of each limit: below the minimum even the sandbox's own start-up
+     * (bwrap, a shell) fails, which would look like a broken build rather than a limit.
+     */
+    private static final long[][] LIMIT_RANGE = {{8, 4_194_304}, {32L << 20, 1L << 60}, {16, 1L << 30},
+            {1L << 10, 1L << 60}};
 
     /**
      * Checks one value.
@@ -78,6 +98,9 @@ public final class ValueChecks {
         }
         if (kind == Kind.DURATION) {
             return duration(value);
+        }
+        if (kind == Kind.PROCESSES || kind == Kind.MEMORY || kind == Kind.OPEN_FILES || kind == Kind.OUTPUT) {
+            return limit(kind, value);
         }
         String text = value.toString();
         return switch (kind) {
@@ -101,7 +124,10 @@ public final class ValueChecks {
                     "use letters, digits and '_' only, not starting with a digit");
             case ROUTE -> route(text);
             case PATH -> path(text);
-            case DURATION -> none();
+            case DIRECTIVE -> dev.cordon.internal.directives.DirectiveAllowList.problem(text)
+                    .map(p -> new Problem(p, "write a directive as printed after cargo:: (KEY=VALUE), e.g."
+                            + " \"rustc-link-arg=-fuse-ld=lld\"; a trailing '*' matches a prefix"));
+            case DURATION, PROCESSES, MEMORY, OPEN_FILES, OUTPUT -> none();
         };
     }
 
@@ -145,6 +171,57 @@ public final class ValueChecks {
         }
         if (d.get().isZero() || d.get().isNegative()) {
             return problem("must be positive", "write a duration greater than zero, e.g. \"10m\"");
+        }
+        return none();
+    }
+
+    /**
+     * {@return the bytes or count of a valid limit value, {@link Rules#UNLIMITED} for "unlimited"}
+     *
+     * @param kind the limit's kind
+     * @param value a Long or a String that passed {@link #check}
+     */
+    static long limitValue(Kind kind, Object value) {
+        if (value instanceof Long n) {
+            return n;
+        }
+        String text = value.toString().strip();
+        if (text.equals(UNLIMITED)) {
+            return Rules.UNLIMITED;
+        }
+        return kind == Kind.MEMORY || kind == Kind.OUTPUT ? Sizes.parse(text).orElseThrow() : Long.parseLong(text);
+    }
+
+    private static Optional<Problem> limit(Kind kind, Object value) {
+        boolean size = kind == Kind.MEMORY || kind == Kind.OUTPUT;
+        String example = size ? "write a size with a binary unit, e.g. \"512MiB\" or \"4GiB\", a whole number of"
+                + " bytes, or \"unlimited\"" : "write a whole number, e.g. 256, or \"unlimited\"";
+        long n;
+        if (value instanceof Long l) {
+            n = l;
+        } else if (value instanceof Number) {
+            return problem("is not a whole number", example);
+        } else {
+            String text = value.toString().strip();
+            if (text.equals(UNLIMITED)) {
+                return none();
+            }
+            Optional<Long> parsed = size ? Sizes.parse(text) : Optional.ofNullable(
+                    text.matches("[0-9]{1,18}") ? Long.parseLong(text) : null);
+            if (parsed.isEmpty()) {
+                if (size && text.matches("[0-9]+ ?[kKMGT]B?")) {
+                    return problem("uses a decimal or ambiguous unit", "write binary units: KiB, MiB, GiB or TiB,"
+                            + " e.g. \"4GiB\"");
+                }
+                return problem(size ? "is not a size" : "is not a count", example);
+            }
+            n = parsed.get();
+        }
+        long[] range = LIMIT_RANGE[kind.ordinal() - Kind.PROCESSES.ordinal()];
+        if (n < range[0] || n > range[1]) {
+            String low = size ? Sizes.format(range[0]) : Long.toString(range[0]);
+            String high = size ? Sizes.format(range[1]) : Long.toString(range[1]);
+            return problem("is outside " + low + ".." + high, "write a value in that range, or \"unlimited\"");
         }
         return none();
     }

@@ -36,9 +36,11 @@ final class ExplainCommand {
         try {
             RunnerEngine.Prepared prepared = engine.prepare(invocation, arguments, true, PhaseTimer.OFF);
             out.append("== grant\n").append(GrantDescription.of(prepared.grant()));
+            limits(out, prepared.grant());
             out.append("== plan\n").append(prepared.plan().describe());
         } catch (SandboxException e) {
             out.append("== grant\n").append(GrantDescription.of(grant));
+            limits(out, grant);
             out.append("== plan\nnone: ").append(e.getMessage()).append('\n');
             messages.out(out.toString().stripTrailing());
             return e.exitCode();
@@ -46,5 +48,13 @@ final class ExplainCommand {
         out.append("note: proc macros are loaded by rustc itself and cannot be wrapped by a host runner\n");
         messages.out(out.toString().stripTrailing());
         return 0;
+    }
+
+    private static void limits(StringBuilder out, Grant grant) {
+        out.append("== limits on this machine\n");
+        dev.cordon.internal.limits.LimitEnforcement.probe().describe(grant.limits())
+                .forEach(line -> out.append(line).append('\n'));
+        out.append("allowed directives: ").append(grant.allowedDirectives().isEmpty() ? "none (the directive firewall"
+                + " refuses code-loading directives)" : String.join(", ", grant.allowedDirectives())).append('\n');
     }
 }

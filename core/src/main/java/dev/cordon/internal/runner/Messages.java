@@ -28,6 +28,11 @@ final class Messages {
         write(stdout, text + "\n");
     }
 
+    /** Writes a message that already carries its {@code cordon:} prefix and may end with copyable TOML. */
+    void verbatim(String text) {
+        write(stderr, text + "\n");
+    }
+
     void error(String text) {
         write(stderr, "cordon: error: " + text.replace("\n", "\ncordon:   ") + "\n");
     }
@@ -35,11 +40,6 @@ final class Messages {
     void cargoWarning(String text) {
         write(stderr, text + "\n");
         write(stdout, "cargo::warning=" + text.replace('\n', ' ') + "\n");
-    }
-
-    void refused(RunnerInvocation invocation, String why) {
-        String crate = invocation.crateName() + invocation.crateVersion().map(v -> " v" + v).orElse("");
-        write(stderr, "cordon: build script of " + crate + " stopped: " + why + "\n");
     }
 
     void failure(RunnerInvocation invocation, Grant grant, Outcome outcome, List<String> explanation) {

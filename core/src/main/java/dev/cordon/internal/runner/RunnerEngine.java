@@ -13,7 +13,11 @@ import dev.cordon.SyscallFilter;
 import dev.cordon.internal.audit.CommandRedaction;
 import dev.cordon.internal.discovery.BackendSelector;
 import dev.cordon.internal.exec.Outcome;
+import dev.cordon.internal.directives.DirectiveFirewall;
 import dev.cordon.internal.exec.DirectiveCheck;
+import dev.cordon.internal.limits.LimitEnforcement;
+import dev.cordon.internal.limits.LimitMessages;
+import dev.cordon.internal.limits.LimitPlan;
 import dev.cordon.internal.exec.Spawner;
 import dev.cordon.internal.exec.Supervisor;
 import dev.cordon.internal.live.LiveLog;
@@ -147,15 +151,52 @@ public final class RunnerEngine {
         Optional<Supervisor.LineListener> live = LiveLog.forRun(invocation, grant.liveLog(),
                 settings.environment(), settings.stderr()).map(l -> l);
         Supervisor supervisor = new Supervisor(settings.spawner(), settings.stdout(), settings.stderr());
+        Supervisor.Watch watch = new Supervisor.Watch(grant.timeout(), grant.idleTimeout(), live,
+                directives(DirectiveFirewall.forRun(grant, invocation)),
+                grant.limits().outputBytes().stream().boxed().findFirst().map(n -> new Supervisor.OutputLimit(n,
+                        LimitMessages.outputExceeded(invocation.crateName(), n))));
         Instant started = Instant.now();
         timer.mark("prepare");
-        Outcome outcome = supervisor.execute(prepared.plan(),
-                new Supervisor.Watch(grant.timeout(), grant.idleTimeout(), live, DirectiveCheck.NONE));
+        Outcome outcome;
+        if (prepared.backend().id().equals(Grant.NO_SANDBOX)) {
+            outcome = supervisor.execute(prepared.plan(), watch);
+        } else {
+            // Process and memory limits: a per-run cgroup the sandbox joins, or rlimits inside it.
+            try (LimitPlan limits = LimitEnforcement.probe().plan(grant.limits())) {
+                outcome = supervisor.execute(limits.apply(prepared.plan(), invocation.command()), watch);
+                Optional<String> exceeded = limits.exceeded(invocation.crateName());
+                if (exceeded.isPresent() && outcome.refusal().isEmpty()) {
+                    outcome = new Outcome(ExitCodes.LIMIT_EXCEEDED, outcome.signal(), outcome.timedOut(),
+                            outcome.elapsed(), outcome.stdoutTail(), outcome.stderrTail(), outcome.hangReport(),
+                            exceeded);
+                }
+            }
+        }
         timer.mark("execute");
         finish(prepared, listeners, started, outcome);
         timer.mark("report");
         timer.print();
         return outcome.exitCode();
+    }
+
+    /** The directive firewall as the supervisor's check of every stdout line. */
+    private static DirectiveCheck directives(DirectiveFirewall firewall) {
+        return new DirectiveCheck() {
+            @Override
+            public Optional<String> refusal(byte[] line, int length) {
+                return firewall.check(line, 0, length).refusal();
+            }
+
+            @Override
+            public Optional<String> refusalOfLongLine(byte[] start, int length) {
+                return firewall.checkLongLine(start, 0, length).refusal();
+            }
+
+            @Override
+            public Optional<String> refusalAtEnd() {
+                return firewall.finish().refusal();
+            }
+        };
     }
 
     /**
@@ -209,7 +250,7 @@ public final class RunnerEngine {
                 : outcome.succeeded() ? Optional.empty()
                 : backend.explainFailure(invocation, grant, outcome.exitCode(), String.join("\n", outcome.stderrTail()));
         if (outcome.refusal().isPresent()) {
-            messages.refused(invocation, outcome.refusal().get());
+            messages.verbatim(outcome.refusal().get());
         } else if (!outcome.succeeded()) {
             messages.failure(invocation, grant, outcome, denial.map(text -> List.of(text.split("\n"))).orElse(List.of()));
         }

@@ -32,6 +32,12 @@ public final class RulesBinding extends Binding {
     /** {@code syscalls}, or null. */
     public SyscallsBinding syscalls;
 
+    /** {@code directives}, or null. */
+    public DirectivesBinding directives;
+
+    /** {@code limits}, or null. */
+    public LimitsBinding limits;
+
     /** @param keyPath where it is */
     public RulesBinding(String keyPath) {
         super(keyPath);

@@ -1,0 +1,170 @@
+package dev.cordon.internal.limits;
+
+import dev.cordon.ExecutionPlan;
+import dev.cordon.ResourceLimits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The resource limits of one run: the command prefixes that put the script under them, and, after the run,
+ * which limit stopped it. Close it after the run (and after its processes ended): that kills whatever is
+ * left in the run's cgroup and removes it.
+ */
+public final class LimitPlan implements AutoCloseable {
+    private final String mechanism;
+    private final List<Path> groups;
+    private final List<String> inner;
+    private final ResourceLimits limits;
+
+    LimitPlan(String mechanism, List<Path> groups, List<String> inner, ResourceLimits limits) {
+        this.mechanism = mechanism;
+        this.groups = List.copyOf(groups);
+        this.inner = List.copyOf(inner);
+        this.limits = limits;
+    }
+
+    /** {@return {@code "cgroup v2"}, {@code "cgroup v1"} or {@code "rlimits"}} */
+    public String mechanism() {
+        return mechanism;
+    }
+
+    /**
+     * {@return the words to put in front of the whole run's command, outside the sandbox: a shell that moves
+     * itself into the run's cgroup and then execs the command (so the sandbox and everything it starts are
+     * counted from the first instruction); empty without a cgroup}
+     */
+    public List<String> outerPrefix() {
+        if (groups.isEmpty()) {
+            return List.of();
+        }
+        StringBuilder script = new StringBuilder();
+        for (Path g : groups) {
+            script.append("echo $$ > ").append(shellQuote(g.resolve("cgroup.procs").toString())).append(" && ");
+        }
+        script.append("exec \"$@\"");
+        return List.of("/bin/sh", "-c", script.toString(), "cordon-limits");
+    }
+
+    /**
+     * {@return the words to put right in front of the build script inside the sandbox (after the sandbox
+     * created its user namespace): {@code prlimit} with the rlimits; empty when there are none}
+     */
+    public List<String> innerPrefix() {
+        return inner;
+    }
+
+    /**
+     * Applies both prefixes to a plan whose command ends with the script's own command (as Bubblewrap's
+     * does: {@code bwrap ... -- <script>}); the inner prefix goes right before that tail. A plan whose
+     * command does not end with it gets the inner prefix in front of its whole command.
+     *
+     * @param plan the backend's plan
+     * @param scriptCommand the build script's command ({@code RunnerInvocation.command()})
+     * @return the plan under the limits
+     */
+    public ExecutionPlan apply(ExecutionPlan plan, List<String> scriptCommand) {
+        List<String> command = new ArrayList<>(plan.command());
+        int tail = command.size() - scriptCommand.size();
+        boolean endsWithScript = tail >= 0 && command.subList(tail, command.size()).equals(scriptCommand);
+        command.addAll(endsWithScript ? tail : 0, inner);
+        command.addAll(0, outerPrefix());
+        return new ExecutionPlan(plan.backendId(), command, plan.environment(), plan.workingDirectory(),
+                plan.descriptors(), plan.files(), plan.notes());
+    }
+
+    /**
+     * Tells, after the run, whether a cgroup limit stopped the script.
+     *
+     * @param crate the crate, for the message
+     * @return the message naming the limit and the TOML that raises it; empty when no limit was hit or
+     *     rlimits (which leave no trace) enforced them
+     */
+    public Optional<String> exceeded(String crate) {
+        for (Path g : groups) {
+            if (limits.memoryBytes().isPresent() && (count(g.resolve("memory.events"), "oom_kill") > 0
+                    || count(g.resolve("memory.oom_control"), "oom_kill") > 0)) {
+                return Optional.of(LimitMessages.memoryExceeded(crate, limits.memoryBytes().getAsLong()));
+            }
+        }
+        for (Path g : groups) {
+            if (limits.processes().isPresent() && count(g.resolve("pids.events"), "max") > 0) {
+                return Optional.of(LimitMessages.processesExceeded(crate, limits.processes().getAsLong()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static long count(Path file, String key) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length == 2 && f[0].equals(key)) {
+                    return Long.parseLong(f[1]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    /** Kills what is left in the run's cgroup and removes it. */
+    @Override
+    public void close() {
+        remove(groups);
+    }
+
+    static void remove(List<Path> groups) {
+        for (Path g : groups) {
+            try {
+                if (Files.exists(g.resolve("cgroup.kill"))) {
+                    Files.writeString(g.resolve("cgroup.kill"), "1");
+                }
+            } catch (IOException e) {
+                // fall back to killing task by task below
+            }
+            for (int attempt = 0; attempt < 50; attempt++) {
+                List<String> pids = readLines(g.resolve("cgroup.procs"));
+                if (pids.isEmpty()) {
+                    break;
+                }
+                for (String pid : pids) {
+                    ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
+                }
+                sleep();
+            }
+            for (int attempt = 0; attempt < 50; attempt++) {
+                try {
+                    Files.deleteIfExists(g);
+                    break;
+                } catch (IOException e) {
+                    sleep(); // the last tasks are still exiting
+                }
+            }
+        }
+    }
+
+    private static List<String> readLines(Path file) {
+        try {
+            return Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String shellQuote(String value) {
+        return "'" + value.replace("'", "'\\''") + "'";
+    }
+}
