@@ -58,6 +58,30 @@ class DirectiveEscapeTest {
                 "Cargo kept no output of a refused run");
     }
 
+    /**
+     * A search path inside the target dir that holds a library the toolchain loads: plain {@code cargo test
+     * --doc} runs the script's code in rustdoc; through the runner the build stops when the script ends.
+     */
+    @org.junit.jupiter.api.Test
+    void searchPathWithAToolchainLibrary_escapesThroughRustdocButIsRefusedByTheRunner() throws Exception {
+        String crate = "search-path-shadow";
+        Path plain = workspace("plain", crate);
+        CargoProject.in(plain).workspace(List.of(), crate);
+        Process p = new ProcessBuilder(RequiredTools.require("cargo").toString(), "test", "--doc", "--offline", "-q")
+                .directory(plain.toFile()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.MINUTES), log);
+        assertTrue(Files.exists(plain.resolve("ESCAPED-" + crate)), "the probe must work without a runner:\n" + log);
+
+        Path sandboxed = workspace("runner", crate);
+        var result = CargoProject.in(sandboxed).workspace(List.of(CargoProject.runnerLauncher().toString()), crate)
+                .build(sandboxed.resolve("target"));
+        assertTrue(result.exitCode() != 0, result.stderr());
+        assertTrue(result.stderr().contains("holds libz.so.1, a library rustdoc and the toolchain load"),
+                result.stderr());
+        assertTrue(result.stderr().contains("(exit status: " + ExitCodes.DIRECTIVE_REFUSED + ")"), result.stderr());
+    }
+
     private Path workspace(String name, String crate) throws IOException {
         Path root = dir.resolve(name);
         Path source = Path.of(System.getProperty("cordon.repositoryRoot"), "core/src/test/resources/hostile-directives",
