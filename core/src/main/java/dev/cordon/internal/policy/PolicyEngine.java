@@ -23,6 +23,15 @@ import java.util.Set;
  * <p>Rules: a crate table refines {@code [permissions.build]} (scalars replace, lists add up,
  * {@code env.set} merges with the crate winning); hiding beats every permit; {@code env.drop} beats
  * {@code env.pass} except for Cargo's own variables; {@code syscalls.deny} beats {@code syscalls.allow}.
+ *
+ * <p>A {@link RunnerInvocation.Kind#RUN run} ({@code cargo run/test/bench}) is decided from
+ * {@code [permissions.run]} and its crate tables by the same rules, with the run defaults: writable only the
+ * target dir's scratch folder {@code <target>/tmp} (Cargo's {@code CARGO_TARGET_TMPDIR}) and the private
+ * temporary directory, never {@code OUT_DIR} or the rest of the target dir (it holds code that later runs
+ * outside any sandbox: build scripts, proc macros loaded by rustc, the binaries themselves); the workspace
+ * root readable (the parent of the target dir, when it holds the package) and so is the directory
+ * {@code cargo run} was started in; Cargo's run variables and the
+ * test harness's {@code RUST_TEST_*} passed.
  */
 public final class PolicyEngine {
     private PolicyEngine() {
@@ -37,9 +46,11 @@ public final class PolicyEngine {
      * @return the grant; never null
      */
     public static Grant decide(PolicyModel model, String policyName, RunnerInvocation invocation) {
-        Rules defaults = model.build().defaults();
-        Rules crate = invocation.kind() == RunnerInvocation.Kind.BUILD_SCRIPT
-                ? model.build().crate(invocation.crateName()).orElse(Rules.EMPTY) : Rules.EMPTY;
+        boolean run = invocation.kind() == RunnerInvocation.Kind.RUN;
+        PolicyModel.Section section = run ? model.run().orElse(PolicyModel.Section.EMPTY) : model.build();
+        Rules defaults = section.defaults();
+        Rules crate = invocation.kind() != RunnerInvocation.Kind.OTHER
+                ? section.crate(invocation.crateName()).orElse(Rules.EMPTY) : Rules.EMPTY;
         Path tmp = GrantPaths.temporaryDirectory(invocation);
         Map<String, Path> vars = variables(invocation, tmp);
         Grant.Builder grant = Grant.builder(invocation.crateName(), tmp).policyName(policyName)
@@ -53,13 +64,21 @@ public final class PolicyEngine {
         hidden.forEach(grant::hidden);
 
         List<Path> writable = new ArrayList<>();
-        invocation.outDir().ifPresent(p -> writable.add(p.toAbsolutePath().normalize()));
+        if (run) {
+            GrantPaths.runScratch(invocation).ifPresent(p -> writable.add(p.toAbsolutePath().normalize()));
+        } else {
+            invocation.outDir().ifPresent(p -> writable.add(p.toAbsolutePath().normalize()));
+        }
         writable.add(tmp.toAbsolutePath().normalize());
         resolveAll(defaults.write(), vars, writable);
         resolveAll(crate.write(), vars, writable);
         writable.stream().filter(p -> !underAny(p, hidden)).forEach(grant::writable);
 
         List<Path> readable = new ArrayList<>();
+        if (run) {
+            GrantPaths.workspaceRoot(invocation).ifPresent(readable::add);
+            GrantPaths.runDirectory(invocation).ifPresent(readable::add);
+        }
         resolveAll(defaults.read(), vars, readable);
         resolveAll(crate.read(), vars, readable);
         readable.stream().filter(p -> !underAny(p, hidden)).forEach(grant::readable);
@@ -70,7 +89,7 @@ public final class PolicyEngine {
         grant.source(crate.source().or(defaults::source).orElse(SourceMode.READ_ONLY));
         grant.liveLog(crate.liveLog().or(defaults::liveLog).orElse(null));
         grant.syscalls(syscalls(model, defaults, crate));
-        grant.environment(environment(invocation, tmp, defaults, crate));
+        grant.environment(environment(invocation, tmp, defaults, crate, run));
         return grant.build();
     }
 
@@ -85,14 +104,14 @@ public final class PolicyEngine {
     }
 
     private static Map<String, String> environment(RunnerInvocation invocation, Path tmp, Rules defaults,
-            Rules crate) {
+            Rules crate, boolean run) {
         List<String> pass = new ArrayList<>(defaults.envPass());
         pass.addAll(crate.envPass());
         List<String> drop = new ArrayList<>(defaults.envDrop());
         drop.addAll(crate.envDrop());
         Map<String, String> env = new HashMap<>();
         for (Map.Entry<String, String> e : invocation.environment().entrySet()) {
-            if (passes(e.getKey(), pass, drop)) {
+            if (run ? passesToRun(e.getKey(), pass, drop) : passes(e.getKey(), pass, drop)) {
                 env.put(e.getKey(), e.getValue());
             }
         }
@@ -125,6 +144,27 @@ public final class PolicyEngine {
             return pass.contains(name);
         }
         return EnvGlobs.matchesAny(pass, name);
+    }
+
+    /**
+     * Tells whether one variable of the runner's environment reaches a binary, test or bench: as for a build
+     * script, plus Cargo's run variables ({@code CARGO_BIN_EXE_*}, always) and the test harness's own
+     * ({@code RUST_TEST_*}, {@code RUST_MIN_STACK}, unless dropped).
+     *
+     * @param name the variable
+     * @param pass the {@code env.pass} globs of {@code [permissions.run]} and the crate
+     * @param drop the {@code env.drop} globs of {@code [permissions.run]} and the crate
+     * @return true when it passes
+     */
+    static boolean passesToRun(String name, List<String> pass, List<String> drop) {
+        if (name.startsWith("CARGO_BIN_EXE_")) {
+            return true;
+        }
+        if ((name.startsWith("RUST_TEST_") || name.equals("RUST_MIN_STACK")) && !Secrets.looksSecret(name)
+                && !EnvGlobs.matchesAny(drop, name)) {
+            return true;
+        }
+        return passes(name, pass, drop);
     }
 
     private static Map<String, Path> variables(RunnerInvocation invocation, Path tmp) {

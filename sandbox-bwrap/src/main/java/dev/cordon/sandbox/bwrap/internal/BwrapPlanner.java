@@ -70,7 +70,7 @@ public final class BwrapPlanner {
                     + "permit all network for it, or use a backend that enforces routes", ExitCodes.UNENFORCEABLE);
         }
         createTemporaryDirectory(grant);
-        Path packageDir = invocation.manifestDir();
+        Path packageDir = workingDirectory(invocation);
         ExecutionPlan.Builder plan = ExecutionPlan.builder(BACKEND_ID, packageDir);
         plan.environment(BWRAP_ENVIRONMENT);
         plan.command(bwrap.executable().toString());
@@ -175,7 +175,7 @@ public final class BwrapPlanner {
             mounts.readOnly(Path.of("/etc/resolv.conf"), null);
         }
 
-        Optional<Path> outDir = invocation.outDir();
+        Optional<Path> outDir = writableOutDir(invocation);
         if (outDir.isPresent()) {
             mounts.writable(outDir.get(), "OUT_DIR");
         }
@@ -188,6 +188,23 @@ public final class BwrapPlanner {
             mounts.hidden(p);
         }
         return mounts;
+    }
+
+    /**
+     * Where the program starts: a build script in its package root (Cargo's contract), a binary, test or
+     * bench where Cargo started it ({@code cargo run} keeps the caller's directory).
+     */
+    private static Path workingDirectory(RunnerInvocation invocation) {
+        return invocation.kind() == RunnerInvocation.Kind.RUN ? invocation.workingDirectory() : invocation.manifestDir();
+    }
+
+    /**
+     * {@code OUT_DIR}, which a build script always may write; empty for a binary, test or bench run
+     * ({@code cargo run/test}), which Cargo also gives its package's {@code OUT_DIR} but which writes only what
+     * its grant lists: the build script's output is an input of later compilations outside any sandbox.
+     */
+    private static Optional<Path> writableOutDir(RunnerInvocation invocation) {
+        return invocation.kind() == RunnerInvocation.Kind.RUN ? Optional.empty() : invocation.outDir();
     }
 
     private void installFilter(ExecutionPlan.Builder plan, Grant grant, SyscallFilter filter, Set<Integer> used) {
