@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * package's integration tests open a socket to a server on 127.0.0.1, read a token under {@code $HOME} (a
  * fake home made here), read {@code ~/.ssh/id_rsa} and write outside the target dir: each is blocked under
  * the defaults and allowed by the crate's own {@code [permissions.run.probe]} grant, except the SSH key,
- * which no grant unhides. The harness's output, filters and exit status pass through untouched.
+ * which no grant unhides. Of the target dir only its scratch folder ({@code CARGO_TARGET_TMPDIR}) is
+ * writable: the rest holds code that runs outside the sandbox later. The harness's output, filters and exit
+ * status pass through untouched.
  */
 class RunPermissionsTest {
 
@@ -51,6 +53,16 @@ class RunPermissionsTest {
             #[test]
             fn writes_outside() {
                 std::fs::write("OUTSIDE/written.txt", "x").expect("write outside the target dir");
+            }
+            #[test]
+            fn plants_in_target_dir() {
+                // Where Cargo keeps code that runs later outside any sandbox (proc macros, build scripts, binaries).
+                let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
+                std::fs::write(deps.join("libplanted.so"), "x").expect("plant a file in target/debug/deps");
+            }
+            #[test]
+            fn writes_target_tmp() {
+                std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/scratch.txt"), "x").expect("write target/tmp");
             }
             #[test]
             fn plain_passes() {
@@ -140,13 +152,18 @@ class RunPermissionsTest {
                 filesystem-access = { action = "permit", paths = ["OUTSIDE"] }
                 """.replace("OUTSIDE", outside.toString())).cargo("test", dir.resolve("target"), "--test", "escape");
         assertEquals(101, result.exitCode(), result.stderr());
-        for (String test : List.of("opens_socket", "reads_secret", "reads_ssh_key", "writes_outside")) {
+        for (String test : List.of("opens_socket", "reads_secret", "reads_ssh_key", "writes_outside",
+                "plants_in_target_dir")) {
             assertTrue(result.stdout().contains("test " + test + " ... FAILED"), test + "\n" + result.stdout());
         }
         assertTrue(result.stdout().contains("test plain_passes ... ok"), result.stdout());
-        assertTrue(result.stdout().contains("test result: FAILED. 1 passed; 4 failed; 1 ignored"), result.stdout());
+        assertTrue(result.stdout().contains("test writes_target_tmp ... ok"), result.stdout());
+        assertTrue(result.stdout().contains("test result: FAILED. 2 passed; 5 failed; 1 ignored"), result.stdout());
         assertEquals(List.of(), received, "the test reached the server");
         assertFalse(Files.exists(outside.resolve("written.txt")), "the test wrote outside the target dir");
+        try (var files = Files.walk(dir.resolve("target"))) {
+            assertEquals(List.of(), files.filter(f -> f.endsWith("libplanted.so")).toList());
+        }
     }
 
     @Test
@@ -156,9 +173,10 @@ class RunPermissionsTest {
                 network-access = { action = "permit" }
                 filesystem-access = { action = "permit", paths = ["OUTSIDE"], read = ["HOME/.config/probe", "HOME/.ssh"] }
                 """.replace("OUTSIDE", outside.toString()).replace("HOME", home.toString()))
-                .cargo("test", dir.resolve("target"), "--test", "escape", "--", "--skip", "reads_ssh_key");
+                .cargo("test", dir.resolve("target"), "--test", "escape", "--", "--skip", "reads_ssh_key", "--skip",
+                        "plants_in_target_dir");
         assertEquals(0, result.exitCode(), result.stdout() + result.stderr());
-        assertTrue(result.stdout().contains("test result: ok. 4 passed; 0 failed; 1 ignored; 0 measured; 1 filtered out"),
+        assertTrue(result.stdout().contains("test result: ok. 5 passed; 0 failed; 1 ignored; 0 measured; 2 filtered out"),
                 result.stdout());
         assertEquals(List.of("hello from the test"), received);
         assertTrue(Files.exists(outside.resolve("written.txt")), "the granted write did not happen");
@@ -176,7 +194,7 @@ class RunPermissionsTest {
         var filtered = project.cargo("test", dir.resolve("target"), "--test", "escape", "--", "plain_passes", "--nocapture");
         assertEquals(0, filtered.exitCode(), filtered.stdout() + filtered.stderr());
         assertTrue(filtered.stdout().contains("plain test output"), "--nocapture lost:\n" + filtered.stdout());
-        assertTrue(filtered.stdout().contains("test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 5 filtered out"),
+        assertTrue(filtered.stdout().contains("test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 7 filtered out"),
                 filtered.stdout());
 
         var failing = project.cargo("test", dir.resolve("target"), "--test", "escape", "--", "--ignored", "fails_on_purpose");

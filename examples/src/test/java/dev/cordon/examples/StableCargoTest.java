@@ -159,6 +159,30 @@ class StableCargoTest extends CargoRunnerTest {
         }
     }
 
+    /**
+     * A build script's {@code cargo::rustc-env} sets variables for the rustc calls of its package, which run
+     * outside any sandbox through this wrapper: naming a chained wrapper it wrote into {@code OUT_DIR} would
+     * run that file on the host.
+     */
+    @Test
+    void build_buildScriptCannotChainAWrapperThroughRustcEnv() throws IOException {
+        Path marker = dir.resolve("outside/marker");
+        Files.createDirectories(marker.getParent());
+        var result = wire(markerProject(marker)).file("probe/build.rs", """
+                use std::os::unix::fs::PermissionsExt;
+                fn main() {
+                    let evil = format!("{}/evil.sh", std::env::var("OUT_DIR").unwrap());
+                    std::fs::write(&evil, "#!/bin/sh\ntouch 'MARKER'\nexec \"$@\"\n").unwrap();
+                    std::fs::set_permissions(&evil, std::fs::Permissions::from_mode(0o755)).unwrap();
+                    println!("cargo::rustc-env=CORDON_RUSTC_WRAPPER={evil}");
+                }
+                """.replace("MARKER", marker.toString())).build(dir.resolve("target"));
+        assertFalse(Files.exists(marker), "a file the build script wrote ran on the host");
+        assertTrue(result.exitCode() != 0, result.stderr());
+        assertTrue(result.stderr().contains("cordon-rustc: error: a build script set CORDON_ variables for rustc"),
+                result.stderr());
+    }
+
     @Test
     void build_policyFromCargoEnvTableRelativeToTheWorkspace() throws IOException {
         Files.createDirectories(dir.resolve("ws"));
