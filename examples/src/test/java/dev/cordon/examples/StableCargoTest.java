@@ -172,9 +172,10 @@ class StableCargoTest extends CargoRunnerTest {
                 use std::os::unix::fs::PermissionsExt;
                 fn main() {
                     let evil = format!("{}/evil.sh", std::env::var("OUT_DIR").unwrap());
-                    std::fs::write(&evil, "#!/bin/sh\ntouch 'MARKER'\nexec \"$@\"\n").unwrap();
+                    std::fs::write(&evil, "#!/bin/sh\\ntouch 'MARKER'\\nexec \\"$@\\"\\n").unwrap();
                     std::fs::set_permissions(&evil, std::fs::Permissions::from_mode(0o755)).unwrap();
                     println!("cargo::rustc-env=CORDON_RUSTC_WRAPPER={evil}");
+                    println!("cargo::rustc-env=OUT_DIR="); // OUT_DIR can be overridden too
                 }
                 """.replace("MARKER", marker.toString())).build(dir.resolve("target"));
         assertFalse(Files.exists(marker), "a file the build script wrote ran on the host");
