@@ -11,7 +11,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * What Cargo asked a host runner to run: one build-script call, with the facts a policy needs.
+ * What Cargo asked a runner to run: one build-script call, or one binary, test or bench run, with the
+ * facts a policy needs.
  *
  * <p>The raw parts ({@link #program()}, {@link #arguments()}, {@link #workingDirectory()},
  * {@link #environment()}) are kept untouched; the accessors below derive the rest from Cargo's
@@ -29,10 +30,18 @@ import java.util.TreeMap;
 public record RunnerInvocation(Kind kind, Path program, List<String> arguments, Path workingDirectory,
         Map<String, String> environment) {
 
-    /** What kind of host program Cargo asked to run. */
+    /** What kind of program Cargo asked to run. */
     public enum Kind {
         /** A package's build script ({@code build.rs} compiled). */
         BUILD_SCRIPT,
+        /**
+         * A package's binary, test or bench that {@code cargo run}, {@code cargo test} or {@code cargo bench}
+         * starts through {@code [target.<triple>] runner}; {@link #arguments()} are its arguments. Policies
+         * decide it from {@code [permissions.run]}.
+         *
+         * @since 0.2
+         */
+        RUN,
         /** Some other host program; policies treat it like a build script of an unknown crate. */
         OTHER
     }
@@ -87,12 +96,23 @@ public record RunnerInvocation(Kind kind, Path program, List<String> arguments, 
     }
 
     /**
-     * Derives the target directory from {@code OUT_DIR}, which Cargo lays out as
-     * {@code <target>[/<triple>]/<profile>/build/<pkg>-<hash>/out}.
+     * Derives the target directory. For a build script, from {@code OUT_DIR}, which Cargo lays out as
+     * {@code <target>[/<triple>]/<profile>/build/<pkg>-<hash>/out}. For a {@link Kind#RUN run}, from the
+     * program's location: the nearest of its parent directories (at most four levels up) holding Cargo's
+     * {@code CACHEDIR.TAG}, so {@code --target <triple>} and custom profiles need no guessing.
      *
      * @return the directory holding Cargo's output (usually {@code target}), or empty
      */
     public Optional<Path> targetDir() {
+        if (kind == Kind.RUN) {
+            Path dir = program.toAbsolutePath().getParent();
+            for (int up = 0; dir != null && up < 4; up++, dir = dir.getParent()) {
+                if (java.nio.file.Files.isRegularFile(dir.resolve("CACHEDIR.TAG"))) {
+                    return Optional.of(dir);
+                }
+            }
+            return Optional.empty();
+        }
         Optional<Path> out = outDir();
         if (out.isEmpty()) {
             return Optional.empty();

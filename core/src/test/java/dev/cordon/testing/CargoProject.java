@@ -15,7 +15,9 @@ import java.util.stream.Stream;
  * A real Cargo workspace in a temporary directory, built by real Cargo with a host runner:
  * {@code RUSTC_BOOTSTRAP=1 cargo build -Zhost-config -Ztarget-applies-to-host}, offline, with Debian's
  * packaged crate sources as the crates.io replacement, and a fresh target dir per build (Cargo does not
- * re-run a build script when only the runner changed).
+ * re-run a build script when only the runner changed). {@link #stable} switches it to Cordon's stable mode:
+ * plain {@code cargo build} with {@code bin/cordon-rustc} as {@code [build] rustc-wrapper}, no {@code -Z}
+ * flag and no {@code RUSTC_BOOTSTRAP}.
  */
 public final class CargoProject {
     /** Where Debian's {@code librust-*-dev} packages put crate sources. */
@@ -23,6 +25,10 @@ public final class CargoProject {
 
     private final Path root;
     private final Map<String, String> env = new TreeMap<>();
+    private List<String> runner = List.of();
+    private boolean stableCargo;
+    private Path rustcWrapper;
+    private String extraConfig = "";
 
     private CargoProject(Path root) {
         this.root = root;
@@ -89,13 +95,73 @@ public final class CargoProject {
             m.append(m.isEmpty() ? "" : ", ").append('"').append(member).append('"');
         }
         file("Cargo.toml", "[workspace]\nresolver = \"2\"\nmembers = [" + m + "]\n");
+        this.runner = List.copyOf(runner);
+        return writeConfig();
+    }
+
+    /**
+     * Switches to Cordon's stable mode: {@code wrapper} becomes {@code [build] rustc-wrapper} in place of the
+     * {@code [host] runner}, whose program the wrapper's launchers start ({@code CORDON_RUNNER}); a
+     * {@code --policy FILE} runner argument becomes {@code CORDON_POLICY}, as {@code [env]} would set it.
+     * Builds then run plain {@code cargo build}, without {@code -Z} flags or {@code RUSTC_BOOTSTRAP}.
+     *
+     * @param wrapper {@code bin/cordon-rustc}
+     * @return this project
+     */
+    public CargoProject stable(Path wrapper) {
+        stableCargo = true;
+        rustcWrapper = wrapper;
+        if (!runner.isEmpty()) {
+            env("CORDON_RUNNER", runner.getFirst());
+            List<String> args = runner.subList(1, runner.size());
+            for (int i = 0; i < args.size(); i++) {
+                if (args.get(i).equals("--policy") && i + 1 < args.size()) {
+                    env("CORDON_POLICY", args.get(++i));
+                } else {
+                    throw new IllegalArgumentException("stable mode passes no runner arguments but --policy (as "
+                            + "CORDON_POLICY); got " + args);
+                }
+            }
+        }
+        return writeConfig();
+    }
+
+    /**
+     * Switches to plain stable Cargo without Cordon: no runner, no wrapper, no {@code -Z} flags.
+     *
+     * @return this project
+     */
+    public CargoProject withoutCordon() {
+        stableCargo = true;
+        rustcWrapper = null;
+        runner = List.of();
+        return writeConfig();
+    }
+
+    /**
+     * Adds lines to {@code .cargo/config.toml}, e.g. a {@code [target.'cfg(all())'] runner} or {@code [env]}.
+     *
+     * @param toml whole TOML tables
+     * @return this project
+     */
+    public CargoProject config(String toml) {
+        extraConfig = extraConfig + toml + "\n";
+        return writeConfig();
+    }
+
+    private CargoProject writeConfig() {
         StringBuilder r = new StringBuilder();
         for (String arg : runner) {
-            r.append(r.isEmpty() ? "" : ", ").append('"').append(arg.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            r.append(r.isEmpty() ? "" : ", ").append(quote(arg));
         }
-        return file(".cargo/config.toml", (runner.isEmpty() ? "" : "[host]\nrunner = [" + r + "]\n\n")
-                + "[source.crates-io]\nreplace-with = \"debian\"\n\n[source.debian]\ndirectory = \""
-                + DEBIAN_REGISTRY + "\"\n\n[net]\noffline = true\n");
+        String hook = rustcWrapper != null ? "[build]\nrustc-wrapper = " + quote(rustcWrapper.toString()) + "\n\n"
+                : runner.isEmpty() ? "" : "[host]\nrunner = [" + r + "]\n\n";
+        return file(".cargo/config.toml", hook + "[source.crates-io]\nreplace-with = \"debian\"\n\n[source.debian]\n"
+                + "directory = \"" + DEBIAN_REGISTRY + "\"\n\n[net]\noffline = true\n" + extraConfig);
+    }
+
+    private static String quote(String value) {
+        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 
     /**
@@ -110,11 +176,20 @@ public final class CargoProject {
 
     /** {@return the path of {@code bin/cordon-runner} in this repository} */
     public static Path runnerLauncher() {
+        return repositoryBin("cordon-runner");
+    }
+
+    /** {@return the path of {@code bin/cordon-rustc} in this repository, the stable mode's rustc wrapper} */
+    public static Path rustcWrapper() {
+        return repositoryBin("cordon-rustc");
+    }
+
+    private static Path repositoryBin(String name) {
         String root = System.getProperty("cordon.repositoryRoot");
         if (root == null) {
             throw new IllegalStateException("cordon.repositoryRoot is not set (surefire sets it)");
         }
-        return Path.of(root, "bin", "cordon-runner");
+        return Path.of(root, "bin", name);
     }
 
     /**
@@ -125,12 +200,32 @@ public final class CargoProject {
      * @return what Cargo did
      */
     public Result build(Path targetDir, String... extraArgs) {
+        return cargo("build", targetDir, extraArgs);
+    }
+
+    /**
+     * Runs one Cargo command ({@code build}, {@code test}, {@code run}, {@code bench}) in this project's mode.
+     *
+     * @param command the Cargo subcommand
+     * @param targetDir the target dir
+     * @param extraArgs more cargo arguments (after {@code --}: the program's)
+     * @return what Cargo did
+     */
+    public Result cargo(String command, Path targetDir, String... extraArgs) {
         Path cargo = RequiredTools.require("cargo");
-        List<String> cmd = new ArrayList<>(List.of(cargo.toString(), "build", "-Zhost-config",
-                "-Ztarget-applies-to-host", "--offline", "--target-dir", targetDir.toString()));
+        List<String> cmd = new ArrayList<>(List.of(cargo.toString(), command));
+        if (!stableCargo) {
+            cmd.addAll(List.of("-Zhost-config", "-Ztarget-applies-to-host"));
+        }
+        cmd.addAll(List.of("--offline", "--target-dir", targetDir.toString()));
         cmd.addAll(List.of(extraArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
-        pb.environment().put("RUSTC_BOOTSTRAP", "1");
+        if (!stableCargo) {
+            pb.environment().put("RUSTC_BOOTSTRAP", "1");
+        } else {
+            pb.environment().remove("RUSTC_BOOTSTRAP"); // stable mode means no -Z and no bootstrap
+            pb.environment().remove("RUSTC_WRAPPER"); // it would override [build] rustc-wrapper
+        }
         pb.environment().put("CARGO_TERM_COLOR", "never");
         pb.environment().put("CORDON_NO_AOT", "1"); // run this build's classes, not the last packaged jars
         pb.environment().put("PATH", cargo.getParent() + ":" + pb.environment().getOrDefault("PATH", "/usr/bin:/bin"));
@@ -141,7 +236,7 @@ public final class CargoProject {
             Process p = pb.redirectOutput(outFile.toFile()).redirectError(errFile.toFile()).start();
             if (!p.waitFor(15, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new AssertionError("cargo build did not finish in 15 minutes");
+                throw new AssertionError("cargo " + command + " did not finish in 15 minutes");
             }
             Result result = new Result(p.exitValue(), Files.readString(outFile), Files.readString(errFile), targetDir);
             Files.delete(outFile);

@@ -29,7 +29,18 @@ class CargoRunnerTest extends BuildScriptContract {
     private CargoProject project(String buildRs, String mainRs, String... runnerArgs) {
         List<String> runner = new java.util.ArrayList<>(List.of(CargoProject.runnerLauncher().toString()));
         runner.addAll(List.of(runnerArgs));
-        return CargoProject.in(dir.resolve("ws")).binaryPackage("probe", buildRs, mainRs).workspace(runner, "probe");
+        return wire(CargoProject.in(dir.resolve("ws")).binaryPackage("probe", buildRs, mainRs).workspace(runner, "probe"));
+    }
+
+    /**
+     * The launch path this suite runs through: the {@code [host] runner} here, the stable rustc wrapper in
+     * {@link StableCargoTest}.
+     *
+     * @param project a workspace wired to the runner
+     * @return the project to build
+     */
+    protected CargoProject wire(CargoProject project) {
+        return project;
     }
 
     @Test

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
  * libz-sys (pkg-config), serde, serde_json, proc-macro2 and their build-script dependencies. The build
  * passes through the reference runner with the default policy (bwrap + seccomp), and every build
  * script's output (its cargo:: lines) is identical to a build without any runner, on the cold path (a
- * runner JVM per script) and on the warm path (the plan daemon and its client).
+ * runner JVM per script), on the warm path (the plan daemon and its client) and on stable Cargo (no
+ * {@code -Z} flag: {@code bin/cordon-rustc} puts a launcher in place of every build script), where a
+ * second build is fresh.
  */
 class RealCratesTest {
 
@@ -62,6 +64,24 @@ class RealCratesTest {
             warm.stop();
         }
 
+        // And on stable Cargo through the rustc wrapper, against plain stable Cargo: RUSTC_BOOTSTRAP changes
+        // what rustc reports (CARGO_CFG_TARGET_FEATURE gains x87), so the baseline needs no -Z either. The
+        // wrapped artifacts carry other hashes (the wrapper marks rustc's version), so hashes are masked.
+        var plainStable = CargoProject.in(dir.resolve("plain-stable")).binaryPackage("corpus", "fn main() {}\n", main,
+                CRATES.toArray(String[]::new)).workspace(List.of(), "corpus").withoutCordon()
+                .build(dir.resolve("plain-stable/target"), "-j", "2");
+        assertEquals(0, plainStable.exitCode(), plainStable.stderr());
+        CargoProject stableProject = CargoProject.in(dir.resolve("stable")).binaryPackage("corpus", "fn main() {}\n",
+                main, CRATES.toArray(String[]::new)).workspace(List.of(CargoProject.runnerLauncher().toString()), "corpus")
+                .stable(CargoProject.rustcWrapper());
+        var stable = stableProject.build(dir.resolve("stable/target"), "-j", "2");
+        assertEquals(0, stable.exitCode(), stable.stderr());
+        assertEquals(unhashed(normalise(plainStable.buildScriptOutputs(), dir.resolve("plain-stable"))),
+                unhashed(normalise(stable.buildScriptOutputs(), dir.resolve("stable"))));
+        var fresh = stableProject.build(dir.resolve("stable/target"), "-v");
+        assertEquals(0, fresh.exitCode(), fresh.stderr());
+        assertTrue(!fresh.stderr().contains("Running `"), "the second stable build ran something:\n" + fresh.stderr());
+
         Map<String, String> expected = normalise(plain.buildScriptOutputs(), dir.resolve("plain"));
         Map<String, String> actual = normalise(sandboxed.buildScriptOutputs(), dir.resolve("cordon"));
         assertTrue(expected.size() >= 10, "expected at least 10 build scripts, got " + expected.keySet());
@@ -69,6 +89,12 @@ class RealCratesTest {
             assertTrue(expected.keySet().stream().anyMatch(k -> k.startsWith(crate)), crate + " in " + expected.keySet());
         }
         assertEquals(expected, actual);
+    }
+
+    /** {@return each build script's directory name and output, Cargo's 16-digit hashes masked, sorted} */
+    private static List<String> unhashed(Map<String, String> outputs) {
+        return outputs.entrySet().stream().map(e -> (e.getKey() + "\n" + e.getValue()).replaceAll("-[0-9a-f]{16}\\b",
+                "-HASH")).sorted().toList();
     }
 
     /** Replaces the workspace root (the two builds live in different folders) by {@code $WS}. */

@@ -23,9 +23,44 @@ public final class GrantPaths {
      * @return the directory; it may not exist yet
      */
     public static Path temporaryDirectory(RunnerInvocation invocation) {
+        if (invocation.kind() == RunnerInvocation.Kind.RUN) {
+            // One per executable (its file name carries Cargo's hash): cargo test runs each binary once.
+            String name = "cordon-run-" + invocation.program().getFileName().toString().replaceAll("[^A-Za-z0-9_.-]", "_");
+            return runScratch(invocation).map(d -> d.resolve(name))
+                    .orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"), name));
+        }
         return invocation.buildDir().map(d -> d.resolve("cordon-tmp")).orElseGet(() -> Path
                 .of(System.getProperty("java.io.tmpdir"), "cordon-" + invocation.crateName().replaceAll(
                         "[^A-Za-z0-9_.-]", "_")));
+    }
+
+    /**
+     * The scratch folder Cargo gives tests in the target dir, {@code <target>/tmp} (what
+     * {@code CARGO_TARGET_TMPDIR} names at compile time): the one part of the target dir a run may write.
+     *
+     * @param invocation a run
+     * @return the folder, or empty when the target dir is unknown
+     */
+    public static Optional<Path> runScratch(RunnerInvocation invocation) {
+        return invocation.targetDir().map(t -> t.resolve("tmp"));
+    }
+
+    /**
+     * The directory a run was started in ({@code cargo run} keeps the caller's, {@code cargo test} uses the
+     * package root), unless it is {@code $HOME} or above it.
+     *
+     * @param invocation a run
+     * @return the folder, or empty
+     */
+    public static Optional<Path> runDirectory(RunnerInvocation invocation) {
+        Path cwd = invocation.workingDirectory().toAbsolutePath().normalize();
+        return holdsHome(invocation, cwd) ? Optional.empty() : Optional.of(cwd);
+    }
+
+    /** True for {@code /}, {@code $HOME} and the folders between: putting one back would show all of home. */
+    private static boolean holdsHome(RunnerInvocation invocation, Path dir) {
+        return dir.getParent() == null
+                || home(invocation).map(h -> h.toAbsolutePath().normalize().startsWith(dir)).orElse(false);
     }
 
     /**

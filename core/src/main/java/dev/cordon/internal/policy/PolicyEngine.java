@@ -4,6 +4,7 @@ import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
 import dev.cordon.ResourceLimits;
 import dev.cordon.RunnerInvocation;
+import dev.cordon.Secrets;
 import dev.cordon.SourceMode;
 import dev.cordon.SyscallRules;
 import java.nio.file.Path;
@@ -26,6 +27,15 @@ import java.util.Set;
  * {@code env.set} merges with the crate winning); hiding beats every permit; a secret-looking variable
  * passes only when named exactly (see {@link BuildScriptEnvironment#passes}); {@code env.drop} beats
  * {@code env.pass} except for Cargo's own variables; {@code syscalls.deny} beats {@code syscalls.allow}.
+ *
+ * <p>A {@link RunnerInvocation.Kind#RUN run} ({@code cargo run/test/bench}) is decided from
+ * {@code [permissions.run]} and its crate tables by the same rules, with the run defaults: writable only the
+ * target dir's scratch folder {@code <target>/tmp} (Cargo's {@code CARGO_TARGET_TMPDIR}) and the private
+ * temporary directory, never {@code OUT_DIR} or the rest of the target dir (it holds code that later runs
+ * outside any sandbox: build scripts, proc macros loaded by rustc, the binaries themselves); the workspace
+ * root readable (the parent of the target dir, when it holds the package) and so is the directory
+ * {@code cargo run} was started in; Cargo's run variables and the
+ * test harness's {@code RUST_TEST_*} passed.
  */
 public final class PolicyEngine {
     private PolicyEngine() {
@@ -40,9 +50,11 @@ public final class PolicyEngine {
      * @return the grant; never null
      */
     public static Grant decide(PolicyModel model, String policyName, RunnerInvocation invocation) {
-        Rules defaults = model.build().defaults();
-        Rules crate = invocation.kind() == RunnerInvocation.Kind.BUILD_SCRIPT
-                ? model.build().crate(invocation.crateName()).orElse(Rules.EMPTY) : Rules.EMPTY;
+        boolean run = invocation.kind() == RunnerInvocation.Kind.RUN;
+        PolicyModel.Section section = run ? model.run().orElse(PolicyModel.Section.EMPTY) : model.build();
+        Rules defaults = section.defaults();
+        Rules crate = invocation.kind() != RunnerInvocation.Kind.OTHER
+                ? section.crate(invocation.crateName()).orElse(Rules.EMPTY) : Rules.EMPTY;
         Path tmp = GrantPaths.temporaryDirectory(invocation);
         Map<String, Path> vars = variables(invocation, tmp);
         Grant.Builder grant = Grant.builder(invocation.crateName(), tmp).policyName(policyName)
@@ -55,7 +67,11 @@ public final class PolicyEngine {
         hidden.forEach(grant::hidden);
 
         List<Path> writable = new ArrayList<>();
-        invocation.outDir().ifPresent(p -> writable.add(p.toAbsolutePath().normalize()));
+        if (run) {
+            GrantPaths.runScratch(invocation).ifPresent(p -> writable.add(p.toAbsolutePath().normalize()));
+        } else {
+            invocation.outDir().ifPresent(p -> writable.add(p.toAbsolutePath().normalize()));
+        }
         writable.add(tmp.toAbsolutePath().normalize());
         resolveAll(defaults.write(), vars, writable);
         resolveAll(crate.write(), vars, writable);
@@ -64,6 +80,9 @@ public final class PolicyEngine {
         List<Path> readable = new ArrayList<>();
         // A workspace member reads its workspace (a sibling's .proto files); a registry crate only itself.
         GrantPaths.workspaceRoot(invocation).ifPresent(readable::add);
+        if (run) {
+            GrantPaths.runDirectory(invocation).ifPresent(readable::add);
+        }
         resolveAll(defaults.read(), vars, readable);
         resolveAll(crate.read(), vars, readable);
         readable.stream().filter(p -> !underAny(p, hidden)).forEach(grant::readable);
@@ -74,7 +93,7 @@ public final class PolicyEngine {
         grant.source(crate.source().or(defaults::source).orElse(SourceMode.READ_ONLY));
         grant.liveLog(crate.liveLog().or(defaults::liveLog).orElse(null));
         grant.syscalls(syscalls(model, defaults, crate));
-        grant.environment(environment(invocation, tmp, defaults, crate));
+        grant.environment(environment(invocation, tmp, defaults, crate, run));
         grant.limits(limits(defaults, crate));
         defaults.directivesAllow().forEach(grant::allowDirective);
         crate.directivesAllow().forEach(grant::allowDirective);
@@ -109,14 +128,15 @@ public final class PolicyEngine {
     }
 
     private static Map<String, String> environment(RunnerInvocation invocation, Path tmp, Rules defaults,
-            Rules crate) {
+            Rules crate, boolean run) {
         List<String> pass = new ArrayList<>(defaults.envPass());
         pass.addAll(crate.envPass());
         List<String> drop = new ArrayList<>(defaults.envDrop());
         drop.addAll(crate.envDrop());
         Map<String, String> env = new HashMap<>();
         for (Map.Entry<String, String> e : invocation.environment().entrySet()) {
-            if (BuildScriptEnvironment.passes(e.getKey(), e.getValue(), pass, drop)) {
+            if (run ? passesToRun(e.getKey(), e.getValue(), pass, drop)
+                    : BuildScriptEnvironment.passes(e.getKey(), e.getValue(), pass, drop)) {
                 env.put(e.getKey(), e.getValue());
             }
         }
@@ -124,6 +144,28 @@ public final class PolicyEngine {
         env.putAll(defaults.envSet());
         env.putAll(crate.envSet());
         return env;
+    }
+
+    /**
+     * Tells whether one variable of the runner's environment reaches a binary, test or bench: as for a build
+     * script, plus Cargo's run variables ({@code CARGO_BIN_EXE_*}, always) and the test harness's own
+     * ({@code RUST_TEST_*}, {@code RUST_MIN_STACK}, unless dropped).
+     *
+     * @param name the variable
+     * @param value its value
+     * @param pass the {@code env.pass} globs of {@code [permissions.run]} and the crate
+     * @param drop the {@code env.drop} globs of {@code [permissions.run]} and the crate
+     * @return true when it passes
+     */
+    static boolean passesToRun(String name, String value, List<String> pass, List<String> drop) {
+        if (name.startsWith("CARGO_BIN_EXE_")) {
+            return true;
+        }
+        if ((name.startsWith("RUST_TEST_") || name.equals("RUST_MIN_STACK")) && !Secrets.looksSecret(name)
+                && !EnvGlobs.matchesAny(drop, name)) {
+            return true;
+        }
+        return BuildScriptEnvironment.passes(name, value, pass, drop);
     }
 
     private static Map<String, Path> variables(RunnerInvocation invocation, Path tmp) {

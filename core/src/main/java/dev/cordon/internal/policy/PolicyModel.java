@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * @param layers {@code [sandbox] layers}; never null
  * @param build {@code [permissions.build]}; an absent table is an empty section; never null
  * @param macro {@code [permissions.macro]} when present (validated, not enforceable)
- * @param run {@code [permissions.run]} when present (validated, not enforceable)
+ * @param run {@code [permissions.run]} when present (binaries, tests and benches run through Cargo's
+ *     {@code [target] runner})
  */
 public record PolicyModel(String backend, List<String> layers, Section build, Optional<Section> macro,
         Optional<Section> run) {

@@ -49,10 +49,6 @@ public final class TomlPolicy implements Policy {
             notices.add(name + ": [permissions.macro] was validated but is not enforced: proc macros run inside"
                     + " rustc, which a host runner cannot wrap");
         }
-        if (model.run().isPresent()) {
-            notices.add(name + ": [permissions.run] was validated but is not enforced: Cargo does not use the"
-                    + " host runner for cargo run or cargo test");
-        }
         return List.copyOf(notices);
     }
 

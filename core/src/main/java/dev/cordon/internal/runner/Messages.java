@@ -42,21 +42,37 @@ final class Messages {
         write(stdout, "cargo::warning=" + text.replace('\n', ' ') + "\n");
     }
 
+    /** Warns that a call runs without a sandbox: on stderr, and to Cargo as a warning when stdout is Cargo's. */
+    void noSandbox(RunnerInvocation invocation, String why) {
+        if (invocation.kind() == RunnerInvocation.Kind.RUN) {
+            // A binary's or test's stdout is its own output, not Cargo's protocol.
+            write(stderr, "cordon: " + invocation.program().getFileName() + " of " + invocation.crateName()
+                    + " runs WITHOUT a sandbox (" + why + ")\n");
+        } else {
+            cargoWarning("cordon: the build script of " + invocation.crateName() + " ran WITHOUT a sandbox (" + why + ")");
+        }
+    }
+
     void failure(RunnerInvocation invocation, Grant grant, Outcome outcome, List<String> explanation) {
+        boolean run = invocation.kind() == RunnerInvocation.Kind.RUN;
+        if (run && outcome.timedOut().isEmpty() && outcome.signal().isEmpty() && explanation.isEmpty()) {
+            return; // a failing test or a binary's own exit status: its output already says why
+        }
         StringBuilder out = new StringBuilder();
-        String crate = invocation.crateName() + invocation.crateVersion().map(v -> " v" + v).orElse("");
+        String crate = (run ? invocation.program().getFileName() + " of " : "build script of ")
+                + invocation.crateName() + invocation.crateVersion().map(v -> " v" + v).orElse("");
         if (outcome.timedOut().isPresent()) {
             String limit = outcome.timedOut().get().equals("timeout")
                     ? "timeout of " + Durations.format(grant.timeout().orElseThrow())
                     : "idle timeout of " + Durations.format(grant.idleTimeout().orElseThrow()) + " without output";
-            out.append("cordon: build script of ").append(crate).append(" killed after ")
+            out.append("cordon: ").append(crate).append(" killed after ")
                     .append(seconds(outcome)).append(": ").append(limit).append(" (policy ")
                     .append(grant.policyName()).append(")\n");
         } else if (outcome.signal().isPresent()) {
-            out.append("cordon: build script of ").append(crate).append(" was killed by ")
+            out.append("cordon: ").append(crate).append(" was killed by ")
                     .append(outcome.signal().get()).append(" after ").append(seconds(outcome)).append('\n');
         } else {
-            out.append("cordon: build script of ").append(crate).append(" failed with exit status ")
+            out.append("cordon: ").append(crate).append(" failed with exit status ")
                     .append(outcome.exitCode()).append(" after ").append(seconds(outcome)).append('\n');
         }
         if (!outcome.hangReport().isEmpty()) {

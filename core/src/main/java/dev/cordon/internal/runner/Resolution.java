@@ -11,6 +11,7 @@ import dev.cordon.internal.discovery.BackendSelector;
 import dev.cordon.internal.discovery.NoSandboxBackend;
 import dev.cordon.internal.discovery.ProviderRegistry;
 import dev.cordon.internal.invocation.HostRunnerDecoder;
+import dev.cordon.internal.invocation.TargetRunnerDecoder;
 import dev.cordon.spi.Capability;
 import dev.cordon.spi.InvocationDecoder;
 import dev.cordon.spi.PolicyProvider;
@@ -49,6 +50,7 @@ final class Resolution {
 
     private static List<InvocationDecoder> withBuiltIn(List<InvocationDecoder> added) {
         List<InvocationDecoder> all = new ArrayList<>(added);
+        all.add(new TargetRunnerDecoder()); // cargo run/test/bench through [target] runner
         all.add(new HostRunnerDecoder());
         return all;
     }

@@ -143,8 +143,7 @@ public final class RunnerEngine {
         RunnerInvocation invocation = prepared.invocation();
         Grant grant = prepared.grant();
         if (prepared.backend().id().equals(Grant.NO_SANDBOX)) {
-            messages.cargoWarning("cordon: the build script of " + invocation.crateName()
-                    + " ran WITHOUT a sandbox (backend \"none\" " + prepared.selector().why(grant) + ")");
+            messages.noSandbox(invocation, "backend \"none\" " + prepared.selector().why(grant));
         }
         createTemporaryDirectory(grant);
         List<RunListener> listeners = resolution.listeners();

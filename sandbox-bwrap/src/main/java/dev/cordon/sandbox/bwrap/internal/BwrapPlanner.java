@@ -129,7 +129,7 @@ public final class BwrapPlanner {
         }
         createTemporaryDirectory(grant);
         Path privateDir = privateDirectory(invocation, grant);
-        Path packageDir = invocation.manifestDir();
+        Path packageDir = workingDirectory(invocation);
         ExecutionPlan.Builder plan = ExecutionPlan.builder(BACKEND_ID, packageDir);
         plan.environment(BWRAP_ENVIRONMENT);
         List<String> options = new ArrayList<>();
@@ -406,7 +406,7 @@ public final class BwrapPlanner {
             mounts.readOnly(Path.of("/etc/resolv.conf"), null);
         }
 
-        Optional<Path> outDir = invocation.outDir();
+        Optional<Path> outDir = writableOutDir(invocation);
         if (outDir.isPresent()) {
             mounts.writable(outDir.get(), "OUT_DIR");
         }
@@ -453,5 +453,22 @@ public final class BwrapPlanner {
     private static Path pathVariable(Map<String, String> env, String name) {
         String value = env.get(name);
         return value != null && value.startsWith("/") ? Path.of(value) : null;
+    }
+
+    /**
+     * Where the program starts: a build script in its package root (Cargo's contract), a binary, test or
+     * bench where Cargo started it ({@code cargo run} keeps the caller's directory).
+     */
+    private static Path workingDirectory(RunnerInvocation invocation) {
+        return invocation.kind() == RunnerInvocation.Kind.RUN ? invocation.workingDirectory() : invocation.manifestDir();
+    }
+
+    /**
+     * {@code OUT_DIR}, which a build script always may write; empty for a binary, test or bench run
+     * ({@code cargo run/test}), which Cargo also gives its package's {@code OUT_DIR} but which writes only what
+     * its grant lists: the build script's output is an input of later compilations outside any sandbox.
+     */
+    private static Optional<Path> writableOutDir(RunnerInvocation invocation) {
+        return invocation.kind() == RunnerInvocation.Kind.RUN ? Optional.empty() : invocation.outDir();
     }
 }
