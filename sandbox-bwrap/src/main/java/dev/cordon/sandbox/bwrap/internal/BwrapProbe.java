@@ -39,14 +39,15 @@ public final class BwrapProbe {
     private final boolean runnerIsRoot;
 
     /**
-     * Creates a probe.
+     * Creates a probe for this process: a runner running as root gets the unprivileged sandbox user (never
+     * assumed away: a root runner probed as an ordinary one would run scripts as root).
      *
      * @param environment the environment whose {@code PATH} is searched
      * @param procSys normally {@code /proc/sys}
      * @param cacheDirectory where successful probes are remembered, or empty for no file cache
      */
     public BwrapProbe(Map<String, String> environment, Path procSys, Optional<Path> cacheDirectory) {
-        this(environment, procSys, cacheDirectory, false);
+        this(environment, procSys, cacheDirectory, SandboxUser.runnerIsRoot());
     }
 
     /**
