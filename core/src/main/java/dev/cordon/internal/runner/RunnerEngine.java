@@ -168,7 +168,7 @@ public final class RunnerEngine {
                         List.copyOf(stderrTail), List.copyOf(hangReport))
                 : new Outcome(exitCode, dev.cordon.internal.exec.Signals.fromExitStatus(exitCode), Optional.empty(),
                         elapsed, List.of(), List.copyOf(stderrTail), List.of());
-        finish(prepared, resolution.listeners(), Instant.now().minus(elapsed), outcome);
+        finish(prepared, resolution.listeners(), Instant.now().minus(elapsed), outcome, Optional.empty());
     }
 
     /** {@return whether a run of this engine has run listeners to tell (an audit log, say)} */
@@ -192,10 +192,23 @@ public final class RunnerEngine {
         PlanExecutor executor = new PlanExecutor(settings.stdout(), settings.stderr());
         Instant started = Instant.now();
         timer.mark("prepare");
-        Outcome outcome = executor.execute(prepared.plan(),
-                new PlanExecutor.Watch(grant.timeout(), grant.idleTimeout(), live));
+        // [routes, issue 13] cold path only, until the unified supervisor holds the broker: start it, run the
+        // wrapped plan, and add its refusals to the failure explanation.
+        dev.cordon.internal.net.RouteBroker broker = dev.cordon.internal.net.RouteBroker.isNeededBy(prepared.plan())
+                ? dev.cordon.internal.net.RouteBroker.start(invocation, grant, resolution.routeFilter(grant)) : null;
+        Outcome outcome;
+        try {
+            outcome = executor.execute(broker == null ? prepared.plan() : broker.wrap(prepared.plan()),
+                    new PlanExecutor.Watch(grant.timeout(), grant.idleTimeout(), live));
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+        }
+        Optional<String> refused = broker == null ? Optional.empty() : broker.explanation();
+        // [/routes]
         timer.mark("execute");
-        finish(prepared, listeners, started, outcome);
+        finish(prepared, listeners, started, outcome, refused);
         timer.mark("report");
         timer.print();
         return outcome.exitCode();
@@ -224,12 +237,19 @@ public final class RunnerEngine {
         return new Prepared(invocation, policy, resolution.policyFile(arguments), grant, selector, backend, plan);
     }
 
-    private void finish(Prepared prepared, List<RunListener> listeners, Instant started, Outcome outcome) {
+    private void finish(Prepared prepared, List<RunListener> listeners, Instant started, Outcome outcome,
+            Optional<String> refusedRoutes) {
         RunnerInvocation invocation = prepared.invocation();
         Grant grant = prepared.grant();
         SandboxBackend backend = prepared.backend();
         Optional<String> denial = outcome.succeeded() ? Optional.empty()
                 : backend.explainFailure(invocation, grant, outcome.exitCode(), String.join("\n", outcome.stderrTail()));
+        if (refusedRoutes.isPresent()) { // refused connects: in the failure explanation and the audit record
+            denial = Optional.of(denial.map(d -> refusedRoutes.get() + "\n" + d).orElse(refusedRoutes.get()));
+            if (outcome.succeeded()) {
+                messages.error(refusedRoutes.get());
+            }
+        }
         if (!outcome.succeeded()) {
             messages.failure(invocation, grant, outcome, denial.map(text -> List.of(text.split("\n"))).orElse(List.of()));
         }

@@ -22,7 +22,8 @@ import java.util.TreeSet;
 /**
  * Turns an invocation and a grant into the {@code bwrap} command line.
  *
- * <p>The sandbox: every namespace unshared (the network shared back only for a grant of all network),
+ * <p>The sandbox: every namespace unshared (the network shared back only for a grant of all network; for
+ * network routes the script starts under {@link RouteJail}),
  * all capabilities dropped, no nested user namespaces, a new session (no {@code TIOCSTI} into the
  * terminal), killed with its parent, its own {@code /proc} and a minimal {@code /dev}; the host's root
  * read-only; empty private {@code /tmp}, {@code /var/tmp}, {@code /run} and {@code $HOME}; then the
@@ -60,15 +61,10 @@ public final class BwrapPlanner {
      * @param grant what it may do
      * @param syscallFilter a filter to install with {@code --seccomp}, or empty
      * @return the plan
-     * @throws SandboxException when the grant asks for network routes, which bwrap cannot enforce, or the
-     *     temporary directory cannot be created
+     * @throws SandboxException when the temporary directory cannot be created, or the grant has network
+     *     routes and this build of Cordon has no {@code cordon-netjail} for this machine
      */
     public ExecutionPlan plan(RunnerInvocation invocation, Grant grant, Optional<SyscallFilter> syscallFilter) {
-        if (grant.network().mode() == NetworkAccess.Mode.ROUTES) {
-            throw new SandboxException("crate '" + grant.crateName() + "' asks for network routes "
-                    + grant.network().routes() + " but backend 'bwrap' can only grant all network or none: "
-                    + "permit all network for it, or use a backend that enforces routes", ExitCodes.UNENFORCEABLE);
-        }
         createTemporaryDirectory(grant);
         Path packageDir = invocation.manifestDir();
         ExecutionPlan.Builder plan = ExecutionPlan.builder(BACKEND_ID, packageDir);
@@ -117,11 +113,13 @@ public final class BwrapPlanner {
         for (int fd : used) {
             plan.descriptor(ExecutionPlan.Descriptor.inherited(fd));
         }
+        List<String> routeJail = RouteJail.addTo(plan, grant, used); // network routes: issue 13
         if (syscallFilter.isPresent()) {
             installFilter(plan, grant, syscallFilter.get(), used);
         }
 
         plan.command("--");
+        plan.command(routeJail);
         plan.command(invocation.command());
         return plan.build();
     }
