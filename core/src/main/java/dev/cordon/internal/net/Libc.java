@@ -334,6 +334,14 @@ final class Libc {
         return (int) syscall(SYS_PIDFD_OPEN, pid, 0, 0);
     }
 
+    /**
+     * {@return a pidfd for a thread id (a notification names the calling thread), or the negated errno}
+     * Uses {@code PIDFD_THREAD} (Linux 6.9+).
+     */
+    static int pidfdOpenThread(int tid) {
+        return (int) syscall(SYS_PIDFD_OPEN, tid, 0x80 /* PIDFD_THREAD */, 0);
+    }
+
     static int pidfdGetfd(int pidfd, int fd) {
         return (int) syscall(SYS_PIDFD_GETFD, pidfd, fd, 0);
     }

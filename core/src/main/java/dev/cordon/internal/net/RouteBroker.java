@@ -493,7 +493,26 @@ public final class RouteBroker implements AutoCloseable {
             for (int i = 0; i < 6; i++) {
                 args[i] = arguments.get(ValueLayout.JAVA_LONG, i * 8L);
             }
-            this.pidfd = Libc.pidfdOpen(pid);
+            // The notification names the calling thread. Before Linux 6.9 (no PIDFD_THREAD) only a process
+            // leader has a pidfd: the thread group's leader then stands in (same descriptor table).
+            int fd = Libc.pidfdOpenThread(pid);
+            if (fd == -Libc.EINVAL) {
+                fd = Libc.pidfdOpen(threadGroup(pid));
+            }
+            this.pidfd = fd;
+        }
+
+        private static int threadGroup(int tid) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/" + tid + "/status"))) {
+                    if (line.startsWith("Tgid:")) {
+                        return Integer.parseInt(line.substring(5).trim());
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // gone: the pidfd_open below fails and the call is refused
+            }
+            return -1;
         }
 
         /** {@return whether the notification is still pending, so that pid still means the caller} */
