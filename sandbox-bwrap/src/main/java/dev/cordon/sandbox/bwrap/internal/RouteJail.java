@@ -41,8 +41,11 @@ final class RouteJail {
         used.add(fd);
         plan.command("--ro-bind", RouteLayout.helper().toString(), RouteLayout.SANDBOX_HELPER);
         plan.command("--ro-bind", RouteLayout.hostsFile(grant).toString(), "/etc/hosts");
-        plan.note("network routes " + grant.network().routes() + ": connected by the supervisor outside the"
-                + " sandbox (seccomp user notification); the supervisor connection arrives on descriptor " + fd);
+        plan.note("network routes " + grant.network().routes() + ": exactly these addresses and ports (TCP and UDP),"
+                + " connected on the script's behalf by the supervisor outside the sandbox, which keeps its own empty"
+                + " network namespace; any other destination fails with EACCES; Unix sockets only under OUT_DIR, the"
+                + " temporary directory and writable paths; /etc/hosts holds only the routes' names;"
+                + " io_uring and 32-bit socket calls are refused; supervisor connection on descriptor " + fd);
         return RouteLayout.sandboxPrefix(fd);
     }
 }
