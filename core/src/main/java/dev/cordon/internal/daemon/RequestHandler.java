@@ -158,6 +158,9 @@ final class RequestHandler {
             return fallback("the backend is \"none\"");
         }
         ExecutionPlan plan = prepared.plan();
+        if (dev.cordon.internal.net.RouteBroker.isNeededBy(plan)) { // [routes, issue 13] until the unified supervisor
+            return fallback("network routes need the route supervisor, which only the runner JVM holds so far");
+        }
         try {
             materialise(plan);
         } catch (SandboxException e) {
