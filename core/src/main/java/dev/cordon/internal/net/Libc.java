@@ -7,7 +7,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
@@ -62,42 +61,28 @@ final class Libc {
     static final int EAFNOSUPPORT = 97;
     static final int ENOBUFS = 105;
 
-    // Syscalls without a glibc 2.36 wrapper; the numbers are the same on x86_64 and aarch64.
+    private static final boolean AARCH64 = System.getProperty("os.arch", "").equals("aarch64");
+    private static final long SYS_SOCKET = AARCH64 ? 198 : 41;
+    private static final long SYS_CONNECT = AARCH64 ? 203 : 42;
+    private static final long SYS_BIND = AARCH64 ? 200 : 49;
+    private static final long SYS_LISTEN = AARCH64 ? 201 : 50;
+    private static final long SYS_ACCEPT4 = AARCH64 ? 242 : 288;
+    private static final long SYS_CLOSE = AARCH64 ? 57 : 3;
+    private static final long SYS_FCNTL = AARCH64 ? 25 : 72;
+    private static final long SYS_IOCTL = AARCH64 ? 29 : 16;
+    private static final long SYS_GETSOCKOPT = AARCH64 ? 209 : 55;
+    private static final long SYS_SETSOCKOPT = AARCH64 ? 208 : 54;
+    private static final long SYS_RECVMSG = AARCH64 ? 212 : 47;
+    private static final long SYS_SENDMSG = AARCH64 ? 211 : 46;
+    private static final long SYS_WRITE = AARCH64 ? 64 : 1;
+    private static final long SYS_PPOLL = AARCH64 ? 73 : 271;
+    private static final long SYS_VM_READV = AARCH64 ? 270 : 310;
+    private static final long SYS_VM_WRITEV = AARCH64 ? 271 : 311;
+    // The same numbers on x86_64 and aarch64.
     private static final long SYS_PIDFD_OPEN = 434;
-    private static final long SYS_PIDFD_GETFD = 438;
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
-    private static final ThreadLocal<MemorySegment> STATE = ThreadLocal.withInitial(
-            () -> Arena.ofAuto().allocate(CALL_STATE));
-
-    private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT;
-    private static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG;
-    private static final AddressLayout P = ValueLayout.ADDRESS;
-
-    private static final MethodHandle SOCKET = handle("socket", FunctionDescriptor.of(I, I, I, I));
-    private static final MethodHandle CONNECT = handle("connect", FunctionDescriptor.of(I, I, P, I));
-    private static final MethodHandle BIND = handle("bind", FunctionDescriptor.of(I, I, P, I));
-    private static final MethodHandle LISTEN = handle("listen", FunctionDescriptor.of(I, I, I));
-    private static final MethodHandle ACCEPT4 = handle("accept4", FunctionDescriptor.of(I, I, P, P, I));
-    private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(I, I));
-    private static final MethodHandle FCNTL = handle("fcntl", FunctionDescriptor.of(I, I, I, I), 2);
-    private static final MethodHandle IOCTL = handle("ioctl", FunctionDescriptor.of(I, I, L, P), 2);
-    private static final MethodHandle GETSOCKOPT = handle("getsockopt", FunctionDescriptor.of(I, I, I, I, P, P));
-    private static final MethodHandle SETSOCKOPT = handle("setsockopt", FunctionDescriptor.of(I, I, I, I, P, I));
-    private static final MethodHandle RECVMSG = handle("recvmsg", FunctionDescriptor.of(L, I, P, I));
-    private static final MethodHandle SENDMSG = handle("sendmsg", FunctionDescriptor.of(L, I, P, I));
-    private static final MethodHandle WRITE = handle("write", FunctionDescriptor.of(L, I, P, L));
-    private static final MethodHandle POLL = handle("poll", FunctionDescriptor.of(I, P, L, I));
-    private static final MethodHandle VM_READV = handle("process_vm_readv", FunctionDescriptor.of(L, I, P, L, P, L, L));
-    private static final MethodHandle VM_WRITEV = handle("process_vm_writev", FunctionDescriptor.of(L, I, P, L, P, L, L));
-    private static final MethodHandle SYSCALL3 = handle("syscall", FunctionDescriptor.of(L, L, L, L, L), 1);
-    private static final MethodHandle SYSCALL4 = handle("syscall", FunctionDescriptor.of(L, L, L, L, L, L), 1);
     private static final long SYS_OPENAT2 = 437;
-    private static final int AT_FDCWD = -100;
+    private static final long SYS_PIDFD_GETFD = 438;
+    private static final long AT_FDCWD = -100;
     static final long O_PATH = 0x20_0000L;
     static final long O_DIRECTORY = 0x1_0000L;
     /** {@code RESOLVE_NO_MAGICLINKS}: no {@code /proc/<pid>/fd}-style jumps. */
@@ -105,25 +90,29 @@ final class Libc {
     /** {@code RESOLVE_IN_ROOT}: the directory is the root for {@code ..} and absolute symlinks. */
     static final long RESOLVE_IN_ROOT = 0x10;
 
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final ThreadLocal<MemorySegment> STATE = ThreadLocal.withInitial(
+            () -> Arena.ofAuto().allocate(CALL_STATE));
+    private static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG;
+    private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT;
+    private static final AddressLayout P = ValueLayout.ADDRESS;
+
+    /**
+     * Every call goes through the C library's {@code syscall(2)} with one shape: a fresh JVM pays for
+     * each distinct downcall shape it links (tens of milliseconds each without the optimising JIT), so
+     * one shape keeps the cost of a route-granted build script down (docs/performance.md).
+     */
+    private static final MethodHandle SYSCALL = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().find("syscall").orElseThrow(() -> new UnsatisfiedLinkError("syscall")),
+            FunctionDescriptor.of(L, L, L, L, L, L, L, L), Linker.Option.captureCallState("errno"),
+            Linker.Option.firstVariadicArg(1));
+
     private Libc() {
-    }
-
-    private static MethodHandle handle(String name, FunctionDescriptor descriptor, int firstVariadic) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), descriptor,
-                CAPTURE, Linker.Option.firstVariadicArg(firstVariadic));
-    }
-
-    private static MethodHandle handle(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), descriptor,
-                CAPTURE);
     }
 
     private static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
-    }
-
-    private static int result(int value, MemorySegment state) {
-        return value == -1 ? -errno(state) : value;
     }
 
     private static long result(long value, MemorySegment state) {
@@ -140,76 +129,49 @@ final class Libc {
         return new IllegalStateException(t);
     }
 
-    static int socket(int domain, int type, int protocol) {
+    private static long call(long nr, long a, long b, long c, long d, long e, long f) {
         MemorySegment s = STATE.get();
         try {
-            return result((int) SOCKET.invokeExact(s, domain, type, protocol), s);
+            return result((long) SYSCALL.invokeExact(s, nr, a, b, c, d, e, f), s);
         } catch (Throwable t) {
             throw fail(t);
         }
+    }
+
+    private static long call(long nr, long a, long b, long c) {
+        return call(nr, a, b, c, 0, 0, 0);
+    }
+
+    static int socket(int domain, int type, int protocol) {
+        return (int) call(SYS_SOCKET, domain, type, protocol);
     }
 
     static int connect(int fd, MemorySegment address, int length) {
-        MemorySegment s = STATE.get();
-        try {
-            return result((int) CONNECT.invokeExact(s, fd, address, length), s);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        return (int) call(SYS_CONNECT, fd, address.address(), length);
     }
 
     static int bind(int fd, MemorySegment address, int length) {
-        MemorySegment s = STATE.get();
-        try {
-            return result((int) BIND.invokeExact(s, fd, address, length), s);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        return (int) call(SYS_BIND, fd, address.address(), length);
     }
 
     static int listen(int fd, int backlog) {
-        MemorySegment s = STATE.get();
-        try {
-            return result((int) LISTEN.invokeExact(s, fd, backlog), s);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        return (int) call(SYS_LISTEN, fd, backlog, 0);
     }
 
     static int accept(int fd) {
-        MemorySegment s = STATE.get();
-        try {
-            return result((int) ACCEPT4.invokeExact(s, fd, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC), s);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        return (int) call(SYS_ACCEPT4, fd, 0, 0, SOCK_CLOEXEC, 0, 0);
     }
 
     static int close(int fd) {
-        MemorySegment s = STATE.get();
-        try {
-            return result((int) CLOSE.invokeExact(s, fd), s);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        return (int) call(SYS_CLOSE, fd, 0, 0);
     }
 
     static int fcntl(int fd, int command, int argument) {
-        MemorySegment s = STATE.get();
-        try {
-            return result((int) FCNTL.invokeExact(s, fd, command, argument), s);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        return (int) call(SYS_FCNTL, fd, command, argument);
     }
 
     static int ioctl(int fd, long request, MemorySegment argument) {
-        MemorySegment s = STATE.get();
-        try {
-            return result((int) IOCTL.invokeExact(s, fd, request, argument), s);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        return (int) call(SYS_IOCTL, fd, request, argument.address());
     }
 
     /** {@return an integer socket option, or the negated errno} */
@@ -217,13 +179,8 @@ final class Libc {
         MemorySegment value = arena.allocate(I);
         MemorySegment length = arena.allocate(I);
         length.set(I, 0, 4);
-        MemorySegment s = STATE.get();
-        try {
-            int r = result((int) GETSOCKOPT.invokeExact(s, fd, level, name, value, length), s);
-            return r < 0 ? r : value.get(I, 0);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        long r = call(SYS_GETSOCKOPT, fd, level, name, value.address(), length.address(), 0);
+        return r < 0 ? r : value.get(I, 0);
     }
 
     /** {@return a 64-bit socket option (e.g. the network namespace cookie), or the negated errno} */
@@ -231,60 +188,30 @@ final class Libc {
         MemorySegment value = arena.allocate(L);
         MemorySegment length = arena.allocate(I);
         length.set(I, 0, 8);
-        MemorySegment s = STATE.get();
-        try {
-            int r = result((int) GETSOCKOPT.invokeExact(s, fd, level, name, value, length), s);
-            return r < 0 ? r : value.get(L, 0);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        long r = call(SYS_GETSOCKOPT, fd, level, name, value.address(), length.address(), 0);
+        return r < 0 ? r : value.get(L, 0);
     }
 
     static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment length) {
-        MemorySegment s = STATE.get();
-        try {
-            return result((int) GETSOCKOPT.invokeExact(s, fd, level, name, value, length), s);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        return (int) call(SYS_GETSOCKOPT, fd, level, name, value.address(), length.address(), 0);
     }
 
     static int setIntOption(Arena arena, int fd, int level, int name, int value) {
         MemorySegment v = arena.allocate(I);
         v.set(I, 0, value);
-        MemorySegment s = STATE.get();
-        try {
-            return result((int) SETSOCKOPT.invokeExact(s, fd, level, name, v, 4), s);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        return (int) call(SYS_SETSOCKOPT, fd, level, name, v.address(), 4, 0);
     }
 
     static long recvmsg(int fd, MemorySegment message, int flags) {
-        MemorySegment s = STATE.get();
-        try {
-            return result((long) RECVMSG.invokeExact(s, fd, message, flags), s);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        return call(SYS_RECVMSG, fd, message.address(), flags);
     }
 
     static long sendmsg(int fd, MemorySegment message, int flags) {
-        MemorySegment s = STATE.get();
-        try {
-            return result((long) SENDMSG.invokeExact(s, fd, message, flags), s);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        return call(SYS_SENDMSG, fd, message.address(), flags);
     }
 
     static long write(int fd, MemorySegment buffer, long length) {
-        MemorySegment s = STATE.get();
-        try {
-            return result((long) WRITE.invokeExact(s, fd, buffer, length), s);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        return call(SYS_WRITE, fd, buffer.address(), length);
     }
 
     /** Polls one descriptor; {@return the revents bits, 0 on timeout, or the negated errno} */
@@ -293,26 +220,24 @@ final class Libc {
         pollfd.set(I, 0, fd);
         pollfd.set(ValueLayout.JAVA_SHORT, 4, events);
         pollfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-        MemorySegment s = STATE.get();
-        try {
-            int r = result((int) POLL.invokeExact(s, pollfd, 1L, timeoutMillis), s);
-            return r <= 0 ? r : pollfd.get(ValueLayout.JAVA_SHORT, 6);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        MemorySegment timeout = arena.allocate(16, 8);
+        timeout.set(L, 0, timeoutMillis / 1000);
+        timeout.set(L, 8, (timeoutMillis % 1000) * 1_000_000L);
+        int r = (int) call(SYS_PPOLL, pollfd.address(), 1, timeout.address(), 0, 8, 0);
+        return r <= 0 ? r : pollfd.get(ValueLayout.JAVA_SHORT, 6);
     }
 
     /** Copies {@code local.byteSize()} bytes at {@code remote} in process {@code pid}; {@return the count or -errno} */
     static long readMemory(Arena arena, int pid, long remote, MemorySegment local) {
-        return vm(VM_READV, arena, pid, remote, local);
+        return vm(SYS_VM_READV, arena, pid, remote, local);
     }
 
     /** Copies {@code local} to {@code remote} in process {@code pid}; {@return the count or -errno} */
     static long writeMemory(Arena arena, int pid, long remote, MemorySegment local) {
-        return vm(VM_WRITEV, arena, pid, remote, local);
+        return vm(SYS_VM_WRITEV, arena, pid, remote, local);
     }
 
-    private static long vm(MethodHandle handle, Arena arena, int pid, long remote, MemorySegment local) {
+    private static long vm(long nr, Arena arena, int pid, long remote, MemorySegment local) {
         if (local.byteSize() == 0) {
             return 0;
         }
@@ -322,16 +247,11 @@ final class Libc {
         MemorySegment remoteIov = arena.allocate(16, 8);
         remoteIov.set(L, 0, remote);
         remoteIov.set(L, 8, local.byteSize());
-        MemorySegment s = STATE.get();
-        try {
-            return result((long) handle.invokeExact(s, pid, localIov, 1L, remoteIov, 1L, 0L), s);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        return call(nr, pid, localIov.address(), 1, remoteIov.address(), 1, 0);
     }
 
     static int pidfdOpen(int pid) {
-        return (int) syscall(SYS_PIDFD_OPEN, pid, 0, 0);
+        return (int) call(SYS_PIDFD_OPEN, pid, 0, 0);
     }
 
     /**
@@ -339,11 +259,11 @@ final class Libc {
      * Uses {@code PIDFD_THREAD} (Linux 6.9+).
      */
     static int pidfdOpenThread(int tid) {
-        return (int) syscall(SYS_PIDFD_OPEN, tid, 0x80 /* PIDFD_THREAD */, 0);
+        return (int) call(SYS_PIDFD_OPEN, tid, 0x80 /* PIDFD_THREAD */, 0);
     }
 
     static int pidfdGetfd(int pidfd, int fd) {
-        return (int) syscall(SYS_PIDFD_GETFD, pidfd, fd, 0);
+        return (int) call(SYS_PIDFD_GETFD, pidfd, fd, 0);
     }
 
     /**
@@ -357,21 +277,6 @@ final class Libc {
         how.set(L, 8, 0L);
         how.set(L, 16, resolve);
         MemorySegment name = arena.allocateFrom(path);
-        MemorySegment s = STATE.get();
-        try {
-            return (int) result((long) SYSCALL4.invokeExact(s, SYS_OPENAT2, (long) (dirfd < 0 ? AT_FDCWD : dirfd),
-                    name.address(), how.address(), 24L), s);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
-    }
-
-    private static long syscall(long number, long a, long b, long c) {
-        MemorySegment s = STATE.get();
-        try {
-            return result((long) SYSCALL3.invokeExact(s, number, a, b, c), s);
-        } catch (Throwable t) {
-            throw fail(t);
-        }
+        return (int) call(SYS_OPENAT2, dirfd < 0 ? AT_FDCWD : dirfd, name.address(), how.address(), 24, 0, 0);
     }
 }
