@@ -4,7 +4,9 @@
 #   1. connects per second through the route supervisor: a build script that connects to a granted
 #      loopback route (and closes) in a loop, timed inside the sandbox;
 #   2. the added cost per build script: /bin/true as the build script under a route grant vs. under the
-#      default (no network) grant, medians of hyperfine runs.
+#      default (no network) grant, medians of hyperfine runs, in a fresh JVM per script (the cold path);
+#   3. the same in one warm JVM, as the plan daemon / unified supervisor pays it: route broker started,
+#      plan wrapped, bwrap run, broker closed, vs. the plain plan.
 # Targets: >= 2,000 connects/s and <= +5 ms per script. Needs gcc, bwrap, python3, hyperfine and a
 # compiled checkout (bin/mvn -q compile or package).
 set -euo pipefail
@@ -87,3 +89,60 @@ r = json.load(open(sys.argv[1]))["results"]
 none, routes = (statistics.median(x["times"]) * 1000 for x in r)
 print(f"| no network | {none:.1f} ms |\n| route grant | {routes:.1f} ms |\n| added | {routes - none:+.1f} ms (target <= +5 ms) |")
 PY
+
+echo "== added cost of a route grant per build script in one warm JVM (the unified supervisor's case)"
+. "$here/lib/jdk.sh"; cordon_find_jdk
+mkdir -p "$work/warm"
+cat > "$work/warm/WarmRoutes.java" <<'JAVA'
+import dev.cordon.*;
+import dev.cordon.internal.net.RouteBroker;
+import dev.cordon.sandbox.bwrap.BwrapBackend;
+import dev.cordon.sandbox.seccomp.SeccompFilterCompiler;
+import java.nio.file.Path;
+import java.util.*;
+
+public class WarmRoutes {
+    public static void main(String[] a) throws Exception {
+        Path program = Path.of(a[0]);
+        Map<String, String> env = new TreeMap<>(System.getenv());
+        RunnerInvocation inv = new RunnerInvocation(RunnerInvocation.Kind.BUILD_SCRIPT, program, List.of(),
+                Path.of(env.get("CARGO_MANIFEST_DIR")), env);
+        Grant none = Policy.defaults().decide(inv);
+        Grant routes = none.toBuilder().network(NetworkAccess.routes(List.of(new Route("127.0.0.1", Integer.parseInt(a[1]))))).build();
+        SeccompFilterCompiler compiler = new SeccompFilterCompiler();
+        BwrapBackend bwrap = new BwrapBackend();
+        ExecutionPlan plain = bwrap.plan(inv, none, Optional.empty());
+        ExecutionPlan routed = bwrap.plan(inv, routes, Optional.empty());
+        SyscallFilter filter = compiler.routeFilter().orElseThrow();
+        int runs = Integer.parseInt(a[2]);
+        long[] p = new long[runs], r = new long[runs];
+        for (int i = -10; i < runs; i++) {
+            long t0 = System.nanoTime();
+            run(plain);
+            long t1 = System.nanoTime();
+            try (RouteBroker broker = RouteBroker.start(inv, routes, filter)) {
+                run(broker.wrap(routed));
+            }
+            long t2 = System.nanoTime();
+            if (i >= 0) { p[i] = t1 - t0; r[i] = t2 - t1; }
+        }
+        Arrays.sort(p); Arrays.sort(r);
+        System.out.printf("| plain bwrap plan | %.1f ms |%n| route-granted plan with its broker | %.1f ms |%n| added | %+.1f ms (target <= +5 ms) |%n",
+                p[runs / 2] / 1e6, r[runs / 2] / 1e6, (r[runs / 2] - p[runs / 2]) / 1e6);
+    }
+
+    static void run(ExecutionPlan plan) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(plan.command()).directory(plan.workingDirectory().toFile());
+        pb.environment().clear();
+        pb.environment().putAll(plan.environment());
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT);
+        int status = pb.start().waitFor();
+        if (status != 0) throw new IllegalStateException("exit " + status + ": " + plan.command());
+    }
+}
+JAVA
+IFS= read -r deps < "$here/../examples/target/runner.classpath" || true
+cp="$here/../core/target/classes:$here/../sandbox-bwrap/target/classes:$here/../sandbox-seccomp/target/classes:$deps"
+"$CORDON_JAVA_HOME/bin/javac" -d "$work/warm" -cp "$cp" "$work/warm/WarmRoutes.java"
+"$CORDON_JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$work/warm:$cp" WarmRoutes \
+  "$build/build-script-build" "$port" "$runs"

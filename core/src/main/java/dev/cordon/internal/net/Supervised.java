@@ -72,16 +72,7 @@ final class Supervised {
 
     /** The caller's socket, taken out of it (same open file); {@return the descriptor or the negated errno} */
     private int socketOf(int fd) {
-        int sfd = Libc.pidfdGetfd(call.pidfd, fd);
-        if (sfd < 0) {
-            return sfd;
-        }
-        long domain = Libc.intOption(call.arena, sfd, Libc.SOL_SOCKET, Libc.SO_DOMAIN);
-        if (domain < 0) {
-            Libc.close(sfd);
-            return (int) domain;
-        }
-        return sfd;
+        return Libc.pidfdGetfd(call.pidfd, fd); // not a socket: Socket.of finds out
     }
 
     // ---- the calls ----
@@ -100,6 +91,9 @@ final class Supervised {
                 return -Libc.EACCES;
             }
             Socket socket = Socket.of(call, sfd);
+            if (socket.domain < 0) {
+                return socket.domain; // ENOTSOCK
+            }
             if (socket.isInet()) {
                 if (SocketAddresses.family(address) == 0) {
                     return Libc.connect(sfd, address, length); // AF_UNSPEC: dissolve a UDP association
@@ -223,6 +217,9 @@ final class Supervised {
                 return -Libc.EACCES;
             }
             Socket socket = Socket.of(call, sfd);
+            if (socket.domain < 0) {
+                return socket.domain; // ENOTSOCK
+            }
             MemorySegment control = null;
             if (message.control() != null) {
                 control = translateControl(message.control(), passed);
@@ -371,13 +368,18 @@ final class Supervised {
 
     /** The caller's socket as the kernel describes it. */
     private record Socket(int domain, int type, int protocol, int fileFlags, long netns, long v6only) {
+        /** Reads what the decision needs; a domain below 0 is the errno of a descriptor that is no socket. */
         static Socket of(RouteBroker.Call call, int sfd) {
             var arena = call.arena;
             int domain = (int) Libc.intOption(arena, sfd, Libc.SOL_SOCKET, Libc.SO_DOMAIN);
+            if (domain < 0) {
+                return new Socket(domain, -1, -1, -1, -1, -1);
+            }
             int type = (int) Libc.intOption(arena, sfd, Libc.SOL_SOCKET, Libc.SO_TYPE);
             int protocol = (int) Libc.intOption(arena, sfd, Libc.SOL_SOCKET, Libc.SO_PROTOCOL);
             int flags = Libc.fcntl(sfd, Libc.F_GETFL, 0);
-            long netns = Libc.longOption(arena, sfd, Libc.SOL_SOCKET, Libc.SO_NETNS_COOKIE);
+            // Only a datagram socket may already be one the supervisor made (a stream one is connected anew).
+            long netns = type == Libc.SOCK_DGRAM ? Libc.longOption(arena, sfd, Libc.SOL_SOCKET, Libc.SO_NETNS_COOKIE) : -1;
             long v6only = domain == Libc.AF_INET6 ? Libc.intOption(arena, sfd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY) : 0;
             return new Socket(domain, type, protocol, flags, netns, v6only);
         }
