@@ -20,10 +20,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -82,6 +78,8 @@ public final class RouteBroker implements AutoCloseable {
     private static final long MAX_SEND = 1 << 20;
     private static final int MAX_CONTROL = 64 * 1024;
     private static final int MAX_DENIALS = 100;
+    /** Threads answering notifications of one run. */
+    private static final int RECEIVERS = 4;
 
     /**
      * A destination the supervisor refused.
@@ -104,11 +102,11 @@ public final class RouteBroker implements AutoCloseable {
     private final long hostNetns;
     private final List<Denial> denials = new CopyOnWriteArrayList<>();
     private final AtomicLong answered = new AtomicLong();
-    private final ExecutorService workers;
     private final Thread thread;
     private volatile boolean closed;
+    private volatile boolean finished;
+    private final java.util.concurrent.locks.ReentrantLock receiving = new java.util.concurrent.locks.ReentrantLock();
     private volatile int listener = -1;
-    private final AtomicInteger threads = new AtomicInteger();
 
     private RouteBroker(RunnerInvocation invocation, Grant grant, SyscallFilter routeFilter) throws IOException {
         this.crate = grant.crateName();
@@ -135,12 +133,6 @@ public final class RouteBroker implements AutoCloseable {
             this.server.set(fd);
             this.hostNetns = Libc.longOption(arena, fd, Libc.SOL_SOCKET, Libc.SO_NETNS_COOKIE);
         }
-        this.workers = new ThreadPoolExecutor(64, 64, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "cordon-route-" + crate + "-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        ((ThreadPoolExecutor) workers).allowCoreThreadTimeOut(true);
         this.thread = new Thread(this::run, "cordon-route-broker-" + crate);
         this.thread.setDaemon(true);
         this.thread.start();
@@ -241,7 +233,6 @@ public final class RouteBroker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        workers.shutdown();
         closeQuietly(server.getAndSet(-1));
         int l = listener;
         if (l >= 0 && !thread.isAlive()) {
@@ -342,28 +333,72 @@ public final class RouteBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Answers notifications on {@value #RECEIVERS} threads (this one and more), each receiving and answering
+     * in turn: no hand-off between threads on the way, and a connect that takes long (a far host) holds
+     * one receiver while the others go on.
+     */
     private void serve(int l) {
+        List<Thread> more = new ArrayList<>();
+        for (int i = 1; i < RECEIVERS; i++) {
+            Thread t = new Thread(() -> receive(l), "cordon-route-" + crate + "-" + i);
+            t.setDaemon(true);
+            t.start();
+            more.add(t);
+        }
+        receive(l);
+        for (Thread t : more) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * One receiver: takes the receiving turn, waits for and reads one notification, hands the turn on,
+     * answers. Only one thread waits in the kernel at a time, because a {@code NOTIF_RECV} does not
+     * return when the last process under the filter exits; {@code poll} reports that ({@code POLLHUP}).
+     */
+    private void receive(int l) {
         try (Arena arena = Arena.ofConfined()) {
-            while (!closed) {
-                int revents = Libc.poll(arena, l, Libc.POLLIN, 200);
-                if (revents < 0 && revents != -Libc.EINTR) {
+            MemorySegment notification = arena.allocate(NOTIF_SIZE, 8);
+            while (!closed && !finished) {
+                try {
+                    if (!receiving.tryLock(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        continue;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                     return;
                 }
-                if (revents <= 0) {
-                    continue;
-                }
-                if ((revents & Libc.POLLIN) == 0) {
-                    return; // POLLHUP: every process under the filter has exited
-                }
-                MemorySegment notification = Arena.ofAuto().allocate(NOTIF_SIZE, 8);
-                int r = Libc.ioctl(l, NOTIF_RECV, notification);
-                if (r < 0) {
+                try {
+                    if (closed || finished) {
+                        return;
+                    }
+                    int revents = Libc.poll(arena, l, Libc.POLLIN, 200);
+                    if (revents == 0 || revents == -Libc.EINTR) {
+                        continue;
+                    }
+                    if (revents < 0 || (revents & Libc.POLLIN) == 0) {
+                        finished = true; // POLLHUP: every process under the filter has exited
+                        return;
+                    }
+                    notification.fill((byte) 0); // the kernel refuses a RECV buffer that is not zeroed
+                    int r = Libc.ioctl(l, NOTIF_RECV, notification);
                     if (r == -Libc.ENOENT || r == -Libc.EINTR) {
                         continue; // the caller died or was interrupted before we read it
                     }
-                    return;
+                    if (r < 0) {
+                        finished = true;
+                        return;
+                    }
+                } finally {
+                    receiving.unlock();
                 }
-                workers.execute(() -> answer(l, notification));
+                answer(l, notification);
             }
         }
     }
