@@ -67,10 +67,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RouteBroker implements AutoCloseable {
     private static final long NOTIF_RECV = 0xC0502100L;
-    private static final long NOTIF_SEND = 0xC0182101L;
-    private static final long NOTIF_ID_VALID = 0x40082102L;
-    private static final long NOTIF_ADDFD = 0x40182103L;
-    private static final int ADDFD_FLAG_SETFD = 1;
     private static final int NOTIF_SIZE = 80;
     private static final int SOCKADDR_MAX = 128;
     private static final int UIO_MAXIOV = 1024;
@@ -124,14 +120,19 @@ public final class RouteBroker implements AutoCloseable {
         this.socketDirectory = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "cordon-net",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         this.socketPath = socketDirectory.resolve("s");
+        int fd = -1;
         try (Arena arena = Arena.ofConfined()) {
-            int fd = Libc.socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+            fd = Libc.socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
             check(fd, "socket");
             MemorySegment address = SocketAddresses.unix(arena, socketPath.toString());
             check(Libc.bind(fd, address, (int) address.byteSize()), "bind " + socketPath);
             check(Libc.listen(fd, 4), "listen");
-            this.server.set(fd);
             this.hostNetns = Libc.longOption(arena, fd, Libc.SOL_SOCKET, Libc.SO_NETNS_COOKIE);
+            this.server.set(fd);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(fd);
+            deleteSocket();
+            throw e;
         }
         this.thread = new Thread(this::run, "cordon-route-broker-" + crate);
         this.thread.setDaemon(true);
@@ -244,7 +245,7 @@ public final class RouteBroker implements AutoCloseable {
 
     private void run() {
         try {
-            int l = handshake();
+            int l = Handshake.take(server, () -> closed, filter, this::deleteSocket);
             if (l < 0) {
                 return;
             }
@@ -258,78 +259,6 @@ public final class RouteBroker implements AutoCloseable {
                 listener = -1;
                 closeQuietly(l);
             }
-        }
-    }
-
-    /** Takes the one connection, sends the filter, receives the listener; {@return it, or -1 when closed first} */
-    private int handshake() {
-        int connection = -1;
-        try (Arena arena = Arena.ofConfined()) {
-            while (!closed) {
-                int fd = server.get();
-                if (fd < 0) {
-                    return -1;
-                }
-                int ready = Libc.poll(arena, fd, Libc.POLLIN, 100);
-                if (ready > 0) {
-                    connection = Libc.accept(fd);
-                    if (connection >= 0 && sameUser(arena, connection)) {
-                        break;
-                    }
-                    closeQuietly(connection);
-                    connection = -1;
-                }
-            }
-            if (connection < 0) {
-                return -1;
-            }
-            closeQuietly(server.getAndSet(-1));
-            deleteSocket();
-            // The announcement carries its writer's pid: the listener is taken from that process.
-            if (Libc.setIntOption(arena, connection, Libc.SOL_SOCKET, Libc.SO_PASSCRED, 1) < 0) {
-                return -1;
-            }
-            MemorySegment out = arena.allocate(4 + filter.length);
-            out.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 0, filter.length);
-            MemorySegment.copy(MemorySegment.ofArray(filter), 0, out, 4, filter.length);
-            long off = 0;
-            while (off < out.byteSize()) {
-                long n = Libc.write(connection, out.asSlice(off), out.byteSize() - off);
-                if (n == -Libc.EINTR) {
-                    continue;
-                }
-                if (n <= 0) {
-                    return -1;
-                }
-                off += n;
-            }
-            int received = SocketAddresses.receiveListener(arena, connection);
-            if (received < 0) {
-                return -1;
-            }
-            MemorySegment ack = arena.allocateFrom(ValueLayout.JAVA_BYTE, (byte) 'A');
-            if (Libc.write(connection, ack, 1) != 1) {
-                closeQuietly(received);
-                return -1;
-            }
-            return received;
-        } finally {
-            closeQuietly(connection);
-        }
-    }
-
-    private static boolean sameUser(Arena arena, int connection) {
-        MemorySegment cred = arena.allocate(12, 4);
-        MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
-        length.set(ValueLayout.JAVA_INT, 0, 12);
-        if (Libc.getsockopt(connection, Libc.SOL_SOCKET, Libc.SO_PEERCRED, cred, length) < 0) {
-            return false;
-        }
-        try {
-            int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-            return cred.get(ValueLayout.JAVA_INT, 4) == uid;
-        } catch (IOException | RuntimeException e) {
-            return false;
         }
     }
 
@@ -406,7 +335,7 @@ public final class RouteBroker implements AutoCloseable {
     private void answer(int l, MemorySegment notification) {
         long id = notification.get(ValueLayout.JAVA_LONG, 0);
         try (Arena arena = Arena.ofConfined()) {
-            Call call = new Call(arena, l, id, notification.get(ValueLayout.JAVA_INT, 8),
+            Notification call = new Notification(arena, l, id, notification.get(ValueLayout.JAVA_INT, 8),
                     notification.get(ValueLayout.JAVA_INT, 16), notification.asSlice(32, 48));
             long result;
             try {
@@ -414,42 +343,14 @@ public final class RouteBroker implements AutoCloseable {
             } finally {
                 call.close();
             }
-            if (result != Supervised.ALREADY_ANSWERED) {
-                reply(arena, l, id, result);
-            }
+            Notification.reply(arena, l, id, result);
         } catch (RuntimeException e) {
             try (Arena arena = Arena.ofConfined()) {
-                reply(arena, l, id, -Libc.EACCES);
+                Notification.reply(arena, l, id, -Libc.EACCES);
             }
             System.err.println("cordon: the network-route supervisor of crate '" + crate + "' failed on a call: " + e);
         }
         answered.incrementAndGet();
-    }
-
-    static void reply(Arena arena, int l, long id, long result) {
-        MemorySegment response = arena.allocate(24, 8);
-        response.set(ValueLayout.JAVA_LONG, 0, id);
-        response.set(ValueLayout.JAVA_LONG, 8, result < 0 ? 0 : result);
-        response.set(ValueLayout.JAVA_INT, 16, result < 0 ? (int) result : 0);
-        response.set(ValueLayout.JAVA_INT, 20, 0);
-        Libc.ioctl(l, NOTIF_SEND, response); // ENOENT: the caller is gone, nothing to answer
-    }
-
-    static boolean idValid(Arena arena, int l, long id) {
-        MemorySegment value = arena.allocate(ValueLayout.JAVA_LONG);
-        value.set(ValueLayout.JAVA_LONG, 0, id);
-        return Libc.ioctl(l, NOTIF_ID_VALID, value) == 0;
-    }
-
-    /** Installs {@code source} at {@code target} in the caller; {@return the number or the negated errno} */
-    static int addFd(Arena arena, int l, long id, int source, int target, boolean cloexec) {
-        MemorySegment add = arena.allocate(24, 8);
-        add.set(ValueLayout.JAVA_LONG, 0, id);
-        add.set(ValueLayout.JAVA_INT, 8, ADDFD_FLAG_SETFD);
-        add.set(ValueLayout.JAVA_INT, 12, source);
-        add.set(ValueLayout.JAVA_INT, 16, target);
-        add.set(ValueLayout.JAVA_INT, 20, cloexec ? Libc.O_CLOEXEC : 0);
-        return Libc.ioctl(l, NOTIF_ADDFD, add);
     }
 
     void deny(String destination, String protocol, String fix) {
@@ -486,7 +387,7 @@ public final class RouteBroker implements AutoCloseable {
         return UIO_MAXIOV;
     }
 
-    private void deleteSocket() {
+    void deleteSocket() {
         try {
             Files.deleteIfExists(socketPath);
             Files.deleteIfExists(socketDirectory);
@@ -495,7 +396,7 @@ public final class RouteBroker implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(int fd) {
+    static void closeQuietly(int fd) {
         if (fd >= 0) {
             Libc.close(fd);
         }
@@ -504,60 +405,6 @@ public final class RouteBroker implements AutoCloseable {
     private static void check(int result, String what) throws IOException {
         if (result < 0) {
             throw new IOException(what + " failed with errno " + -result);
-        }
-    }
-
-    /**
-     * One notification being answered: the caller's pid (with a pidfd pinned to it) and arguments.
-     */
-    static final class Call implements AutoCloseable {
-        final Arena arena;
-        final int listener;
-        final long id;
-        final int pid;
-        final int nr;
-        final long[] args = new long[6];
-        final int pidfd;
-
-        Call(Arena arena, int listener, long id, int pid, int nr, MemorySegment arguments) {
-            this.arena = arena;
-            this.listener = listener;
-            this.id = id;
-            this.pid = pid;
-            this.nr = nr;
-            for (int i = 0; i < 6; i++) {
-                args[i] = arguments.get(ValueLayout.JAVA_LONG, i * 8L);
-            }
-            // The notification names the calling thread. Before Linux 6.9 (no PIDFD_THREAD) only a process
-            // leader has a pidfd: the thread group's leader then stands in (same descriptor table).
-            int fd = Libc.pidfdOpenThread(pid);
-            if (fd == -Libc.EINVAL) {
-                fd = Libc.pidfdOpen(threadGroup(pid));
-            }
-            this.pidfd = fd;
-        }
-
-        private static int threadGroup(int tid) {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/" + tid + "/status"))) {
-                    if (line.startsWith("Tgid:")) {
-                        return Integer.parseInt(line.substring(5).trim());
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // gone: the pidfd_open below fails and the call is refused
-            }
-            return -1;
-        }
-
-        /** {@return whether the notification is still pending, so that pid still means the caller} */
-        boolean valid() {
-            return idValid(arena, listener, id);
-        }
-
-        @Override
-        public void close() {
-            closeQuietly(pidfd);
         }
     }
 }

@@ -16,9 +16,6 @@ import java.util.Locale;
  * negated errno.
  */
 final class Supervised {
-    /** Returned when the answer was already given (never: kept for clarity of the protocol). */
-    static final long ALREADY_ANSWERED = Long.MIN_VALUE;
-
     private static final boolean AARCH64 = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT)
             .equals("aarch64");
     private static final int NR_CONNECT = AARCH64 ? 203 : 42;
@@ -27,9 +24,9 @@ final class Supervised {
     private static final int NR_SENDMMSG = AARCH64 ? 269 : 307;
 
     private final RouteBroker broker;
-    private final RouteBroker.Call call;
+    private final Notification call;
 
-    Supervised(RouteBroker broker, RouteBroker.Call call) {
+    Supervised(RouteBroker broker, Notification call) {
         this.broker = broker;
         this.call = call;
     }
@@ -117,7 +114,7 @@ final class Supervised {
                 return install(host, fd, socket);
             }
             if (socket.domain == Libc.AF_UNIX) {
-                return unix(sfd, address, null);
+                return new UnixDestinations(broker, call).connectOrSend(sfd, address, null);
             }
             broker.deny("a socket of family " + socket.domain, "other", "(only Internet and Unix sockets are supervised)");
             return -Libc.EACCES;
@@ -273,7 +270,7 @@ final class Supervised {
                 return installed < 0 ? installed : sent;
             }
             if (socket.domain == Libc.AF_UNIX) {
-                return unix(sfd, name, new Payload(data, control, flags));
+                return new UnixDestinations(broker, call).connectOrSend(sfd, name, new Payload(data, control, flags));
             }
             broker.deny("a socket of family " + socket.domain, "other", "(only Internet and Unix sockets are supervised)");
             return -Libc.EACCES;
@@ -285,7 +282,8 @@ final class Supervised {
         }
     }
 
-    private record Payload(MemorySegment data, MemorySegment control, int flags) {
+    /** What a send carries besides its address. */
+    record Payload(MemorySegment data, MemorySegment control, int flags) {
     }
 
     private MemorySegment gather(List<long[]> buffers, long cap) {
@@ -347,6 +345,12 @@ final class Supervised {
     }
 
     private long send(int fd, MemorySegment name, MemorySegment data, MemorySegment control, int flags) {
+        return send(call, fd, name, data, control, flags);
+    }
+
+    /** Sends one message from {@code fd} (the supervisor's descriptor); {@return the count or -errno} */
+    static long send(Notification call, int fd, MemorySegment name, MemorySegment data, MemorySegment control,
+            int flags) {
         MemorySegment iov = call.arena.allocate(16, 8);
         iov.set(ValueLayout.ADDRESS, 0, data);
         iov.set(ValueLayout.JAVA_LONG, 8, data.byteSize());
@@ -369,7 +373,7 @@ final class Supervised {
     /** The caller's socket as the kernel describes it. */
     private record Socket(int domain, int type, int protocol, int fileFlags, long netns, long v6only) {
         /** Reads what the decision needs; a domain below 0 is the errno of a descriptor that is no socket. */
-        static Socket of(RouteBroker.Call call, int sfd) {
+        static Socket of(Notification call, int sfd) {
             var arena = call.arena;
             int domain = (int) Libc.intOption(arena, sfd, Libc.SOL_SOCKET, Libc.SO_DOMAIN);
             if (domain < 0) {
@@ -424,7 +428,7 @@ final class Supervised {
             if (socket.fileFlags >= 0 && (socket.fileFlags & Libc.O_NONBLOCK) != 0) {
                 Libc.fcntl(host, Libc.F_SETFL, Libc.O_NONBLOCK);
             }
-            int r = RouteBroker.addFd(call.arena, call.listener, call.id, host, fd, closeOnExec(fd));
+            int r = Notification.addFd(call.arena, call.listener, call.id, host, fd, closeOnExec(fd));
             return r < 0 ? r : 0;
         } finally {
             Libc.close(host);
@@ -446,85 +450,5 @@ final class Supervised {
         } catch (IOException | RuntimeException e) {
             return true; // the safer default: do not leak the connection into programs the script runs
         }
-    }
-
-    // ---- Unix sockets ----
-
-    /**
-     * Connects (payload null) or sends on the caller's Unix socket: abstract and unnamed addresses as
-     * asked, a path only when it resolves, inside the caller's root, to a socket under a writable
-     * directory of the grant.
-     */
-    private long unix(int sfd, MemorySegment address, Payload payload) {
-        if (SocketAddresses.family(address) != Libc.AF_UNIX) {
-            return -Libc.EINVAL;
-        }
-        String path = SocketAddresses.unixPath(address);
-        if (path == null || path.isEmpty()) {
-            return payload == null ? Libc.connect(sfd, address, (int) address.byteSize())
-                    : send(sfd, address, payload.data(), payload.control(), payload.flags());
-        }
-        int opened = openInCallerRoot(path);
-        if (opened < 0) {
-            return opened == -Libc.EACCES ? refuseUnix(path) : opened;
-        }
-        try {
-            String seen = Files.readSymbolicLink(Path.of("/proc/self/fd/" + opened)).toString();
-            if (!call.valid() || !underWritable(seen)) {
-                return refuseUnix(path);
-            }
-            MemorySegment through = SocketAddresses.unix(call.arena, "/proc/self/fd/" + opened);
-            return payload == null ? Libc.connect(sfd, through, (int) through.byteSize())
-                    : send(sfd, through, payload.data(), payload.control(), payload.flags());
-        } catch (IOException e) {
-            return refuseUnix(path);
-        } finally {
-            Libc.close(opened);
-        }
-    }
-
-    private long refuseUnix(String path) {
-        broker.deny("unix:" + path, "unix", "filesystem-access = { action = \"permit\", paths = [\"" + path + "\"] }"
-                + " (a Unix socket is connectable where the script may write)");
-        return -Libc.EACCES;
-    }
-
-    /**
-     * Opens {@code path} with {@code O_PATH} as the caller would find it: from its root (absolute) or its
-     * working directory (relative), never leaving that directory through {@code ..} or a symlink.
-     */
-    private int openInCallerRoot(String path) {
-        boolean absolute = path.startsWith("/");
-        String base = "/proc/" + call.pid + (absolute ? "/root" : "/cwd");
-        int dir = Libc.openat2(call.arena, -1, base, Libc.O_PATH | Libc.O_DIRECTORY, 0);
-        if (dir < 0) {
-            return -Libc.EACCES;
-        }
-        try {
-            if (!call.valid()) {
-                return -Libc.EACCES;
-            }
-            String relative = absolute ? path.substring(1) : path;
-            if (relative.isEmpty()) {
-                return -Libc.EACCES;
-            }
-            return Libc.openat2(call.arena, dir, relative, Libc.O_PATH,
-                    Libc.RESOLVE_IN_ROOT | Libc.RESOLVE_NO_MAGICLINKS);
-        } finally {
-            Libc.close(dir);
-        }
-    }
-
-    private boolean underWritable(String seen) {
-        Path target = Path.of(seen).normalize();
-        if (!target.isAbsolute()) {
-            return false;
-        }
-        for (Path dir : broker.unixAllowed()) {
-            if (target.startsWith(dir)) {
-                return true;
-            }
-        }
-        return false;
     }
 }
