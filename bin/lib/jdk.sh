@@ -24,6 +24,8 @@ cordon_find_jdk() {
 # serial collector, small thread stacks, no hsperfdata file in /tmp per build script, and no replay of the
 # AOT cache's method profiles (it only sends a 50 ms JVM compiling early; later JDKs that drop the flag
 # ignore it). The plan daemon gets the optimising JIT, the profiles and hsperfdata back (cordon-client.c).
-# The first four also shape the AOT cache (bin/lib/aot-train.sh); the last three only matter once one exists.
-cordon_jvm_flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData
+# The first five also shape the AOT cache (bin/lib/aot-train.sh); the last three only matter once one exists.
+# --enable-native-access: the network-route supervisor calls the C library through java.lang.foreign; the
+# AOT cache records it, so training and runs must both have it (else the JVM refuses the cache).
+cordon_jvm_flags=(--enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData
                   -XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining)

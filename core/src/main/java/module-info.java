@@ -8,6 +8,8 @@
  * @uses dev.cordon.spi.SyscallFilterCompiler
  * @uses dev.cordon.spi.RunListener
  */
+// "module": the qualified export below names dev.cordon.sandbox.bwrap, which is built after core.
+@SuppressWarnings("module")
 module dev.cordon.core {
     requires transitive org.slf4j;
     requires com.fasterxml.jackson.dataformat.toml;
@@ -21,6 +23,8 @@ module dev.cordon.core {
 
     exports dev.cordon;
     exports dev.cordon.spi;
+    // Network routes on Linux: the Bubblewrap planner puts cordon-netjail and the generated /etc/hosts in the plan.
+    exports dev.cordon.internal.net to dev.cordon.sandbox.bwrap;
 
     // Policy bindings are validated reflectively by Hibernate Validator, only when a policy is compiled.
     opens dev.cordon.internal.policy.binding to org.hibernate.validator;

@@ -62,7 +62,7 @@ env = { pass = ["TRAINING_FLAG"], set = { SOURCE_DATE_EPOCH = "0" } }
 network-access = { action = "permit" }
 TOML
 cp /bin/true "$train/target/debug/build/training-0/build-script-build"
-flags=("${cordon_jvm_flags[@]:0:4}" -cp "$jar")
+flags=("${cordon_jvm_flags[@]:0:5}" -cp "$jar")
 run() {
   ( cd "$train/pkg" && env -u CORDON_BACKEND -u CORDON_POLICY -u XDG_CACHE_HOME CORDON_CACHE_DIR="$train/cache" OUT_DIR="$train/target/debug/build/training-0/out" \
       CARGO_PKG_NAME=training CARGO_PKG_VERSION=0.1.0 CARGO_MANIFEST_DIR="$train/pkg" HOME="$train" \

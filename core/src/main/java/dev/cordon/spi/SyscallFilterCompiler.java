@@ -29,4 +29,17 @@ public interface SyscallFilterCompiler {
      * @throws dev.cordon.PolicyException when the rules name an unknown syscall or profile
      */
     SyscallFilter compile(SyscallRules rules, NetworkAccess network);
+
+    /**
+     * The filter a grant with network routes needs on Linux: it hands every call that names a network
+     * destination ({@code connect}, {@code sendto} with an address, {@code sendmsg}, {@code sendmmsg}) to
+     * a supervisor through a seccomp user-notification listener, and refuses the calls that would bypass
+     * it ({@code io_uring}, 32-bit socket calls).
+     *
+     * @return the filter, or empty when this compiler cannot make one (the default)
+     * @since 0.2
+     */
+    default java.util.Optional<SyscallFilter> routeFilter() {
+        return java.util.Optional.empty();
+    }
 }

@@ -116,6 +116,27 @@ final class Resolution {
         return Optional.empty();
     }
 
+    /**
+     * The route-notification filter for a plan that runs under {@code cordon-netjail} (issue 13).
+     *
+     * @throws SandboxException with {@link ExitCodes#UNENFORCEABLE} when no compiler can make one
+     */
+    SyscallFilter routeFilter(Grant grant) {
+        ProviderRegistry<SyscallFilterCompiler> compilers = ProviderRegistry.of(SyscallFilterCompiler.class,
+                settings.discover(), settings.classLoader(), settings.compilers(), SyscallFilterCompiler::id);
+        for (SyscallFilterCompiler compiler : compilers.all()) {
+            if (compiler.availability().isAvailable()) {
+                Optional<SyscallFilter> filter = compiler.routeFilter();
+                if (filter.isPresent()) {
+                    return filter.get();
+                }
+            }
+        }
+        throw new SandboxException("crate '" + grant.crateName() + "' has network routes " + grant.network().routes()
+                + ", which need the route filter of a syscall filter compiler, and none is available: add "
+                + "cordon-sandbox-seccomp to the runner", ExitCodes.UNENFORCEABLE);
+    }
+
     private static final Map<String, SyscallFilter> FILTERS = new java.util.concurrent.ConcurrentHashMap<>();
 
     List<RunListener> listeners() {

@@ -21,6 +21,7 @@ import dev.cordon.internal.limits.LimitPlan;
 import dev.cordon.internal.exec.Spawner;
 import dev.cordon.internal.exec.Supervisor;
 import dev.cordon.internal.live.LiveLog;
+import dev.cordon.internal.net.RouteBroker;
 import dev.cordon.internal.policy.Sha256;
 import dev.cordon.spi.InvocationDecoder;
 import dev.cordon.spi.PolicyProvider;
@@ -157,12 +158,17 @@ public final class RunnerEngine {
         Instant started = Instant.now();
         timer.mark("prepare");
         Outcome outcome;
+        // Network routes: the supervisor of the sandbox's connects, for as long as the run lasts.
+        RouteBroker broker = RouteBroker.isNeededBy(prepared.plan())
+                ? RouteBroker.start(invocation, grant, resolution.routeFilter(grant)) : null;
+        ExecutionPlan plan = broker == null ? prepared.plan() : broker.wrap(prepared.plan());
+        try {
         if (prepared.backend().id().equals(Grant.NO_SANDBOX)) {
-            outcome = supervisor.execute(prepared.plan(), watch);
+            outcome = supervisor.execute(plan, watch);
         } else {
             // Process and memory limits: a per-run cgroup the sandbox joins, or rlimits inside it.
             try (LimitPlan limits = LimitEnforcement.probe().plan(grant.limits())) {
-                outcome = supervisor.execute(limits.apply(prepared.plan(), invocation.command()), watch);
+                outcome = supervisor.execute(limits.apply(plan, invocation.command()), watch);
                 Optional<String> exceeded = limits.exceeded(invocation.crateName());
                 if (exceeded.isPresent() && outcome.refusal().isEmpty()) {
                     outcome = new Outcome(ExitCodes.LIMIT_EXCEEDED, outcome.signal(), outcome.timedOut(),
@@ -171,8 +177,14 @@ public final class RunnerEngine {
                 }
             }
         }
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+        }
+        Optional<String> refusedRoutes = broker == null ? Optional.empty() : broker.explanation();
         timer.mark("execute");
-        finish(prepared, listeners, started, outcome);
+        finish(prepared, listeners, started, outcome, refusedRoutes);
         timer.mark("report");
         timer.print();
         return outcome.exitCode();
@@ -241,13 +253,20 @@ public final class RunnerEngine {
         return new Prepared(invocation, policy, resolution.policyFile(arguments), grant, selector, backend, plan);
     }
 
-    private void finish(Prepared prepared, List<RunListener> listeners, Instant started, Outcome outcome) {
+    private void finish(Prepared prepared, List<RunListener> listeners, Instant started, Outcome outcome,
+            Optional<String> refusedRoutes) {
         RunnerInvocation invocation = prepared.invocation();
         Grant grant = prepared.grant();
         SandboxBackend backend = prepared.backend();
         Optional<String> denial = outcome.refusal().isPresent() ? outcome.refusal()
                 : outcome.succeeded() ? Optional.empty()
                 : backend.explainFailure(invocation, grant, outcome.exitCode(), String.join("\n", outcome.stderrTail()));
+        if (refusedRoutes.isPresent()) { // refused connects: in the failure explanation and the audit record
+            denial = Optional.of(denial.map(d -> refusedRoutes.get() + "\n" + d).orElse(refusedRoutes.get()));
+            if (outcome.succeeded()) {
+                messages.error(refusedRoutes.get());
+            }
+        }
         if (outcome.refusal().isPresent()) {
             messages.verbatim(outcome.refusal().get());
         } else if (!outcome.succeeded()) {

@@ -27,7 +27,9 @@ import java.util.Set;
  * {@code bwrap} is on {@code PATH} and a trial sandbox starts (user namespaces may be blocked by
  * AppArmor or a sysctl; the reason names the fix). The trial runs once per JVM and, on success, is
  * remembered in Cordon's {@link dev.cordon.spi.CacheDirectory} until bwrap, the boot or the
- * user-namespace settings change. It cannot enforce network routes.
+ * user-namespace settings change. Network routes are enforced by a supervisor outside the sandbox
+ * that connects on the script's behalf (the runner must hold the plan's route broker; see
+ * {@code docs/policy.md}).
  *
  * <p>Found by {@link java.util.ServiceLoader}; create one by hand with the public constructor.
  *
@@ -39,7 +41,7 @@ public final class BwrapBackend implements SandboxBackend {
     public static final String ID = "bwrap";
 
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.NETWORK_DENY,
-            Capability.WRITE_RESTRICTION, Capability.HIDE_PATHS, Capability.ENVIRONMENT,
+            Capability.NETWORK_ROUTES, Capability.WRITE_RESTRICTION, Capability.HIDE_PATHS, Capability.ENVIRONMENT,
             Capability.PROCESS_ISOLATION, Capability.SYSCALL_FILTER));
 
     /** Creates the backend; nothing is probed until {@link #availability()} or {@link #plan} is called. */
@@ -90,8 +92,8 @@ public final class BwrapBackend implements SandboxBackend {
      *
      * <p>Creates the grant's temporary directory if it is missing (bwrap can only bind what exists).
      *
-     * @throws SandboxException when bwrap is unavailable (with the reason) or the grant asks for network
-     *     routes
+     * @throws SandboxException when bwrap is unavailable (with the reason), or the grant has network
+     *     routes and this build of Cordon has no {@code cordon-netjail} for this machine
      */
     @Override
     public ExecutionPlan plan(RunnerInvocation invocation, Grant grant, Optional<SyscallFilter> syscallFilter) {

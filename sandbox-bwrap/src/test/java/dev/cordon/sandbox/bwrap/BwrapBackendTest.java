@@ -26,11 +26,12 @@ class BwrapBackendTest {
     }
 
     @Test
-    void backend_declaresEverythingButRoutes() {
+    void backend_declaresEverythingIncludingExactRoutes() {
         Set<Capability> capabilities = new BwrapBackend().capabilities();
-        assertEquals(EnumSet.of(Capability.NETWORK_DENY, Capability.WRITE_RESTRICTION, Capability.HIDE_PATHS,
-                Capability.ENVIRONMENT, Capability.PROCESS_ISOLATION, Capability.SYSCALL_FILTER), capabilities);
-        assertFalse(capabilities.contains(Capability.NETWORK_ROUTES));
+        assertEquals(EnumSet.of(Capability.NETWORK_DENY, Capability.NETWORK_ROUTES, Capability.WRITE_RESTRICTION,
+                Capability.HIDE_PATHS, Capability.ENVIRONMENT, Capability.PROCESS_ISOLATION, Capability.SYSCALL_FILTER),
+                capabilities);
+        assertFalse(capabilities.contains(Capability.NETWORK_LOOPBACK_ROUTES), "routes are exact, not loopback-only");
     }
 
     @Test

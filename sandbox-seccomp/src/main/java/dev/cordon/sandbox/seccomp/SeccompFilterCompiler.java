@@ -7,6 +7,7 @@ import dev.cordon.SyscallFilter;
 import dev.cordon.SyscallRules;
 import dev.cordon.sandbox.seccomp.internal.Architecture;
 import dev.cordon.sandbox.seccomp.internal.FilterEmitter;
+import dev.cordon.sandbox.seccomp.internal.RouteFilterEmitter;
 import dev.cordon.sandbox.seccomp.internal.RuleResolver;
 import dev.cordon.spi.Availability;
 import dev.cordon.spi.SyscallFilterCompiler;
@@ -89,6 +90,19 @@ public final class SeccompFilterCompiler implements SyscallFilterCompiler {
             throw new SandboxException(availability.reason(), ExitCodes.SANDBOX_UNAVAILABLE);
         }
         return FilterEmitter.compile(RuleResolver.resolve(architecture().orElseThrow(), rules, network));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Empty when {@linkplain #availability() unavailable}.
+     */
+    @Override
+    public Optional<SyscallFilter> routeFilter() {
+        if (!availability().isAvailable()) {
+            return Optional.empty();
+        }
+        return Optional.of(RouteFilterEmitter.compile(architecture().orElseThrow()));
     }
 
     private Optional<Architecture> architecture() {

@@ -28,7 +28,8 @@ import java.util.TreeSet;
 /**
  * Turns an invocation and a grant into the {@code bwrap} command line.
  *
- * <p>The sandbox: every namespace unshared (the network shared back only for a grant of all network),
+ * <p>The sandbox: every namespace unshared (the network shared back only for a grant of all network; for
+ * network routes the script starts under {@link RouteJail}),
  * all capabilities dropped, no nested user namespaces, a new session (no {@code TIOCSTI} into the
  * terminal), killed with its parent, its own {@code /proc} with the kernel's global settings
  * ({@code /proc/sys}, {@code /proc/sysrq-trigger}, ...) read-only, {@code /sys} read-only and a minimal
@@ -117,16 +118,11 @@ public final class BwrapPlanner {
      * @param grant what it may do
      * @param syscallFilter a filter to install with {@code --seccomp}, or empty
      * @return the plan
-     * @throws SandboxException when the grant asks for network routes, which bwrap cannot enforce, the
-     *     temporary or private directory cannot be created, or a root runner would have to hand a system
-     *     directory to the sandbox user
+     * @throws SandboxException when the temporary or private directory cannot be created, a root runner would
+     *     have to hand a system directory to the sandbox user, or the grant has network routes and this build
+     *     of Cordon has no {@code cordon-netjail} for this machine
      */
     public ExecutionPlan plan(RunnerInvocation invocation, Grant grant, Optional<SyscallFilter> syscallFilter) {
-        if (grant.network().mode() == NetworkAccess.Mode.ROUTES) {
-            throw new SandboxException("crate '" + grant.crateName() + "' asks for network routes "
-                    + grant.network().routes() + " but backend 'bwrap' can only grant all network or none: "
-                    + "permit all network for it, or use a backend that enforces routes", ExitCodes.UNENFORCEABLE);
-        }
         createTemporaryDirectory(grant);
         Path privateDir = privateDirectory(invocation, grant);
         Path packageDir = workingDirectory(invocation);
@@ -206,6 +202,7 @@ public final class BwrapPlanner {
         for (int fd : used) {
             plan.descriptor(ExecutionPlan.Descriptor.inherited(fd));
         }
+        List<String> routeJail = RouteJail.addTo(plan, options, grant, used); // network routes: issue 13
         if (syscallFilter.isPresent()) {
             int fd = nextFree(used);
             Path file = privateDir.resolve("seccomp.bpf");
@@ -222,6 +219,8 @@ public final class BwrapPlanner {
         plan.note("bwrap options (from descriptor " + argsFd + ", values not shown): " + withoutValues(options));
 
         plan.command(bwrap.executable().toString(), "--args", Integer.toString(argsFd), "--");
+        // Network routes: the filter is installed first, then (as root) the switch to the sandbox user.
+        plan.command(routeJail);
         if (sandboxUser.isPresent()) {
             plan.command(dropPrivileges(sandboxUser.get(), restored, grant.environment()));
         }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.ExecutionPlan;
-import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
 import dev.cordon.Route;
@@ -207,14 +206,26 @@ class BwrapPlannerTest {
     }
 
     @Test
-    void plan_refusesRoutes() {
-        RunnerInvocation invocation = crate.invocation();
+    void plan_routesKeepTheEmptyNetworkNamespaceAndStartTheScriptUnderTheRouteJail() {
+        Map<String, String> env = new HashMap<>(crate.environment());
+        env.put("CARGO_MAKEFLAGS", "-j --jobserver-fds=3,4 --jobserver-auth=3,4");
+        RunnerInvocation invocation = new RunnerInvocation(RunnerInvocation.Kind.BUILD_SCRIPT, crate.program,
+                List.of(), crate.packageDir, env);
         Grant routes = crate.grant(invocation).toBuilder()
                 .network(NetworkAccess.routes(List.of(Route.parse("127.0.0.1:5432").orElseThrow()))).build();
-        SandboxException e = assertThrows(SandboxException.class, () -> plan(invocation, routes));
-        assertEquals(ExitCodes.UNENFORCEABLE, e.exitCode());
-        assertTrue(e.getMessage().contains("crate 'hostile'") && e.getMessage().contains("127.0.0.1:5432"),
-                e.getMessage());
+        ExecutionPlan plan = new BwrapPlanner(BWRAP_0_8).plan(invocation, routes,
+                Optional.of(new SyscallFilter("test", new byte[8])));
+        List<String> command = plan.command();
+        assertTrue(command.contains("--unshare-all"), command::toString);
+        assertFalse(command.contains("--share-net"), "the sandbox keeps its own, empty network namespace");
+        int hosts = command.indexOf("/etc/hosts");
+        assertEquals(dev.cordon.internal.net.RouteLayout.hostsFile(routes).toString(), command.get(hosts - 1));
+        assertEquals("--ro-bind", command.get(hosts - 2));
+        int dashes = command.indexOf("--");
+        assertEquals(List.of(dev.cordon.internal.net.RouteLayout.SANDBOX_HELPER, "install", "5", "--",
+                crate.program.toString()), command.subList(dashes + 1, command.size()),
+                "jobserver on 3 and 4, the supervisor connection on 5, the filter on 6");
+        assertEquals("6", command.get(command.indexOf("--seccomp") + 1));
     }
 
     @Test

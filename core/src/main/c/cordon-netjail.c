@@ -1,0 +1,210 @@
+/*
+ * cordon-netjail: the native step of Cordon's network routes on Linux (issue 13).
+ *
+ * The JVM cannot run code between fork and exec, and a seccomp filter with a user-notification
+ * listener has to be installed by the process it confines. This program does only that, in two steps
+ * that each end in execv of the rest of its argv, so it works with any spawner:
+ *
+ *   cordon-netjail connect SOCKET FD -- COMMAND...
+ *       Outside the sandbox: connects to the supervisor's Unix socket SOCKET (a path in a private 0700
+ *       directory the sandbox cannot see), moves the connection to descriptor FD and execs COMMAND
+ *       (bwrap ...), which passes FD on to the sandboxed process.
+ *
+ *   cordon-netjail install FD -- COMMAND...
+ *       Inside the sandbox, last step before the build script: reads the filter program the supervisor
+ *       sends on FD (4-byte little-endian length, then struct sock_filter[]), sets no_new_privs,
+ *       installs it with SECCOMP_FILTER_FLAG_NEW_LISTENER, writes the listener's number on FD (the
+ *       supervisor takes it with pidfd_getfd), waits for a one-byte ack, closes both and execs COMMAND.
+ *
+ * Exit status 77 (Cordon's "cannot enforce") with a message on stderr when any step fails: a build
+ * script must never run without the filter its grant needs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define EXIT_UNENFORCEABLE 77
+/* BPF_MAXINSNS: the kernel refuses longer classic-BPF programs. */
+#define MAX_INSTRUCTIONS 4096
+
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+static void fail(const char *what) {
+    int saved = errno;
+    fprintf(stderr, "cordon-netjail: %s: %s\n", what, saved ? strerror(saved) : "failed");
+    exit(EXIT_UNENFORCEABLE);
+}
+
+static void fail_plain(const char *what) {
+    fprintf(stderr, "cordon-netjail: %s\n", what);
+    exit(EXIT_UNENFORCEABLE);
+}
+
+static void usage(void) {
+    fail_plain("usage: cordon-netjail connect SOCKET FD -- COMMAND... | cordon-netjail install FD -- COMMAND...");
+}
+
+/* A descriptor number: decimal digits only, 3..1023 (0-2 are stdio; bwrap and the script get few fds). */
+static int parse_fd(const char *text) {
+    if (text == NULL || *text == '\0' || strlen(text) > 4) {
+        usage();
+    }
+    long value = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p < '0' || *p > '9') {
+            usage();
+        }
+        value = value * 10 + (*p - '0');
+    }
+    if (value < 3 || value > 1023) {
+        fail_plain("descriptor number must be between 3 and 1023");
+    }
+    return (int) value;
+}
+
+static void read_fully(int fd, void *buffer, size_t length) {
+    char *at = buffer;
+    while (length > 0) {
+        ssize_t n = read(fd, at, length);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            fail("read from the supervisor");
+        }
+        if (n == 0) {
+            errno = 0;
+            fail("the supervisor closed the connection early");
+        }
+        at += n;
+        length -= (size_t) n;
+    }
+}
+
+static void run(char **command) {
+    execv(command[0], command);
+    fail(command[0]);
+}
+
+static int do_connect(const char *path, int target, char **command) {
+    struct sockaddr_un address;
+    memset(&address, 0, sizeof address);
+    address.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof address.sun_path) {
+        fail_plain("socket path too long");
+    }
+    strcpy(address.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        fail("socket");
+    }
+    if (connect(fd, (struct sockaddr *) &address, sizeof address) != 0) {
+        fail("connect to the supervisor");
+    }
+    /* dup2 clears close-on-exec on the new number: the connection passes through bwrap. */
+    if (fd != target) {
+        if (dup2(fd, target) != target) {
+            fail("dup2");
+        }
+        if (close(fd) != 0) {
+            fail("close");
+        }
+    } else if (fcntl(fd, F_SETFD, 0) != 0) {
+        fail("fcntl");
+    }
+    run(command);
+    return EXIT_UNENFORCEABLE;
+}
+
+/* Tells the supervisor the listener's number with write(2): the filter is already in force, and it hands
+   sendmsg to the supervisor, which cannot answer before it has the listener. The supervisor reads the
+   writer's pid from the kernel (SO_PASSCRED) and takes the descriptor itself (pidfd_getfd). */
+static void announce_listener(int channel, int listener) {
+    unsigned char message[5] = {'L', (unsigned char) listener, (unsigned char) (listener >> 8),
+            (unsigned char) (listener >> 16), (unsigned char) (listener >> 24)};
+    size_t done = 0;
+    while (done < sizeof message) {
+        ssize_t n = write(channel, message + done, sizeof message - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            fail("tell the supervisor the listener");
+        }
+        done += (size_t) n;
+    }
+}
+
+static int do_install(int channel, char **command) {
+    unsigned char header[4];
+    read_fully(channel, header, sizeof header);
+    uint32_t bytes = (uint32_t) header[0] | (uint32_t) header[1] << 8 | (uint32_t) header[2] << 16
+            | (uint32_t) header[3] << 24;
+    if (bytes == 0 || bytes % sizeof(struct sock_filter) != 0
+            || bytes / sizeof(struct sock_filter) > MAX_INSTRUCTIONS) {
+        fail_plain("the supervisor sent a filter of an invalid size");
+    }
+    struct sock_filter *program = malloc(bytes);
+    if (program == NULL) {
+        fail("malloc");
+    }
+    read_fully(channel, program, bytes);
+    struct sock_fprog filter = {
+        .len = (unsigned short) (bytes / sizeof(struct sock_filter)),
+        .filter = program,
+    };
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        fail("prctl(PR_SET_NO_NEW_PRIVS)");
+    }
+    /* WAIT_KILLABLE_RECV: once the supervisor has read a notification, only a fatal signal interrupts
+       the call, so a signal cannot make the kernel restart a connect the supervisor is answering. */
+    long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+            SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &filter);
+    if (listener < 0) {
+        fail("seccomp(SECCOMP_FILTER_FLAG_NEW_LISTENER)");
+    }
+    free(program);
+    announce_listener(channel, (int) listener);
+    char ack;
+    read_fully(channel, &ack, 1);
+    if (ack != 'A') {
+        fail_plain("the supervisor refused the listener");
+    }
+    if (close((int) listener) != 0) {
+        fail("close the listener");
+    }
+    if (close(channel) != 0) {
+        fail("close the supervisor connection");
+    }
+    run(command);
+    return EXIT_UNENFORCEABLE;
+}
+
+int main(int argc, char **argv) {
+    if (argc >= 6 && strcmp(argv[1], "connect") == 0 && strcmp(argv[4], "--") == 0) {
+        return do_connect(argv[2], parse_fd(argv[3]), argv + 5);
+    }
+    if (argc >= 5 && strcmp(argv[1], "install") == 0 && strcmp(argv[3], "--") == 0) {
+        return do_install(parse_fd(argv[2]), argv + 4);
+    }
+    usage();
+    return EXIT_UNENFORCEABLE;
+}

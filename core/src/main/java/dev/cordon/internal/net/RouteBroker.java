@@ -1,0 +1,410 @@
+package dev.cordon.internal.net;
+
+import dev.cordon.ExecutionPlan;
+import dev.cordon.ExitCodes;
+import dev.cordon.Grant;
+import dev.cordon.NetworkAccess;
+import dev.cordon.RunnerInvocation;
+import dev.cordon.SandboxException;
+import dev.cordon.SyscallFilter;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The supervisor of one route-granted build-script run on Linux: it holds the seccomp
+ * user-notification listener of the sandbox and connects on the script's behalf.
+ *
+ * <p>Use around one run:
+ *
+ * <pre>{@code
+ * try (RouteBroker broker = RouteBroker.start(invocation, grant, routeFilter)) {
+ *     ExecutionPlan wrapped = broker.wrap(plan);   // prefixes cordon-netjail's "connect" step
+ *     ... spawn wrapped.command() and wait ...
+ *     broker.denials();                           // for the audit record and the failure message
+ * }
+ * }</pre>
+ *
+ * <p>{@link #start} resolves the routes, writes the sandbox's {@code /etc/hosts}, and listens on a Unix
+ * socket in a private 0700 directory under {@code java.io.tmpdir} (which the sandbox cannot see: it
+ * has its own {@code /tmp}). A thread of its own then takes the first connection (from
+ * {@code cordon-netjail connect}, outside the sandbox), sends the filter program down it, receives the
+ * listener that {@code cordon-netjail install} created inside the sandbox, and answers notifications until
+ * every process of the sandbox has exited or {@link #close()} is called.
+ *
+ * <p>The answers, for every call the filter hands over (the address is read from the script's memory
+ * once, decided on that copy, and only that copy is ever used; the notification id is checked after
+ * every read):
+ * <ul>
+ * <li>IPv4/IPv6 TCP or UDP to a granted address and port: a socket of the same family, type and protocol
+ *     is created and connected in the host's network namespace, given the script's {@code O_NONBLOCK}
+ *     and close-on-exec, and installed at the script's descriptor number
+ *     ({@code SECCOMP_IOCTL_NOTIF_ADDFD} with {@code SETFD}); the call returns 0 (a non-blocking
+ *     connect succeeds at once rather than with {@code EINPROGRESS}). A datagram with an address is
+ *     sent from such a socket.</li>
+ * <li>Any other Internet destination, and sockets of other families than Unix ones: {@code EACCES}.</li>
+ * <li>Unix sockets: abstract and unnamed addresses belong to the sandbox's own network namespace and are
+ *     connected as asked; a path socket only when it lies under {@code OUT_DIR}, the temporary directory
+ *     or a writable path of the grant, resolved inside the sandbox's root; else {@code EACCES}.</li>
+ * <li>{@code sendto}/{@code sendmsg}/{@code sendmmsg} without an address: sent on the script's own socket
+ *     by the supervisor, with {@code SCM_RIGHTS} descriptors carried over and {@code SCM_CREDENTIALS}
+ *     refused ({@code EPERM}): the supervisor's credentials are not the script's.</li>
+ * </ul>
+ * It never lets a call continue ({@code SECCOMP_USER_NOTIF_FLAG_CONTINUE}): the script could change the
+ * address between the check and the kernel's own read.
+ */
+public final class RouteBroker implements AutoCloseable {
+    private static final long NOTIF_RECV = 0xC0502100L;
+    private static final int NOTIF_SIZE = 80;
+    private static final int SOCKADDR_MAX = 128;
+    private static final int UIO_MAXIOV = 1024;
+    /** The most a supervised send copies at once; a stream send is cut to it (a short write), a datagram refused. */
+    private static final long MAX_SEND = 1 << 20;
+    private static final int MAX_CONTROL = 64 * 1024;
+    private static final int MAX_DENIALS = 100;
+    /** Threads answering notifications of one run. */
+    private static final int RECEIVERS = 4;
+
+    /**
+     * A destination the supervisor refused.
+     *
+     * @param destination what the script tried to reach: {@code 10.0.0.1:443} or {@code unix:/path}
+     * @param protocol {@code tcp}, {@code udp} or {@code unix}
+     * @param fix the policy line that would allow it
+     */
+    public record Denial(String destination, String protocol, String fix) {
+    }
+
+    private final String crate;
+    private final RouteTable routes;
+    private final List<Path> unixAllowed;
+    private final byte[] filter;
+    private final Path helper;
+    private final Path socketDirectory;
+    private final Path socketPath;
+    private final AtomicInteger server = new AtomicInteger(-1);
+    private final long hostNetns;
+    private final List<Denial> denials = new CopyOnWriteArrayList<>();
+    private final AtomicLong answered = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile boolean finished;
+    private final java.util.concurrent.locks.ReentrantLock receiving = new java.util.concurrent.locks.ReentrantLock();
+    private volatile int listener = -1;
+
+    private RouteBroker(RunnerInvocation invocation, Grant grant, SyscallFilter routeFilter) throws IOException {
+        this.crate = grant.crateName();
+        this.routes = RouteTable.resolve(grant.network().routes());
+        List<Path> unix = new ArrayList<>();
+        invocation.outDir().ifPresent(unix::add);
+        unix.add(grant.temporaryDirectory());
+        unix.addAll(grant.writable());
+        this.unixAllowed = unix.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        this.filter = routeFilter.program();
+        this.helper = RouteLayout.helper();
+        Path hosts = RouteLayout.hostsFile(grant);
+        Files.createDirectories(hosts.getParent());
+        Files.writeString(hosts, routes.hostsFile(), StandardCharsets.UTF_8);
+        this.socketDirectory = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "cordon-net",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        this.socketPath = socketDirectory.resolve("s");
+        int fd = -1;
+        try (Arena arena = Arena.ofConfined()) {
+            fd = Libc.socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+            check(fd, "socket");
+            MemorySegment address = SocketAddresses.unix(arena, socketPath.toString());
+            check(Libc.bind(fd, address, (int) address.byteSize()), "bind " + socketPath);
+            check(Libc.listen(fd, 4), "listen");
+            this.hostNetns = Libc.longOption(arena, fd, Libc.SOL_SOCKET, Libc.SO_NETNS_COOKIE);
+            this.server.set(fd);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(fd);
+            deleteSocket();
+            throw e;
+        }
+        this.thread = new Thread(this::run, "cordon-route-broker-" + crate);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /**
+     * Starts supervising one run: resolves the grant's routes, writes the sandbox's {@code /etc/hosts}
+     * ({@link RouteLayout#hostsFile}), listens for {@code cordon-netjail} and answers on a thread of its
+     * own.
+     *
+     * @param invocation the run's invocation ({@code OUT_DIR} allows Unix sockets under it)
+     * @param grant the run's grant; its network must be {@link NetworkAccess.Mode#ROUTES}
+     * @param routeFilter the notification filter ({@link dev.cordon.spi.SyscallFilterCompiler#routeFilter()})
+     * @return the running broker; close it after the run
+     * @throws SandboxException with {@link ExitCodes#UNENFORCEABLE} when routes cannot be enforced here
+     */
+    public static RouteBroker start(RunnerInvocation invocation, Grant grant, SyscallFilter routeFilter) {
+        Objects.requireNonNull(routeFilter, "routeFilter");
+        if (grant.network().mode() != NetworkAccess.Mode.ROUTES) {
+            throw new IllegalArgumentException("crate '" + grant.crateName() + "' has network "
+                    + grant.network().describe() + ", not routes: no route broker is needed");
+        }
+        try {
+            return new RouteBroker(invocation, grant, routeFilter);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof SandboxException s) {
+                throw s;
+            }
+            throw new SandboxException("cannot start the network-route supervisor for crate '" + grant.crateName()
+                    + "': " + e.getMessage(), ExitCodes.UNENFORCEABLE, e);
+        }
+    }
+
+    /** {@return whether {@code plan} runs its command under {@code cordon-netjail} and needs a broker} */
+    public static boolean isNeededBy(ExecutionPlan plan) {
+        return plan.command().contains(RouteLayout.SANDBOX_HELPER);
+    }
+
+    /**
+     * Prefixes the plan's command with {@code cordon-netjail connect SOCKET FD --}: the step, outside the
+     * sandbox, that connects to this broker and passes the connection on to the sandbox at descriptor
+     * {@code FD} (the number the plan's {@code cordon-netjail install FD} step reads).
+     *
+     * @param plan a plan for which {@link #isNeededBy} holds
+     * @return the plan to spawn
+     */
+    public ExecutionPlan wrap(ExecutionPlan plan) {
+        List<String> command = plan.command();
+        int at = command.lastIndexOf(RouteLayout.SANDBOX_HELPER); // a bind that puts it there may come first
+        if (at < 0 || at + 2 >= command.size() || !command.get(at + 1).equals("install")) {
+            throw new IllegalArgumentException("the plan does not start its command under "
+                    + RouteLayout.SANDBOX_HELPER + " install FD: " + command);
+        }
+        List<String> wrapped = new ArrayList<>(List.of(helper.toString(), "connect", socketPath.toString(),
+                command.get(at + 2), "--"));
+        wrapped.addAll(command);
+        return new ExecutionPlan(plan.backendId(), wrapped, plan.environment(), plan.workingDirectory(),
+                plan.descriptors(), plan.files(), plan.notes(), plan.handover());
+    }
+
+    /** {@return the destinations refused so far (at most 100), in order} */
+    public List<Denial> denials() {
+        return List.copyOf(denials);
+    }
+
+    /** {@return how many notifications were answered so far} */
+    public long answered() {
+        return answered.get();
+    }
+
+    /**
+     * {@return the refusals as lines for a failure explanation, each naming the policy line that allows
+     * it, or empty when nothing was refused}
+     */
+    public Optional<String> explanation() {
+        if (denials.isEmpty() && routes.unresolved().isEmpty()) {
+            return Optional.empty();
+        }
+        StringBuilder out = new StringBuilder();
+        for (Denial d : denials) {
+            out.append("crate '").append(crate).append("' tried to connect to ").append(d.destination())
+                    .append(" (").append(d.protocol()).append(", refused with EACCES); to allow it, in [permissions.build.")
+                    .append(crate).append("]: ").append(d.fix()).append('\n');
+        }
+        for (String route : routes.unresolved()) {
+            out.append("route ").append(route).append(" of crate '").append(crate)
+                    .append("' did not resolve when the build script started, so it allowed nothing\n");
+        }
+        return Optional.of(out.toString().stripTrailing());
+    }
+
+    /** Stops answering: calls still waiting fail with {@code ENOSYS}, as the kernel does when the listener closes. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(server.getAndSet(-1));
+        int l = listener;
+        if (l >= 0 && !thread.isAlive()) {
+            listener = -1;
+            closeQuietly(l);
+        }
+        deleteSocket();
+    }
+
+    private void run() {
+        try {
+            int l = Handshake.take(server, () -> closed, filter, this::deleteSocket);
+            if (l < 0) {
+                return;
+            }
+            listener = l;
+            serve(l);
+        } catch (RuntimeException e) {
+            System.err.println("cordon: the network-route supervisor of crate '" + crate + "' failed: " + e);
+        } finally {
+            int l = listener;
+            if (l >= 0) {
+                listener = -1;
+                closeQuietly(l);
+            }
+        }
+    }
+
+    /**
+     * Answers notifications on {@value #RECEIVERS} threads (this one and more), each receiving and answering
+     * in turn: no hand-off between threads on the way, and a connect that takes long (a far host) holds
+     * one receiver while the others go on.
+     */
+    private void serve(int l) {
+        List<Thread> more = new ArrayList<>();
+        for (int i = 1; i < RECEIVERS; i++) {
+            Thread t = new Thread(() -> receive(l), "cordon-route-" + crate + "-" + i);
+            t.setDaemon(true);
+            t.start();
+            more.add(t);
+        }
+        receive(l);
+        for (Thread t : more) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * One receiver: takes the receiving turn, waits for and reads one notification, hands the turn on,
+     * answers. Only one thread waits in the kernel at a time, because a {@code NOTIF_RECV} does not
+     * return when the last process under the filter exits; {@code poll} reports that ({@code POLLHUP}).
+     */
+    private void receive(int l) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment notification = arena.allocate(NOTIF_SIZE, 8);
+            while (!closed && !finished) {
+                try {
+                    if (!receiving.tryLock(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        continue;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                try {
+                    if (closed || finished) {
+                        return;
+                    }
+                    int revents = Libc.poll(arena, l, Libc.POLLIN, 200);
+                    if (revents == 0 || revents == -Libc.EINTR) {
+                        continue;
+                    }
+                    if (revents < 0 || (revents & Libc.POLLIN) == 0) {
+                        finished = true; // POLLHUP: every process under the filter has exited
+                        return;
+                    }
+                    notification.fill((byte) 0); // the kernel refuses a RECV buffer that is not zeroed
+                    int r = Libc.ioctl(l, NOTIF_RECV, notification);
+                    if (r == -Libc.ENOENT || r == -Libc.EINTR) {
+                        continue; // the caller died or was interrupted before we read it
+                    }
+                    if (r < 0) {
+                        finished = true;
+                        return;
+                    }
+                } finally {
+                    receiving.unlock();
+                }
+                answer(l, notification);
+            }
+        }
+    }
+
+    private void answer(int l, MemorySegment notification) {
+        long id = notification.get(ValueLayout.JAVA_LONG, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            Notification call = new Notification(arena, l, id, notification.get(ValueLayout.JAVA_INT, 8),
+                    notification.get(ValueLayout.JAVA_INT, 16), notification.asSlice(32, 48));
+            long result;
+            try {
+                result = new Supervised(this, call).answer();
+            } finally {
+                call.close();
+            }
+            Notification.reply(arena, l, id, result);
+        } catch (RuntimeException e) {
+            try (Arena arena = Arena.ofConfined()) {
+                Notification.reply(arena, l, id, -Libc.EACCES);
+            }
+            System.err.println("cordon: the network-route supervisor of crate '" + crate + "' failed on a call: " + e);
+        }
+        answered.incrementAndGet();
+    }
+
+    void deny(String destination, String protocol, String fix) {
+        if (denials.size() < MAX_DENIALS) {
+            denials.add(new Denial(destination, protocol, fix));
+        }
+    }
+
+    RouteTable routes() {
+        return routes;
+    }
+
+    List<Path> unixAllowed() {
+        return unixAllowed;
+    }
+
+    long hostNetns() {
+        return hostNetns;
+    }
+
+    static long maxSend() {
+        return MAX_SEND;
+    }
+
+    static int maxControl() {
+        return MAX_CONTROL;
+    }
+
+    static int sockaddrMax() {
+        return SOCKADDR_MAX;
+    }
+
+    static int maxMessages() {
+        return UIO_MAXIOV;
+    }
+
+    void deleteSocket() {
+        try {
+            Files.deleteIfExists(socketPath);
+            Files.deleteIfExists(socketDirectory);
+        } catch (IOException e) {
+            // a leftover empty 0700 directory in the temp dir: harmless
+        }
+    }
+
+    static void closeQuietly(int fd) {
+        if (fd >= 0) {
+            Libc.close(fd);
+        }
+    }
+
+    private static void check(int result, String what) throws IOException {
+        if (result < 0) {
+            throw new IOException(what + " failed with errno " + -result);
+        }
+    }
+}

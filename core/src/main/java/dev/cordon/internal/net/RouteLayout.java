@@ -1,0 +1,128 @@
+package dev.cordon.internal.net;
+
+import dev.cordon.ExitCodes;
+import dev.cordon.Grant;
+import dev.cordon.SandboxException;
+import dev.cordon.spi.CacheDirectory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Where the pieces of a route-granted run are, on the host and inside the sandbox: the one place the
+ * Bubblewrap planner (which puts them in the plan) and the {@link RouteBroker} (which fills them in)
+ * agree on. Exported to the bwrap module only.
+ *
+ * <p>{@code cordon-netjail} ships in Cordon's jar as {@code cordon-netjail.<uname -m>} with its SHA-256
+ * beside it, and is extracted once to {@code <cache folder>/bin/cordon-netjail-<sha256 prefix>}; a
+ * team's own main, the cold JVM and the warm daemon find it the same way, and a new Cordon version gets
+ * a new file.
+ */
+public final class RouteLayout {
+    /** Where {@code cordon-netjail} is inside the sandbox (under the sandbox's private {@code /run}). */
+    public static final String SANDBOX_HELPER = "/run/cordon-net/cordon-netjail";
+
+    private static volatile Path extracted;
+
+    private RouteLayout() {
+    }
+
+    /**
+     * {@return the generated {@code /etc/hosts} of a run: next to the temporary directory, in the folder
+     * that belongs to this one build-script run}
+     *
+     * @param grant the grant of the run
+     */
+    public static Path hostsFile(Grant grant) {
+        Path tmp = grant.temporaryDirectory().toAbsolutePath();
+        return Objects.requireNonNullElse(tmp.getParent(), tmp).resolve("cordon-hosts");
+    }
+
+    /**
+     * {@return the arguments that start the build script under the route filter inside the sandbox:
+     * {@code cordon-netjail install FD --}}
+     *
+     * @param fd the descriptor the supervisor connection has in the sandbox
+     */
+    public static List<String> sandboxPrefix(int fd) {
+        return List.of(SANDBOX_HELPER, "install", Integer.toString(fd), "--");
+    }
+
+    /**
+     * {@return {@code cordon-netjail} on the host, extracted from the jar on first use}
+     *
+     * @throws SandboxException with {@link ExitCodes#UNENFORCEABLE} when this build of Cordon has no
+     *     helper for this machine or it cannot be extracted
+     */
+    public static Path helper() {
+        Path path = extracted;
+        if (path == null) {
+            path = extract();
+            extracted = path;
+        }
+        return path;
+    }
+
+    private static synchronized Path extract() {
+        String arch = switch (System.getProperty("os.arch", "").toLowerCase(Locale.ROOT)) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch64";
+            default -> System.getProperty("os.arch", "");
+        };
+        String name = "cordon-netjail." + arch;
+        String expected;
+        try (InputStream sum = RouteLayout.class.getResourceAsStream(name + ".sha256")) {
+            if (sum == null) {
+                throw unenforceable("this build of Cordon has no cordon-netjail for " + arch
+                        + " (it was built without a C compiler, or not on Linux); rebuild it with cc installed");
+            }
+            expected = new String(sum.readAllBytes(), StandardCharsets.US_ASCII).trim();
+        } catch (IOException e) {
+            throw unenforceable("cannot read " + name + ".sha256: " + e.getMessage());
+        }
+        if (!expected.matches("[0-9a-f]{64}")) {
+            throw unenforceable(name + ".sha256 is not a SHA-256: '" + expected + "'");
+        }
+        Path dir = CacheDirectory.path().orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"),
+                "cordon-" + System.getProperty("user.name", "user"))).resolve("bin");
+        Path target = dir.resolve("cordon-netjail-" + expected.substring(0, 16));
+        if (Files.isExecutable(target)) {
+            return target; // the cache folder is trusted like the policy file (docs/spi.md)
+        }
+        try (InputStream in = RouteLayout.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw unenforceable("this build of Cordon lists " + name + " but does not contain it");
+            }
+            byte[] bytes = in.readAllBytes();
+            String actual = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            if (!actual.equals(expected)) {
+                throw unenforceable(name + " in the jar does not match its SHA-256 (" + actual + " != " + expected
+                        + "): the jar is damaged");
+            }
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path temp = Files.createTempFile(dir, "cordon-netjail", ".tmp");
+            Files.write(temp, bytes);
+            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        } catch (IOException e) {
+            throw unenforceable("cannot extract " + name + " to " + dir + ": " + e.getMessage());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static SandboxException unenforceable(String why) {
+        return new SandboxException("network routes cannot be enforced: " + why, ExitCodes.UNENFORCEABLE);
+    }
+}
