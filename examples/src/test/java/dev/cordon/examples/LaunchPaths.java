@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Every way a build script reaches Cordon, for suites that must hold on all of them: the cold path (a runner
- * JVM per build script), the warm path (the thin client and the plan daemon). Each wires a Cargo project the
+ * JVM per build script), the warm path (the thin client and the plan daemon), and stable Cargo (the rustc
+ * wrapper's launchers). Each wires a Cargo project the
  * way a user of that path would and builds it.
  */
 final class LaunchPaths implements AutoCloseable {
@@ -46,6 +47,8 @@ final class LaunchPaths implements AutoCloseable {
         this.warm = warm;
         all.add(hostRunner("cold", p -> p.env("CORDON_NO_DAEMON", "1")));
         all.add(hostRunner("warm", warm::wire));
+        // Stable Cargo: bin/cordon-rustc puts a launcher in place of every build script (no -Z flags).
+        all.add(hostRunner("stable", p -> p.stable(CargoProject.rustcWrapper())));
     }
 
     /**
