@@ -40,7 +40,9 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -rf "$out/cordon-client" "$out/cordon-runner" "$out/cordon-runner.aot" "$out/runner-command" "$out/runner-aot.inputs"
 
-if command -v cc >/dev/null; then
+if [ "$(uname -s)" != Linux ]; then
+  echo "package-launcher: the plan daemon's client is Linux-only (pidfd_open, SO_PEERCRED), so the launcher starts a JVM per build script" >&2
+elif command -v cc >/dev/null; then
   cc -O2 -Wall -Werror -o "$out/cordon-client" "$client_source"
 else
   echo "package-launcher: no C compiler (cc), so the launcher starts a JVM per build script (no plan daemon)" >&2

@@ -44,6 +44,9 @@ final class EnvironmentNames {
             new Family(List.of("RUST*", "CARGO*"),
                     "it configures the Rust toolchain itself (rustc, rustup's proxies, Cargo's jobserver, a"
                             + " wrapper), or a proc macro that runs $CARGO"),
+            new Family(List.of("CORDON*"),
+                    "it configures Cordon itself: the rustc wrapper chains to $CORDON_RUSTC_WRAPPER and its"
+                            + " launchers start $CORDON_RUNNER, outside the sandbox"),
             new Family(List.of("CC", "CXX", "CPP", "AR", "AS", "LD", "NM", "RANLIB", "STRIP", "OBJCOPY", "OBJDUMP",
                     "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "CC_*", "CCC_*", "CLANG_*", "GCC_*", "COLLECT_*",
                     "COMPILER_PATH", "LIBRARY_PATH", "CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH",

@@ -73,7 +73,7 @@ public final class LimitPlan implements AutoCloseable {
         command.addAll(endsWithScript ? tail : 0, inner);
         command.addAll(0, outerPrefix());
         return new ExecutionPlan(plan.backendId(), command, plan.environment(), plan.workingDirectory(),
-                plan.descriptors(), plan.files(), plan.notes());
+                plan.descriptors(), plan.files(), plan.notes(), plan.handover());
     }
 
     /**

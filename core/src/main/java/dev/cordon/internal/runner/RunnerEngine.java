@@ -152,9 +152,7 @@ public final class RunnerEngine {
                 settings.environment(), settings.stderr()).map(l -> l);
         Supervisor supervisor = new Supervisor(settings.spawner(), settings.stdout(), settings.stderr());
         Supervisor.Watch watch = new Supervisor.Watch(grant.timeout(), grant.idleTimeout(), live,
-                directives(DirectiveFirewall.forRun(grant, invocation)),
-                grant.limits().outputBytes().stream().boxed().findFirst().map(n -> new Supervisor.OutputLimit(n,
-                        LimitMessages.outputExceeded(invocation.crateName(), n))));
+                directives(DirectiveFirewall.forRun(grant, invocation)), outputLimit(grant, invocation));
         Instant started = Instant.now();
         timer.mark("prepare");
         Outcome outcome;
@@ -188,6 +186,15 @@ public final class RunnerEngine {
         timer.mark("report");
         timer.print();
         return outcome.exitCode();
+    }
+
+    private static Optional<Supervisor.OutputLimit> outputLimit(Grant grant, RunnerInvocation invocation) {
+        if (grant.limits().outputBytes().isEmpty()) {
+            return Optional.empty();
+        }
+        long bytes = grant.limits().outputBytes().getAsLong();
+        return Optional.of(new Supervisor.OutputLimit(bytes, LimitMessages.outputExceeded(invocation.crateName(),
+                bytes)));
     }
 
     /** The directive firewall as the supervisor's check of every stdout line. */

@@ -215,7 +215,7 @@ class BwrapPlannerTest {
                 .network(NetworkAccess.routes(List.of(Route.parse("127.0.0.1:5432").orElseThrow()))).build();
         ExecutionPlan plan = new BwrapPlanner(BWRAP_0_8).plan(invocation, routes,
                 Optional.of(new SyscallFilter("test", new byte[8])));
-        List<String> command = plan.command();
+        List<String> command = argv(plan);
         assertTrue(command.contains("--unshare-all"), command::toString);
         assertFalse(command.contains("--share-net"), "the sandbox keeps its own, empty network namespace");
         int hosts = command.indexOf("/etc/hosts");

@@ -62,7 +62,7 @@ class RunPlanTest {
         RunnerInvocation invocation = run(crate.packageDir, "--nocapture", "a filter");
         Grant grant = Policy.defaults().decide(invocation);
         ExecutionPlan plan = new BwrapPlanner(BWRAP_0_8).plan(invocation, grant, Optional.empty());
-        List<String> command = plan.command();
+        List<String> command = BwrapPlannerTest.argv(plan);
         assertEquals(List.of(crate.targetDir.resolve("tmp").toString(), grant.temporaryDirectory().toString()),
                 bound(command, "--bind"));
         assertTrue(bound(command, "--ro-bind").stream().noneMatch(p -> p.startsWith(crate.outDir.toString())),
@@ -79,11 +79,11 @@ class RunPlanTest {
         ExecutionPlan plan = new BwrapPlanner(BWRAP_0_8).plan(invocation, Policy.defaults().decide(invocation),
                 Optional.empty());
         assertEquals(caller.toRealPath(), plan.workingDirectory().toRealPath());
-        int chdir = plan.command().indexOf("--chdir");
-        assertEquals(caller.toString(), plan.command().get(chdir + 1));
+        int chdir = BwrapPlannerTest.argv(plan).indexOf("--chdir");
+        assertEquals(caller.toString(), BwrapPlannerTest.argv(plan).get(chdir + 1));
         // The project lives under /tmp here, which the sandbox replaces: the caller's directory is put back.
         Path real = caller.toRealPath();
-        assertTrue(bound(plan.command(), "--ro-bind").stream().anyMatch(p -> !p.equals("/") && real.startsWith(p)),
-                plan.command().toString());
+        assertTrue(bound(BwrapPlannerTest.argv(plan), "--ro-bind").stream().anyMatch(p -> !p.equals("/") && real.startsWith(p)),
+                BwrapPlannerTest.argv(plan).toString());
     }
 }
