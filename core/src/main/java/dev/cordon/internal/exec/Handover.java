@@ -29,11 +29,12 @@ import java.util.Map;
  * whoever the sandbox ran as, clears setuid and setgid bits on every file that is not a directory, naming
  * each one. A setuid file left in {@code OUT_DIR} would otherwise run as its owner outside the sandbox.
  *
- * <p>The walk never follows a symbolic link: directories are opened relative to their parent's
- * descriptor with {@code O_NOFOLLOW} and owners changed with {@code fchownat(AT_SYMLINK_NOFOLLOW)} (a
- * {@link SecureDirectoryStream}), so a tree changed under the walk by another sandbox that shares a
- * writable path cannot make it change a file outside the path. Directories keep their setgid bit: on a
- * directory it only chooses the group of new files.
+ * <p>The walk never follows a symbolic link: directories and files are opened relative to their
+ * parent's descriptor with {@code O_NOFOLLOW} (a {@link SecureDirectoryStream}), so a tree changed under
+ * the walk by another sandbox that shares a writable path cannot make it change a file outside the path.
+ * Only regular files and directories change owner: a symbolic link, FIFO or socket keeps the sandbox's
+ * user (changing it would open the file, and a FIFO would block the runner; their owner grants nothing).
+ * Directories keep their setgid bit: on a directory it only chooses the group of new files.
  */
 public final class Handover {
 
@@ -156,6 +157,11 @@ public final class Handover {
                     attrs = view.readAttributes();
                 } catch (IOException e) {
                     warnings.add("could not check " + entry + ": " + e.getMessage());
+                    continue;
+                }
+                if (!attrs.isRegularFile() && !attrs.isDirectory()) {
+                    // Links, FIFOs and sockets: changing an owner opens the file (a FIFO would block the runner
+                    // for good), and their owner gives nobody anything.
                     continue;
                 }
                 if (giving) {

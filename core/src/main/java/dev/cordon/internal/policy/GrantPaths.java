@@ -46,6 +46,20 @@ public final class GrantPaths {
     }
 
     /**
+     * The folder a run's target dir is in, when the package lies under it (so a test can read the workspace's
+     * fixtures); empty when the target dir is elsewhere, or when that folder is {@code $HOME} or above it
+     * (putting it back would show the whole home directory).
+     *
+     * @param invocation a run
+     * @return the folder, or empty
+     */
+    public static Optional<Path> runWorkspaceRoot(RunnerInvocation invocation) {
+        Path manifest = invocation.manifestDir().toAbsolutePath().normalize();
+        return invocation.targetDir().map(t -> t.toAbsolutePath().normalize().getParent())
+                .filter(root -> root != null && manifest.startsWith(root) && !holdsHome(invocation, root));
+    }
+
+    /**
      * The directory a run was started in ({@code cargo run} keeps the caller's, {@code cargo test} uses the
      * package root), unless it is {@code $HOME} or above it.
      *

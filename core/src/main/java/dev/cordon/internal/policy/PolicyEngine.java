@@ -78,10 +78,13 @@ public final class PolicyEngine {
         writable.stream().filter(p -> !underAny(p, hidden)).forEach(grant::writable);
 
         List<Path> readable = new ArrayList<>();
-        // A workspace member reads its workspace (a sibling's .proto files); a registry crate only itself.
-        GrantPaths.workspaceRoot(invocation).ifPresent(readable::add);
         if (run) {
+            // A test reads its workspace's fixtures, and cargo run's directory.
+            GrantPaths.runWorkspaceRoot(invocation).ifPresent(readable::add);
             GrantPaths.runDirectory(invocation).ifPresent(readable::add);
+        } else {
+            // A workspace member reads its workspace (a sibling's .proto files); a registry crate only itself.
+            GrantPaths.workspaceRoot(invocation).ifPresent(readable::add);
         }
         resolveAll(defaults.read(), vars, readable);
         resolveAll(crate.read(), vars, readable);
