@@ -146,9 +146,9 @@ public final class DenialExplainer {
     private static String network(Grant grant) {
         return "cordon: the build script of crate '" + grant.crateName() + "' tried to use the network, which "
                 + "policy '" + grant.policyName() + "' denies (the sandbox has no network, not even DNS). "
-                + "Prefer vendoring what it downloads; to allow it anyway (backend 'bwrap' can only allow all "
-                + "network, not single routes), add to the policy:\n"
-                + table(grant) + "network-access = { action = \"permit\" }";
+                + "Prefer vendoring what it downloads; to allow only the servers it needs, add to the policy:\n"
+                + table(grant) + "network-access = { action = \"permit\", routes = [\"HOST:PORT\"] }\n"
+                + "or, for the whole network: network-access = { action = \"permit\" }";
     }
 
     private static String table(Grant grant) {
