@@ -18,10 +18,19 @@ args="$args --out-dir $work/target/debug/deps -L dependency=$work/target/debug/d
 echo "== cordon-rustc per rustc call that needs nothing ($runs interleaved rounds, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), $(date -u +%F))"
 # Interleaved rounds (bin/lib/ab.py): on a small shared machine the load drifts more between two hyperfine
 # commands than the few milliseconds measured here. The third command is the floor of any sh wrapper.
+# The floor of any wrapper process: a static C program that only execs its arguments.
+floor=()
+if command -v cc >/dev/null; then
+  printf '#include <unistd.h>\nint main(int c, char **v) { execv(v[1], v + 1); return 127; }\n' > "$work/exec.c"
+  if cc -O2 -static -o "$work/exec-only" "$work/exec.c" 2>/dev/null || cc -O2 -o "$work/exec-only" "$work/exec.c"; then
+    floor=("C exec-only wrapper + stand-in=$work/exec-only /bin/true $args")
+  fi
+fi
 python3 "$here/lib/ab.py" "$runs" \
   "rustc stand-in=/bin/true $args" \
   "cordon-rustc + stand-in=$here/cordon-rustc /bin/true $args" \
-  "sh -c 'exec /bin/true'=/bin/sh -c 'exec /bin/true' $args"
+  "sh -c 'exec /bin/true'=/bin/sh -c 'exec /bin/true' $args" \
+  "${floor[@]}"
 echo "(the wrapper's cost per rustc call is the second line's difference to the first; target <= 3 ms)"
 echo "== Cargo's version query (once per build, cached in target/.rustc_info.json)"
 python3 "$here/lib/ab.py" 20 "rustc -vV=$(command -v rustc) -vV" "cordon-rustc rustc -vV=$here/cordon-rustc $(command -v rustc) -vV"
