@@ -6,7 +6,7 @@
 # Run it after 'bin/mvn -q package -DskipTests' (the corpus build starts the packaged runner).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-runs=${CORDON_BENCH_RUNS:-400}
+runs=${CORDON_BENCH_RUNS:-300}
 command -v hyperfine >/dev/null || { echo "bench: install hyperfine (apt-get install hyperfine)" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/cordon-bench-wrapper.XXXXXX"); trap 'rm -rf "$work"' EXIT
 # A rustc call as Cargo makes it for a library crate; /bin/true stands in for rustc, so what is left is the
@@ -15,26 +15,25 @@ args="--crate-name serde --edition=2018 src/lib.rs --error-format=json --json=di
 args="$args --crate-type lib --emit=dep-info,metadata,link -C embed-bitcode=no -C debuginfo=2 --cfg feature=\"default\""
 args="$args --cfg feature=\"derive\" --cfg feature=\"std\" -C metadata=c12a367db737b3bb -C extra-filename=-eb6f525dababb60d"
 args="$args --out-dir $work/target/debug/deps -L dependency=$work/target/debug/deps --extern serde_derive=$work/x.so --cap-lints allow"
-echo "== cordon-rustc per rustc call that needs nothing ($runs runs each, $(nproc) cores, $(date -u +%F))"
-hyperfine -N -w 20 -r "$runs" --style none --export-json "$work/wrapper.json" \
-  -n "rustc stand-in (/bin/true)" "/bin/true $args" \
-  -n "cordon-rustc + stand-in" "$here/cordon-rustc /bin/true $args" \
-  -n "cordon-rustc -vV (Cargo's version query)" "$here/cordon-rustc $(command -v rustc) -vV" \
-  -n "rustc -vV" "$(command -v rustc) -vV" >/dev/null 2>&1
-python3 - "$work/wrapper.json" <<'PY'
-import json, statistics, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-med = lambda name: statistics.median(r[name]["times"]) * 1000
-cpu = lambda name: (r[name]["user"] + r[name]["system"]) * 1000  # hyperfine reports means
-base, wrapped = "rustc stand-in (/bin/true)", "cordon-rustc + stand-in"
-print("| command | median wall ms | mean CPU ms |")
-print("|:---|---:|---:|")
-for name in r:
-    print(f"| {name} | {med(name):.2f} | {cpu(name):.2f} |")
-over = med(wrapped) - med(base)
-print(f"\nwrapper overhead per rustc call: {over:+.2f} ms wall (target <= 3 ms: {'met' if over <= 3 else 'NOT met'}),"
-      f" {cpu(wrapped) - cpu(base):+.2f} ms CPU")
-PY
+echo "== cordon-rustc per rustc call that needs nothing ($runs interleaved rounds, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), $(date -u +%F))"
+# Interleaved rounds (bin/lib/ab.py): on a small shared machine the load drifts more between two hyperfine
+# commands than the few milliseconds measured here. The third command is the floor of any sh wrapper.
+# The floor of any wrapper process: a static C program that only execs its arguments.
+floor=()
+if command -v cc >/dev/null; then
+  printf '#include <unistd.h>\nint main(int c, char **v) { execv(v[1], v + 1); return 127; }\n' > "$work/exec.c"
+  if cc -O2 -static -o "$work/exec-only" "$work/exec.c" 2>/dev/null || cc -O2 -o "$work/exec-only" "$work/exec.c"; then
+    floor=("C exec-only wrapper + stand-in=$work/exec-only /bin/true $args")
+  fi
+fi
+python3 "$here/lib/ab.py" "$runs" \
+  "rustc stand-in=/bin/true $args" \
+  "cordon-rustc + stand-in=$here/cordon-rustc /bin/true $args" \
+  "sh -c 'exec /bin/true'=/bin/sh -c 'exec /bin/true' $args" \
+  "${floor[@]}"
+echo "(the wrapper's cost per rustc call is the second line's difference to the first; target <= 3 ms)"
+echo "== Cargo's version query (once per build, cached in target/.rustc_info.json)"
+python3 "$here/lib/ab.py" 20 "rustc -vV=$(command -v rustc) -vV" "cordon-rustc rustc -vV=$here/cordon-rustc $(command -v rustc) -vV"
 if [ "${1:-}" = "--corpus" ]; then
   echo "== whole cargo build of the real-crate corpus (fresh target dir per run)"
   corpus=$work/corpus; mkdir -p "$corpus/src" "$corpus/.cargo"

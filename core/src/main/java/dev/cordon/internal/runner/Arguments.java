@@ -91,11 +91,14 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
     }
 
     static final String USAGE = """
-            usage: cordon-runner [--policy FILE] <build-script> [args...]   (how Cargo calls it)
+            usage: cordon-runner [--policy FILE] <program> [args...]   (how Cargo calls it)
                    cordon-runner check [--policy FILE]
                    cordon-runner explain [--policy FILE] --crate NAME [--manifest-dir DIR] [--out-dir DIR]
                    cordon-runner daemon --socket PATH   (the plan daemon bin/cordon-runner starts itself)
                    cordon-runner help | version
+                   bin/cordon-runner init [--mode stable|host-runner|run] [--write]   (Cargo configuration)
+            Cargo calls it as [host] runner (build scripts, -Z), through bin/cordon-rustc's launchers (build
+            scripts, stable Cargo) and as [target] runner (cargo run/test/bench: <binary> [its args]).
             The policy is --policy FILE, else $CORDON_POLICY, else a policy jar on the class path, else the
             built-in defaults.""";
 }
