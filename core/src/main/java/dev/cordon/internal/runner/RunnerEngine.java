@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /** Carries out the runner's commands: run a build script, check a policy, explain a decision. */
 public final class RunnerEngine {
@@ -54,11 +55,14 @@ public final class RunnerEngine {
      * @param backendPin a backend pinned by code
      * @param listeners run listeners added by hand
      * @param spawner starts plans (this JVM's children, or the thin client's)
+     * @param fallbackPolicy the policy when no file is named and no provider offers one (else the defaults)
+     * @param refinement changes every grant the resolved policy decides, per call
      */
     public record Settings(Optional<Policy> policy, List<SandboxBackend> backends, List<InvocationDecoder> decoders,
             List<SyscallFilterCompiler> compilers, List<PolicyProvider> policyProviders, boolean discover,
             ClassLoader classLoader, OutputStream stdout, OutputStream stderr, Map<String, String> environment,
-            Path workingDirectory, Optional<String> backendPin, List<RunListener> listeners, Spawner spawner) {
+            Path workingDirectory, Optional<String> backendPin, List<RunListener> listeners, Spawner spawner,
+            Optional<Policy> fallbackPolicy, Optional<BiFunction<RunnerInvocation, Grant, Grant>> refinement) {
 
         /**
          * {@return these settings for one call made elsewhere: its streams, environment, directory and spawner}
@@ -72,7 +76,7 @@ public final class RunnerEngine {
         public Settings forRequest(OutputStream out, OutputStream err, Map<String, String> env, Path cwd,
                 Spawner start) {
             return new Settings(policy, backends, decoders, compilers, policyProviders, discover, classLoader, out,
-                    err, Map.copyOf(env), cwd, backendPin, listeners, start);
+                    err, Map.copyOf(env), cwd, backendPin, listeners, start, fallbackPolicy, refinement);
         }
 
         /**
@@ -88,7 +92,8 @@ public final class RunnerEngine {
                 List<SyscallFilterCompiler> allCompilers, List<PolicyProvider> allPolicyProviders,
                 List<RunListener> allListeners) {
             return new Settings(policy, allBackends, allDecoders, allCompilers, allPolicyProviders, false,
-                    classLoader, stdout, stderr, environment, workingDirectory, backendPin, allListeners, spawner);
+                    classLoader, stdout, stderr, environment, workingDirectory, backendPin, allListeners, spawner,
+                    fallbackPolicy, refinement);
         }
     }
 
