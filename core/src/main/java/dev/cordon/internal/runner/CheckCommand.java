@@ -17,7 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@code check}: validates a policy file afresh (never from the cache), including the backend it names. */
+/**
+ * {@code check}: validates a policy file afresh (never from the cache), including the backend it names, and
+ * answers for this machine: every crate's grant must be enforceable by the backend it would get here.
+ * {@code --syntax-only} stops after the validation, for a policy shared across platforms.
+ */
 final class CheckCommand {
     private CheckCommand() {
     }
@@ -39,9 +43,7 @@ final class CheckCommand {
         }
         Policy policy = Policy.parse(text, file.get()); // always validated afresh, never from the cache
         // The backend a policy names must exist here; whether it is available is this machine's business.
-        Grant sample = policy.decide(new RunnerInvocation(RunnerInvocation.Kind.BUILD_SCRIPT,
-                settings.workingDirectory().resolve("build-script-build"), List.of(), settings.workingDirectory(),
-                Map.of("CARGO_PKG_NAME", "cordon-check")));
+        Grant sample = policy.decide(sampleCall(settings, "cordon-check"));
         String backend = sample.backend();
         if (!backend.equals(Grant.AUTO_BACKEND) && !backend.equals(Grant.NO_SANDBOX)) {
             List<SandboxBackend> known = ProviderRegistry.of(SandboxBackend.class, settings.discover(),
@@ -70,7 +72,32 @@ final class CheckCommand {
         for (String notice : policy.notices()) {
             messages.out("note: " + notice);
         }
-        messages.out("policy OK: " + policy.name());
+        if (arguments.syntaxOnly()) {
+            messages.out("policy OK (syntax only, not checked against this machine): " + policy.name());
+            return 0;
+        }
+        // For this machine: the backend each crate's grant gets must be available here and able to enforce the
+        // grant, with the message and exit code the build would give.
+        List<String> crates = new ArrayList<>(List.of("cordon-check"));
+        if (policy instanceof dev.cordon.internal.policy.TomlPolicy toml) {
+            crates.addAll(toml.model().build().crates().keySet());
+        }
+        dev.cordon.internal.discovery.BackendSelector selector = resolution.selector();
+        java.util.Set<String> used = new java.util.TreeSet<>();
+        for (String crate : crates) {
+            Grant grant = policy.decide(sampleCall(settings, crate));
+            SandboxBackend chosen = selector.select(grant);
+            GrantCheck.requireEnforceable(grant, chosen);
+            used.add(chosen.id());
+        }
+        messages.out("policy OK on this machine (backend " + String.join(", ", used) + "; --syntax-only skips this "
+                + "check): " + policy.name());
         return 0;
+    }
+
+    private static RunnerInvocation sampleCall(RunnerEngine.Settings settings, String crate) {
+        Path dir = settings.workingDirectory();
+        return new RunnerInvocation(RunnerInvocation.Kind.BUILD_SCRIPT, dir.resolve("build-script-build"), List.of(),
+                dir, Map.of("CARGO_PKG_NAME", crate, "CARGO_MANIFEST_DIR", dir.toString()));
     }
 }

@@ -195,6 +195,9 @@ public final class RunnerEngine {
             invocation = dryRun ? SourceCopy.relocate(invocation, grant) : SourceCopy.make(invocation, grant);
             grant = policy.decide(invocation).toBuilder().writable(SourceCopy.location(grant)).build();
         }
+        if (!dryRun) {
+            WritablePaths.createMissing(grant);
+        }
         BackendSelector selector = resolution.selector();
         SandboxBackend backend = selector.select(grant);
         timer.mark("backend");
