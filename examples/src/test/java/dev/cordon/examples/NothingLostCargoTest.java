@@ -100,6 +100,27 @@ class NothingLostCargoTest {
                 err);
         assertFalse(err.contains("cordon: cordon:"), err);
         assertEquals(1, err.split("not visible to it", -1).length - 1, err);
+        assertEquals("cordon: 1 build script ran since the last summary (1 sandboxed by bwrap), 1 denial (reader); "
+                + "audit log: off (set CORDON_AUDIT_LOG)\n", summary(dir.resolve("ws/target")));
+        assertEquals("cordon: 0 build scripts ran since the last summary, 0 denials; audit log: off (set "
+                + "CORDON_AUDIT_LOG)\n", summary(dir.resolve("ws/target")), "a summary starts a new tally");
+    }
+
+    private String summary(Path target) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(CargoProject.runnerLauncher().toString(), "summary", "--target-dir",
+                target.toString()).directory(dir.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("CORDON_NO_AOT", "1");
+        pb.environment().put("CORDON_NO_DAEMON", "1");
+        pb.environment().remove("CORDON_AUDIT_LOG");
+        Process p = pb.start();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            assertEquals(0, p.waitFor(), err);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        return err;
     }
 
     @Test

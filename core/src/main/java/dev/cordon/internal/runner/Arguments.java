@@ -25,7 +25,8 @@ import java.util.Optional;
 record Arguments(String command, Optional<String> policy, Optional<String> crate, Optional<String> manifestDir,
         Optional<String> outDir, List<String> rest, Optional<String> socket, boolean syntaxOnly) {
 
-    static final List<String> COMMANDS = List.of("run", "check", "explain", "help", "version", "daemon");
+    static final List<String> COMMANDS = List.of("run", "check", "explain", "summary", "help", "version",
+            "daemon");
 
     static Arguments parse(List<String> args) {
         String command = "run";
@@ -78,9 +79,10 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
                 case "--crate" -> crate = Optional.of(value);
                 case "--manifest-dir" -> manifestDir = Optional.of(value);
                 case "--out-dir" -> outDir = Optional.of(value);
+                case "--target-dir" -> outDir = Optional.of(value); // summary: the same slot, its own name
                 case "--socket" -> socket = Optional.of(value);
                 default -> throw usage("unknown option '" + name + "'; known: --policy, --crate, "
-                        + "--manifest-dir, --out-dir, --socket, --syntax-only (check)");
+                        + "--manifest-dir, --out-dir, --target-dir (summary), --socket, --syntax-only (check)");
             }
         }
         if (!command.equals("run") && !rest.isEmpty()) {
@@ -101,6 +103,7 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
                    cordon-runner check [--policy FILE] [--syntax-only]   (does this machine enforce it? or: is it valid?)
                    cordon-runner explain [--policy FILE] --crate NAME [--manifest-dir DIR] [--out-dir DIR]
                          (without --manifest-dir, the package is found with cargo metadata from the current directory)
+                   cordon-runner summary [--target-dir DIR]   (after cargo build: scripts run, backends, denials)
                    cordon-runner daemon --socket PATH   (the plan daemon bin/cordon-runner starts itself)
                    cordon-runner help | version
             The policy is --policy FILE, else $CORDON_POLICY, else a policy jar on the class path, else the

@@ -32,7 +32,18 @@ final class CargoPackages {
     record Found(Path manifestDir, Path targetDir) {
     }
 
+    static Optional<Path> targetDir(Path directory, Map<String, String> environment) {
+        return metadata(directory, environment).flatMap(json -> {
+            Matcher target = TARGET.matcher(json);
+            return target.find() ? Optional.of(Path.of(unescape(target.group(1)))) : Optional.empty();
+        });
+    }
+
     static Optional<Found> find(String crate, Path directory, Map<String, String> environment) {
+        return metadata(directory, environment).flatMap(json -> parse(crate, json));
+    }
+
+    private static Optional<String> metadata(Path directory, Map<String, String> environment) {
         String cargo = environment.getOrDefault("CARGO", "cargo");
         ProcessBuilder pb = new ProcessBuilder(cargo, "metadata", "--offline", "--format-version", "1")
                 .directory(directory.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -46,7 +57,7 @@ final class CargoPackages {
                 p.destroyForcibly();
                 return Optional.empty();
             }
-            return parse(crate, json);
+            return Optional.of(json);
         } catch (IOException e) {
             return Optional.empty();
         } catch (InterruptedException e) {

@@ -28,6 +28,10 @@ final class Messages {
         write(stdout, text + "\n");
     }
 
+    void err(String text) {
+        write(stderr, text + "\n");
+    }
+
     void error(String text) {
         write(stderr, "cordon: error: " + text.replace("\n", "\ncordon:   ") + "\n");
     }

@@ -127,6 +127,7 @@ public final class RunnerEngine {
                 case "check" -> CheckCommand.run(settings, resolution, messages, arguments);
                 case "daemon" -> throw Arguments.usage("'daemon' is started through Runner.run, not here");
                 case "explain" -> ExplainCommand.run(this, settings, resolution, messages, arguments);
+                case "summary" -> summary(arguments);
                 default -> runBuildScript(arguments);
             };
         } catch (CordonException e) {
@@ -221,6 +222,7 @@ public final class RunnerEngine {
         } else if (!outcome.succeeded()) {
             messages.failure(invocation, grant, outcome, denial.map(text -> List.of(text.split("\n"))).orElse(List.of()));
         }
+        BuildTally.record(invocation.targetDir(), invocation.crateName(), backend.id(), denial.isPresent());
         if (!listeners.isEmpty()) {
             RunEvent event = new RunEvent(invocation.crateName(), invocation.crateVersion(), prepared.policy().name(),
                     prepared.policyFile().filter(f -> settings.policy().isEmpty()).flatMap(RunnerEngine::sha256),
@@ -234,6 +236,21 @@ public final class RunnerEngine {
                     messages.error("run listener '" + listener.id() + "' failed (the build goes on): " + e.getMessage());
                 }
             }
+        }
+    }
+
+    private int summary(Arguments arguments) {
+        Path target = arguments.outDir().map(settings.workingDirectory()::resolve)
+                .or(() -> CargoPackages.targetDir(settings.workingDirectory(), settings.environment()))
+                .orElse(settings.workingDirectory().resolve("target"));
+        try {
+            messages.err(BuildTally.summarise(target, dev.cordon.internal.audit.JsonLinesAuditLog
+                    .fromEnvironment(settings.environment(), settings.workingDirectory())
+                    .map(dev.cordon.internal.audit.JsonLinesAuditLog::file)));
+            return 0;
+        } catch (IOException e) {
+            throw new SandboxException("cannot read the tally in " + target + ": " + e.getMessage(),
+                    ExitCodes.SANDBOX_FAILED, e);
         }
     }
 

@@ -59,7 +59,12 @@ public final class DenialExplainer {
         List<String> parts = new ArrayList<>();
         sandboxSetup(stderrTail).ifPresent(parts::add);
         if (containsAny(lower, WRITE_DENIED)) {
-            parts.add(writeDenied(invocation, grant, stderrTail).orElseGet(() -> unnamedWrite(invocation, grant)));
+            Optional<String> named = writeDenied(invocation, grant, stderrTail);
+            if (named.isPresent()) {
+                parts.add(named.get());
+            } else if (paths(lines(stderrTail, WRITE_DENIED)).isEmpty()) {
+                parts.add(unnamedWrite(invocation, grant)); // a path it may write would have been printed
+            }
         }
         if (containsAny(lower, NOT_FOUND)) {
             hiddenRead(invocation, grant, stderrTail).or(() -> unnamedRead(invocation, grant)).ifPresent(parts::add);
