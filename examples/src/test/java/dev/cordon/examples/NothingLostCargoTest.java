@@ -83,7 +83,8 @@ class NothingLostCargoTest {
 
     @Test
     void build_notFoundOnASiblingOfThePackageNamesItWithThePolicyLineOnce() throws IOException {
-        var project = workspace(List.of(), "reader").file("schema/tables.sql", "create table t (x int);\n")
+        Path policy = Files.writeString(dir.resolve("cordon.toml"), "# the defaults\n");
+        var project = workspace(List.of("--policy", policy.toString()), "reader").file("schema/tables.sql", "create table t (x int);\n")
                 .binaryPackage("reader", """
                 fn main() {
                     let sql = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema/tables.sql"))
@@ -104,6 +105,13 @@ class NothingLostCargoTest {
                 + "audit log: off (set CORDON_AUDIT_LOG)\n", summary(dir.resolve("ws/target")));
         assertEquals("cordon: 0 build scripts ran since the last summary, 0 denials; audit log: off (set "
                 + "CORDON_AUDIT_LOG)\n", summary(dir.resolve("ws/target")), "a summary starts a new tally");
+        // The suggested line, as printed, is what the crate needs (the policy is not in Cargo's fingerprint,
+        // but this build script failed, so Cargo runs it again anyway).
+        Files.writeString(policy, "[permissions.build.reader]\n"
+                + "filesystem-access = { action = \"permit\", read = [\"$WORKSPACE_ROOT/schema\"] }\n");
+        var fixed = project.build(dir.resolve("ws/target"));
+        assertEquals(0, fixed.exitCode(), fixed.stderr());
+        assertEquals("cargo::warning=24\n", fixed.outputOf("reader-"));
     }
 
     private String summary(Path target) throws IOException {
