@@ -30,7 +30,12 @@ final class CheckCommand {
             Arguments arguments) {
         Optional<Path> file = resolution.policyFile(arguments);
         if (file.isEmpty()) {
-            messages.out("no policy file given (--policy FILE or CORDON_POLICY): the built-in defaults apply");
+            Policy policy = resolution.policy(arguments);
+            messages.out("no policy file given (--policy FILE or CORDON_POLICY): " + policy.name() + " applies");
+            if (!arguments.syntaxOnly()) {
+                messages.out("OK on this machine (backend " + String.join(", ", enforceable(policy, settings,
+                        resolution)) + ")");
+            }
             return 0;
         }
         String text;
@@ -76,8 +81,19 @@ final class CheckCommand {
             messages.out("policy OK (syntax only, not checked against this machine): " + policy.name());
             return 0;
         }
-        // For this machine: the backend each crate's grant gets must be available here and able to enforce the
-        // grant, with the message and exit code the build would give.
+        messages.out("policy OK on this machine (backend " + String.join(", ", enforceable(policy, settings,
+                resolution)) + "; --syntax-only skips this check): " + policy.name());
+        return 0;
+    }
+
+    /**
+     * For this machine: the backend each crate's grant gets must be available here and able to enforce the
+     * grant; throws with the message and exit code the build would give.
+     *
+     * @return the ids of the backends the grants get
+     */
+    private static java.util.Set<String> enforceable(Policy policy, RunnerEngine.Settings settings,
+            Resolution resolution) {
         List<String> crates = new ArrayList<>(List.of("cordon-check"));
         if (policy instanceof dev.cordon.internal.policy.TomlPolicy toml) {
             crates.addAll(toml.model().build().crates().keySet());
@@ -90,9 +106,7 @@ final class CheckCommand {
             GrantCheck.requireEnforceable(grant, chosen);
             used.add(chosen.id());
         }
-        messages.out("policy OK on this machine (backend " + String.join(", ", used) + "; --syntax-only skips this "
-                + "check): " + policy.name());
-        return 0;
+        return used;
     }
 
     private static RunnerInvocation sampleCall(RunnerEngine.Settings settings, String crate) {
