@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * A Cargo host runner: the {@code main} of a program Cargo starts around every build script.
@@ -30,7 +31,8 @@ import java.util.Optional;
  *
  * <p>For each call the runner decodes the invocation, resolves the policy ({@link Builder#policy},
  * else {@code --policy FILE}, else {@code $CORDON_POLICY}, else a {@link PolicyProvider} jar, else
- * {@link Policy#defaults()}), decides the grant, picks a {@link SandboxBackend}, plans and runs the build
+ * {@link Builder#fallbackPolicy}, else {@link Policy#defaults()}), decides the grant (changed by
+ * {@link Builder#refineGrants} when set), picks a {@link SandboxBackend}, plans and runs the build
  * script, and ends with its exit status. It also answers {@code check} and {@code explain}. It never
  * runs a build script without a sandbox unless the policy names backend {@code "none"}.
  *
@@ -91,6 +93,8 @@ public final class Runner {
         private Path workingDirectory = Path.of("").toAbsolutePath();
         private Optional<String> backendPin = Optional.empty();
         private final List<RunListener> listeners = new ArrayList<>();
+        private Policy fallbackPolicy;
+        private BiFunction<RunnerInvocation, Grant, Grant> refinement;
 
         private Builder() {
         }
@@ -103,6 +107,44 @@ public final class Runner {
          */
         public Builder policy(Policy value) {
             policy = Objects.requireNonNull(value, "policy");
+            return this;
+        }
+
+        /**
+         * Uses this policy when the call names no policy file ({@code --policy FILE}, {@code CORDON_POLICY})
+         * and no {@link PolicyProvider} offers one, instead of {@link Policy#defaults()}. Unlike
+         * {@link #policy}, a file the user names still wins.
+         *
+         * @param value the fallback policy
+         * @return this builder
+         */
+        public Builder fallbackPolicy(Policy value) {
+            fallbackPolicy = Objects.requireNonNull(value, "fallbackPolicy");
+            return this;
+        }
+
+        /**
+         * Changes, per call, the grant of whatever policy the runner resolves for that call ({@link #policy},
+         * {@code --policy FILE}, {@code CORDON_POLICY}, a provider, {@link #fallbackPolicy}, the defaults):
+         * the place for decisions a policy file cannot express. The function is called once per build script
+         * (twice for {@code source = "copy"}), also by {@code explain}, and must be pure: read anything that
+         * varies per call from {@link RunnerInvocation#environment()}, never from {@link System#getenv}
+         * (a plan daemon serves many callers from one process, and its {@code main} ran once). Called again,
+         * the builder composes: the later function sees the earlier one's grant.
+         * {@snippet :
+         * Runner.builder().refineGrants((invocation, grant) ->
+         *         invocation.environment().getOrDefault("COPY_SOURCES", "").contains(grant.crateName())
+         *                 ? grant.toBuilder().source(SourceMode.COPY).build() : grant)
+         * }
+         *
+         * @param value turns the decided grant into the one the script runs with; must not return null
+         * @return this builder
+         */
+        public Builder refineGrants(BiFunction<RunnerInvocation, Grant, Grant> value) {
+            Objects.requireNonNull(value, "refineGrants");
+            BiFunction<RunnerInvocation, Grant, Grant> before = refinement;
+            refinement = before == null ? value : (invocation, grant) -> value.apply(invocation,
+                    before.apply(invocation, grant));
             return this;
         }
 
@@ -210,7 +252,7 @@ public final class Runner {
             return new RunnerEngine.Settings(Optional.ofNullable(policy), List.copyOf(backends),
                     List.copyOf(decoders), List.copyOf(compilers), List.copyOf(policyProviders), discover,
                     classLoader, stdout, stderr, environment, workingDirectory, backendPin, List.copyOf(listeners),
-                    new LocalSpawner());
+                    new LocalSpawner(), Optional.ofNullable(fallbackPolicy), Optional.ofNullable(refinement));
         }
     }
 }

@@ -1,11 +1,10 @@
 package dev.cordon.examples;
 
-import dev.cordon.Policy;
+import dev.cordon.Grant;
 import dev.cordon.Runner;
 import dev.cordon.RunnerInvocation;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -23,15 +22,24 @@ public final class DebuggingRunner {
 
     /** @param args Cargo's runner arguments: {@code [--policy FILE] <build-script>} */
     public static void main(String[] args) {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.putIfAbsent("CORDON_LIVE_LOG", "cordon/live.log"); // relative: inside Cargo's target dir
-        Duration timeout = Duration.parse(env.getOrDefault("DEBUG_TIMEOUT", "PT10M"));
+        // The audit log's place is fixed when the runner starts (a listener hears of runs, not of calls).
+        Map<String, String> env = System.getenv();
         Path target = RunnerInvocation.of(Path.of("build-script"), Path.of(""), env).targetDir()
                 .orElse(Path.of(System.getProperty("java.io.tmpdir")));
         Path audit = Path.of(env.getOrDefault("DEBUG_AUDIT_LOG", target.resolve("cordon/runs.jsonl").toString()));
-        Policy policy = new RefinedPolicy(BasePolicy.of(args, env, Policy::defaults),
-                (invocation, grant) -> grant.timeout().isPresent() ? grant : grant.toBuilder().timeout(timeout).build());
-        System.exit(Runner.builder().environment(env).policy(policy).listener(new JsonLinesListener(audit))
+        System.exit(Runner.builder().refineGrants(DebuggingRunner::refine).listener(new JsonLinesListener(audit))
                 .build().run(args));
+    }
+
+    // Per call, from the caller's environment: the plan daemon runs main once for many builds.
+    private static Grant refine(RunnerInvocation invocation, Grant grant) {
+        Grant.Builder b = grant.toBuilder();
+        if (grant.timeout().isEmpty()) {
+            b.timeout(Duration.parse(invocation.environment().getOrDefault("DEBUG_TIMEOUT", "PT10M")));
+        }
+        if (grant.liveLog().isEmpty()) {
+            b.liveLog("cordon/live.log"); // relative: inside Cargo's target dir; CORDON_LIVE_LOG still wins
+        }
+        return b.build();
     }
 }

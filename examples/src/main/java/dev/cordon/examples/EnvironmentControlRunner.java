@@ -28,17 +28,15 @@ public final class EnvironmentControlRunner {
 
     /** @param args Cargo's runner arguments: {@code [--policy FILE] <build-script>} */
     public static void main(String[] args) {
-        Policy policy = new RefinedPolicy(BasePolicy.of(args, System.getenv(), EnvironmentControlRunner::bundled),
-                (invocation, grant) -> {
-                    Grant.Builder b = grant.toBuilder();
-                    String tmp = grant.temporaryDirectory().toString();
-                    b.environment("TMPDIR", tmp).environment("TMP", tmp).environment("TEMP", tmp);
-                    if (!grant.environment().containsKey("SOURCE_DATE_EPOCH")) {
-                        b.environment("SOURCE_DATE_EPOCH", DEFAULT_EPOCH);
-                    }
-                    return b.build();
-                });
-        System.exit(Runner.builder().policy(policy).build().run(args));
+        System.exit(Runner.builder().fallbackPolicy(bundled()).refineGrants((invocation, grant) -> {
+            Grant.Builder b = grant.toBuilder();
+            String tmp = grant.temporaryDirectory().toString();
+            b.environment("TMPDIR", tmp).environment("TMP", tmp).environment("TEMP", tmp);
+            if (!grant.environment().containsKey("SOURCE_DATE_EPOCH")) {
+                b.environment("SOURCE_DATE_EPOCH", DEFAULT_EPOCH);
+            }
+            return b.build();
+        }).build().run(args));
     }
 
     private static Policy bundled() {

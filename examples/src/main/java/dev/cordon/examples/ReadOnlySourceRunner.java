@@ -1,7 +1,7 @@
 package dev.cordon.examples;
 
-import dev.cordon.Policy;
 import dev.cordon.Runner;
+import dev.cordon.RunnerInvocation;
 import dev.cordon.SourceMode;
 import java.util.Arrays;
 import java.util.Set;
@@ -21,11 +21,13 @@ public final class ReadOnlySourceRunner {
 
     /** @param args Cargo's runner arguments: {@code [--policy FILE] <build-script>} */
     public static void main(String[] args) {
-        Set<String> copied = Arrays.stream(System.getenv().getOrDefault("CORDON_COPY_SOURCES", "").split(","))
+        System.exit(Runner.builder().refineGrants((invocation, grant) -> copied(invocation).contains(grant.crateName())
+                ? grant.toBuilder().source(SourceMode.COPY).build() : grant).build().run(args));
+    }
+
+    // Read per call: under the plan daemon one main serves every build, each with its own environment.
+    private static Set<String> copied(RunnerInvocation invocation) {
+        return Arrays.stream(invocation.environment().getOrDefault("CORDON_COPY_SOURCES", "").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
-        Policy policy = new RefinedPolicy(BasePolicy.of(args, System.getenv(), Policy::defaults),
-                (invocation, grant) -> copied.contains(grant.crateName())
-                        ? grant.toBuilder().source(SourceMode.COPY).build() : grant);
-        System.exit(Runner.builder().policy(policy).build().run(args));
     }
 }

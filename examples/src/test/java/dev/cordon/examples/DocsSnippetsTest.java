@@ -63,7 +63,8 @@ class DocsSnippetsTest {
     private static void check(Snippet s) throws IOException {
         if (s.language().equals("java")) {
             compile(s);
-        } else if (s.text().contains("[host]") || s.text().contains("[env]") || s.text().contains("[source.")) {
+        } else if (s.text().contains("[host]") || s.text().contains("[env]") || s.text().contains("[source.")
+                || s.text().contains("[unstable]")) {
             new TomlMapper().readTree(s.text()); // a Cargo config: valid TOML is all we can check here
         } else {
             Policy.parse(s.text(), s.doc());

@@ -90,6 +90,11 @@ final class LaunchPaths implements AutoCloseable {
         };
     }
 
+    /** {@return how many plans the warm path's daemons handed out so far} */
+    long plansServedWarm() throws IOException {
+        return warm.plansServed();
+    }
+
     @Override
     public void close() throws IOException {
         warm.stop();

@@ -51,6 +51,55 @@ class RunnerCommandsTest {
     }
 
     @Test
+    void check_backendNotAvailableOnThisMachineFailsAsTheBuildWould() throws IOException {
+        Path file = policy("[sandbox]\nbackend = \"macos\"\n");
+        assertEquals(ExitCodes.SANDBOX_UNAVAILABLE, run("check", "--policy", file.toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("sandbox backend 'macos' (asked for by " + file
+                + ") is not available"), err.toString(StandardCharsets.UTF_8));
+        out.reset();
+        assertEquals(0, run("check", "--syntax-only", "--policy", file.toString()), err.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("policy OK (syntax only"), out.toString());
+    }
+
+    @Test
+    void check_grantTheBackendCannotEnforceFailsAsTheBuildWouldAndExplainToo() throws IOException {
+        RequiredTools.require("bwrap");
+        Path file = policy("[sandbox]\nbackend = \"bwrap\"\n[permissions.build.sqlx]\n"
+                + "network-access = { action = \"permit\", routes = [\"192.0.2.1:5432\"] }\n");
+        assertEquals(ExitCodes.UNENFORCEABLE, run("check", "--policy", file.toString()));
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.contains("the grant for crate 'sqlx' (policy " + file + ") cannot be enforced"), message);
+        assertEquals(ExitCodes.UNENFORCEABLE, run("explain", "--crate", "sqlx", "--manifest-dir", dir.toString(),
+                "--policy", file.toString()));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("cannot be enforced"), out.toString());
+        assertEquals(0, run("check", "--syntax-only", "--policy", file.toString()));
+    }
+
+    @Test
+    void explain_findsAWorkspaceMemberAndADependencyByNameAlone() throws IOException {
+        Path cargo = RequiredTools.require("cargo");
+        RequiredTools.require("bwrap");
+        dev.cordon.testing.CargoProject.in(dir).binaryPackage("schema-gen", "fn main() {}", "fn main() {}",
+                "serde = \"1\"").workspace(java.util.List.of(), "schema-gen");
+        Map<String, String> env = Map.of("HOME", System.getProperty("user.home"), // rustup's toolchains
+                "PATH", cargo.getParent() + ":/usr/bin:/bin");
+        int status = Runner.builder().stdout(out).stderr(err).workingDirectory(dir).environment(env).build()
+                .run("explain", "--crate", "schema-gen");
+        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("package: schema-gen in " + dir.resolve("schema-gen") + " (found with cargo metadata)"),
+                text);
+        assertTrue(text.contains("working directory: " + dir.resolve("schema-gen")), text);
+        out.reset();
+        status = Runner.builder().stdout(out).stderr(err).workingDirectory(dir).environment(env).build()
+                .run("explain", "--crate", "serde");
+        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+        text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.matches("(?s).*package: serde in /usr/share/cargo/registry/serde-1[^ ]* \\(found with cargo "
+                + "metadata\\).*"), text);
+    }
+
+    @Test
     void explain_printsTheGrantAndTheBwrapPlanWithTheFilter() {
         RequiredTools.require("bwrap");
         assertEquals(0, run("explain", "--crate", "ring"), err.toString(StandardCharsets.UTF_8));

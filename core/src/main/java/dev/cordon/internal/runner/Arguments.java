@@ -20,11 +20,13 @@ import java.util.Optional;
  * @param outDir {@code --out-dir DIR} (explain)
  * @param rest the program and its arguments (run)
  * @param socket {@code --socket PATH} (daemon)
+ * @param syntaxOnly {@code --syntax-only} (check): validate the file only, not against this machine
  */
 record Arguments(String command, Optional<String> policy, Optional<String> crate, Optional<String> manifestDir,
-        Optional<String> outDir, List<String> rest, Optional<String> socket) {
+        Optional<String> outDir, List<String> rest, Optional<String> socket, boolean syntaxOnly) {
 
-    static final List<String> COMMANDS = List.of("run", "check", "explain", "help", "version", "daemon");
+    static final List<String> COMMANDS = List.of("run", "check", "explain", "summary", "help", "version",
+            "daemon");
 
     static Arguments parse(List<String> args) {
         String command = "run";
@@ -34,16 +36,17 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
             i = 1;
         } else if (!args.isEmpty() && (args.getFirst().equals("--help") || args.getFirst().equals("-h"))) {
             return new Arguments("help", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    List.of(), Optional.empty());
+                    List.of(), Optional.empty(), false);
         } else if (!args.isEmpty() && args.getFirst().equals("--version")) {
             return new Arguments("version", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    List.of(), Optional.empty());
+                    List.of(), Optional.empty(), false);
         }
         Optional<String> policy = Optional.empty();
         Optional<String> crate = Optional.empty();
         Optional<String> manifestDir = Optional.empty();
         Optional<String> outDir = Optional.empty();
         Optional<String> socket = Optional.empty();
+        boolean syntaxOnly = false;
         List<String> rest = new ArrayList<>();
         for (; i < args.size(); i++) {
             String arg = args.get(i);
@@ -54,6 +57,10 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
             if (!arg.startsWith("--")) {
                 rest.addAll(args.subList(i, args.size()));
                 break;
+            }
+            if (arg.equals("--syntax-only") && command.equals("check")) {
+                syntaxOnly = true;
+                continue;
             }
             String name = arg;
             String value;
@@ -72,9 +79,10 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
                 case "--crate" -> crate = Optional.of(value);
                 case "--manifest-dir" -> manifestDir = Optional.of(value);
                 case "--out-dir" -> outDir = Optional.of(value);
+                case "--target-dir" -> outDir = Optional.of(value); // summary: the same slot, its own name
                 case "--socket" -> socket = Optional.of(value);
                 default -> throw usage("unknown option '" + name + "'; known: --policy, --crate, "
-                        + "--manifest-dir, --out-dir, --socket");
+                        + "--manifest-dir, --out-dir, --target-dir (summary), --socket, --syntax-only (check)");
             }
         }
         if (!command.equals("run") && !rest.isEmpty()) {
@@ -83,7 +91,7 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
         if (command.equals("explain") && crate.isEmpty()) {
             throw usage("explain needs --crate NAME (the package name, as in CARGO_PKG_NAME)");
         }
-        return new Arguments(command, policy, crate, manifestDir, outDir, List.copyOf(rest), socket);
+        return new Arguments(command, policy, crate, manifestDir, outDir, List.copyOf(rest), socket, syntaxOnly);
     }
 
     static CordonException usage(String message) {
@@ -92,8 +100,10 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
 
     static final String USAGE = """
             usage: cordon-runner [--policy FILE] <program> [args...]   (how Cargo calls it)
-                   cordon-runner check [--policy FILE]
+                   cordon-runner check [--policy FILE] [--syntax-only]   (does this machine enforce it? or: is it valid?)
                    cordon-runner explain [--policy FILE] --crate NAME [--manifest-dir DIR] [--out-dir DIR]
+                         (without --manifest-dir, the package is found with cargo metadata from the current directory)
+                   cordon-runner summary [--target-dir DIR]   (after cargo build: scripts run, backends, denials)
                    cordon-runner daemon --socket PATH   (the plan daemon bin/cordon-runner starts itself)
                    cordon-runner help | version
                    bin/cordon-runner init [--mode stable|host-runner|run] [--write]   (Cargo configuration)

@@ -17,7 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@code check}: validates a policy file afresh (never from the cache), including the backend it names. */
+/**
+ * {@code check}: validates a policy file afresh (never from the cache), including the backend it names, and
+ * answers for this machine: every crate's grant must be enforceable by the backend it would get here.
+ * {@code --syntax-only} stops after the validation, for a policy shared across platforms.
+ */
 final class CheckCommand {
     private CheckCommand() {
     }
@@ -26,7 +30,12 @@ final class CheckCommand {
             Arguments arguments) {
         Optional<Path> file = resolution.policyFile(arguments);
         if (file.isEmpty()) {
-            messages.out("no policy file given (--policy FILE or CORDON_POLICY): the built-in defaults apply");
+            Policy policy = resolution.policy(arguments);
+            messages.out("no policy file given (--policy FILE or CORDON_POLICY): " + policy.name() + " applies");
+            if (!arguments.syntaxOnly()) {
+                messages.out("OK on this machine (backend " + String.join(", ", enforceable(policy, settings,
+                        resolution)) + ")");
+            }
             return 0;
         }
         String text;
@@ -39,9 +48,7 @@ final class CheckCommand {
         }
         Policy policy = Policy.parse(text, file.get()); // always validated afresh, never from the cache
         // The backend a policy names must exist here; whether it is available is this machine's business.
-        Grant sample = policy.decide(new RunnerInvocation(RunnerInvocation.Kind.BUILD_SCRIPT,
-                settings.workingDirectory().resolve("build-script-build"), List.of(), settings.workingDirectory(),
-                Map.of("CARGO_PKG_NAME", "cordon-check")));
+        Grant sample = policy.decide(sampleCall(settings, "cordon-check"));
         String backend = sample.backend();
         if (!backend.equals(Grant.AUTO_BACKEND) && !backend.equals(Grant.NO_SANDBOX)) {
             List<SandboxBackend> known = ProviderRegistry.of(SandboxBackend.class, settings.discover(),
@@ -70,7 +77,41 @@ final class CheckCommand {
         for (String notice : policy.notices()) {
             messages.out("note: " + notice);
         }
-        messages.out("policy OK: " + policy.name());
+        if (arguments.syntaxOnly()) {
+            messages.out("policy OK (syntax only, not checked against this machine): " + policy.name());
+            return 0;
+        }
+        messages.out("policy OK on this machine (backend " + String.join(", ", enforceable(policy, settings,
+                resolution)) + "; --syntax-only skips this check): " + policy.name());
         return 0;
+    }
+
+    /**
+     * For this machine: the backend each crate's grant gets must be available here and able to enforce the
+     * grant; throws with the message and exit code the build would give.
+     *
+     * @return the ids of the backends the grants get
+     */
+    private static java.util.Set<String> enforceable(Policy policy, RunnerEngine.Settings settings,
+            Resolution resolution) {
+        List<String> crates = new ArrayList<>(List.of("cordon-check"));
+        if (policy instanceof dev.cordon.internal.policy.TomlPolicy toml) {
+            crates.addAll(toml.model().build().crates().keySet());
+        }
+        dev.cordon.internal.discovery.BackendSelector selector = resolution.selector();
+        java.util.Set<String> used = new java.util.TreeSet<>();
+        for (String crate : crates) {
+            Grant grant = policy.decide(sampleCall(settings, crate));
+            SandboxBackend chosen = selector.select(grant);
+            GrantCheck.requireEnforceable(grant, chosen);
+            used.add(chosen.id());
+        }
+        return used;
+    }
+
+    private static RunnerInvocation sampleCall(RunnerEngine.Settings settings, String crate) {
+        Path dir = settings.workingDirectory();
+        return new RunnerInvocation(RunnerInvocation.Kind.BUILD_SCRIPT, dir.resolve("build-script-build"), List.of(),
+                dir, Map.of("CARGO_PKG_NAME", crate, "CARGO_MANIFEST_DIR", dir.toString()));
     }
 }

@@ -7,6 +7,7 @@ import dev.cordon.SandboxException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code explain}: prints the grant and the plan for a crate without running anything. */
 final class ExplainCommand {
@@ -15,11 +16,15 @@ final class ExplainCommand {
 
     static int run(RunnerEngine engine, RunnerEngine.Settings settings, Resolution resolution, Messages messages,
             Arguments arguments) {
-        Path manifestDir = arguments.manifestDir().map(settings.workingDirectory()::resolve)
-                .orElse(settings.workingDirectory()).normalize();
         String crate = arguments.crate().orElseThrow();
-        Path outDir = arguments.outDir().map(settings.workingDirectory()::resolve).orElse(manifestDir
-                .resolve("target/debug/build/" + crate + "-0000000000000000/out")).normalize();
+        Optional<CargoPackages.Found> found = arguments.manifestDir().isPresent() ? Optional.empty()
+                : CargoPackages.find(crate, settings.workingDirectory(), settings.environment());
+        Path manifestDir = arguments.manifestDir().map(settings.workingDirectory()::resolve)
+                .or(() -> found.map(CargoPackages.Found::manifestDir))
+                .orElse(settings.workingDirectory()).normalize();
+        Path targetDir = found.map(CargoPackages.Found::targetDir).orElse(manifestDir.resolve("target"));
+        Path outDir = arguments.outDir().map(settings.workingDirectory()::resolve).orElse(targetDir
+                .resolve("debug/build/" + crate + "-0000000000000000/out")).normalize();
         Map<String, String> env = new java.util.TreeMap<>(settings.environment());
         env.put("CARGO_PKG_NAME", crate);
         env.put("CARGO_MANIFEST_DIR", manifestDir.toString());
@@ -28,6 +33,9 @@ final class ExplainCommand {
                 outDir.getParent().resolve("build-script-build"), List.of(), manifestDir, env);
         Policy policy = resolution.policy(arguments);
         StringBuilder out = new StringBuilder();
+        out.append("package: ").append(crate).append(" in ").append(manifestDir).append(found.isPresent()
+                ? " (found with cargo metadata)" : arguments.manifestDir().isPresent() ? " (--manifest-dir)"
+                : " (the current directory: cargo metadata did not find the crate here)").append('\n');
         for (String notice : policy.notices()) {
             out.append("note: ").append(notice).append('\n');
         }
@@ -37,6 +45,12 @@ final class ExplainCommand {
             RunnerEngine.Prepared prepared = engine.prepare(invocation, arguments, true, PhaseTimer.OFF);
             out.append("== grant\n").append(GrantDescription.of(prepared.grant()));
             limits(out, prepared.grant());
+            for (WritablePaths.Missing m : WritablePaths.missing(prepared.grant())) {
+                if (m.path().equals(outDir)) {
+                    continue; // Cargo creates OUT_DIR before it runs the script
+                }
+                out.append("note: ").append(m.describe()).append('\n');
+            }
             out.append("== plan\n").append(prepared.plan().describe());
         } catch (SandboxException e) {
             out.append("== grant\n").append(GrantDescription.of(grant));

@@ -86,7 +86,8 @@ final class Messages {
                 tail.forEach(l -> out.append("cordon: | ").append(l).append('\n'));
             }
         }
-        explanation.forEach(l -> out.append("cordon: ").append(l).append('\n'));
+        // The backend's explanation may carry the prefix already: never print it twice.
+        explanation.forEach(l -> out.append(l.startsWith("cordon: ") ? "" : "cordon: ").append(l).append('\n'));
         write(stderr, out.toString());
     }
 

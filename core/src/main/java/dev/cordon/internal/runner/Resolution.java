@@ -56,6 +56,11 @@ final class Resolution {
     }
 
     Policy policy(Arguments arguments) {
+        Policy resolved = resolvedPolicy(arguments);
+        return settings.refinement().<Policy>map(change -> new RefinedPolicy(resolved, change)).orElse(resolved);
+    }
+
+    private Policy resolvedPolicy(Arguments arguments) {
         if (settings.policy().isPresent()) {
             return settings.policy().get();
         }
@@ -66,7 +71,7 @@ final class Resolution {
         ProviderRegistry<PolicyProvider> providers = ProviderRegistry.of(PolicyProvider.class, settings.discover(),
                 settings.classLoader(), settings.policyProviders(), PolicyProvider::id);
         return providers.byPriority(PolicyProvider::priority, PolicyProvider::id).stream().findFirst()
-                .map(PolicyProvider::policy).orElseGet(Policy::defaults);
+                .map(PolicyProvider::policy).or(settings::fallbackPolicy).orElseGet(Policy::defaults);
     }
 
     Optional<Path> policyFile(Arguments arguments) {

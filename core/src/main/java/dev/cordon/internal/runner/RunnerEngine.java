@@ -36,6 +36,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /** Carries out the runner's commands: run a build script, check a policy, explain a decision. */
 public final class RunnerEngine {
@@ -59,11 +60,14 @@ public final class RunnerEngine {
      * @param backendPin a backend pinned by code
      * @param listeners run listeners added by hand
      * @param spawner starts plans (this JVM's children, or the thin client's)
+     * @param fallbackPolicy the policy when no file is named and no provider offers one (else the defaults)
+     * @param refinement changes every grant the resolved policy decides, per call
      */
     public record Settings(Optional<Policy> policy, List<SandboxBackend> backends, List<InvocationDecoder> decoders,
             List<SyscallFilterCompiler> compilers, List<PolicyProvider> policyProviders, boolean discover,
             ClassLoader classLoader, OutputStream stdout, OutputStream stderr, Map<String, String> environment,
-            Path workingDirectory, Optional<String> backendPin, List<RunListener> listeners, Spawner spawner) {
+            Path workingDirectory, Optional<String> backendPin, List<RunListener> listeners, Spawner spawner,
+            Optional<Policy> fallbackPolicy, Optional<BiFunction<RunnerInvocation, Grant, Grant>> refinement) {
 
         /**
          * {@return these settings for one call made elsewhere: its streams, environment, directory and spawner}
@@ -77,7 +81,7 @@ public final class RunnerEngine {
         public Settings forRequest(OutputStream out, OutputStream err, Map<String, String> env, Path cwd,
                 Spawner start) {
             return new Settings(policy, backends, decoders, compilers, policyProviders, discover, classLoader, out,
-                    err, Map.copyOf(env), cwd, backendPin, listeners, start);
+                    err, Map.copyOf(env), cwd, backendPin, listeners, start, fallbackPolicy, refinement);
         }
 
         /**
@@ -93,7 +97,8 @@ public final class RunnerEngine {
                 List<SyscallFilterCompiler> allCompilers, List<PolicyProvider> allPolicyProviders,
                 List<RunListener> allListeners) {
             return new Settings(policy, allBackends, allDecoders, allCompilers, allPolicyProviders, false,
-                    classLoader, stdout, stderr, environment, workingDirectory, backendPin, allListeners, spawner);
+                    classLoader, stdout, stderr, environment, workingDirectory, backendPin, allListeners, spawner,
+                    fallbackPolicy, refinement);
         }
     }
 
@@ -127,6 +132,7 @@ public final class RunnerEngine {
                 case "check" -> CheckCommand.run(settings, resolution, messages, arguments);
                 case "daemon" -> throw Arguments.usage("'daemon' is started through Runner.run, not here");
                 case "explain" -> ExplainCommand.run(this, settings, resolution, messages, arguments);
+                case "summary" -> summary(arguments);
                 default -> runBuildScript(arguments);
             };
         } catch (CordonException e) {
@@ -249,6 +255,9 @@ public final class RunnerEngine {
             invocation = dryRun ? SourceCopy.relocate(invocation, grant) : SourceCopy.make(invocation, grant);
             grant = policy.decide(invocation).toBuilder().writable(SourceCopy.location(grant)).build();
         }
+        if (!dryRun) {
+            WritablePaths.createMissing(grant);
+        }
         BackendSelector selector = resolution.selector();
         SandboxBackend backend = selector.select(grant);
         timer.mark("backend");
@@ -279,6 +288,7 @@ public final class RunnerEngine {
         } else if (!outcome.succeeded()) {
             messages.failure(invocation, grant, outcome, denial.map(text -> List.of(text.split("\n"))).orElse(List.of()));
         }
+        BuildTally.record(invocation.targetDir(), invocation.crateName(), backend.id(), denial.isPresent());
         if (!listeners.isEmpty()) {
             RunEvent event = new RunEvent(invocation.crateName(), invocation.crateVersion(), prepared.policy().name(),
                     prepared.policyFile().filter(f -> settings.policy().isEmpty()).flatMap(RunnerEngine::sha256),
@@ -292,6 +302,21 @@ public final class RunnerEngine {
                     messages.error("run listener '" + listener.id() + "' failed (the build goes on): " + e.getMessage());
                 }
             }
+        }
+    }
+
+    private int summary(Arguments arguments) {
+        Path target = arguments.outDir().map(settings.workingDirectory()::resolve)
+                .or(() -> CargoPackages.targetDir(settings.workingDirectory(), settings.environment()))
+                .orElse(settings.workingDirectory().resolve("target"));
+        try {
+            messages.verbatim(BuildTally.summarise(target, dev.cordon.internal.audit.JsonLinesAuditLog
+                    .fromEnvironment(settings.environment(), settings.workingDirectory())
+                    .map(dev.cordon.internal.audit.JsonLinesAuditLog::file)));
+            return 0;
+        } catch (IOException e) {
+            throw new SandboxException("cannot read the tally in " + target + ": " + e.getMessage(),
+                    ExitCodes.SANDBOX_FAILED, e);
         }
     }
 

@@ -26,9 +26,13 @@ import java.util.regex.Pattern;
 public final class DenialExplainer {
 
     private static final Pattern ABSOLUTE_PATH = Pattern.compile("(?<![\\w.])(/[^\\s'\"`:;,()\\[\\]{}<>]+)");
+    // The C/shell strerror text, errno names, Rust's Display ("os error 30") and Debug
+    // ("Os { code: 30, kind: ReadOnlyFilesystem, .. }") forms, Python's "[Errno 30]".
     private static final List<String> WRITE_DENIED = List.of("read-only file system", "erofs", "os error 30",
-            "permission denied", "eacces", "os error 13");
-    private static final List<String> NOT_FOUND = List.of("no such file or directory", "enoent", "os error 2)");
+            "code: 30,", "readonlyfilesystem", "[errno 30]", "permission denied", "eacces", "os error 13",
+            "code: 13,", "kind: permissiondenied", "[errno 13]");
+    private static final List<String> NOT_FOUND = List.of("no such file or directory", "enoent", "os error 2)",
+            "code: 2,", "kind: notfound", "[errno 2]");
     private static final List<String> NETWORK = List.of("network is unreachable", "enetunreach", "os error 101",
             "temporary failure in name resolution", "name or service not known", "failed to lookup address",
             "could not resolve host", "eai_again", "dns error", "no address associated with hostname");
@@ -55,10 +59,15 @@ public final class DenialExplainer {
         List<String> parts = new ArrayList<>();
         sandboxSetup(stderrTail).ifPresent(parts::add);
         if (containsAny(lower, WRITE_DENIED)) {
-            writeDenied(invocation, grant, stderrTail).ifPresent(parts::add);
+            Optional<String> named = writeDenied(invocation, grant, stderrTail);
+            if (named.isPresent()) {
+                parts.add(named.get());
+            } else if (paths(lines(stderrTail, WRITE_DENIED)).isEmpty()) {
+                parts.add(unnamedWrite(invocation, grant)); // a path it may write would have been printed
+            }
         }
         if (containsAny(lower, NOT_FOUND)) {
-            hiddenRead(grant, stderrTail).ifPresent(parts::add);
+            hiddenRead(invocation, grant, stderrTail).or(() -> unnamedRead(invocation, grant)).ifPresent(parts::add);
         }
         boolean noNetwork = grant.network().mode() == dev.cordon.NetworkAccess.Mode.NONE;
         if (noNetwork && (containsAny(lower, NETWORK) || containsAny(lower, REFUSED))) {
@@ -98,8 +107,14 @@ public final class DenialExplainer {
                 area = "the package directory " + packageDir + " is read-only in the sandbox";
                 intoPackage = true;
             } else if (home.isPresent() && path.startsWith(home.get())) {
-                area = "$HOME (" + home.get() + ") is an empty private directory in the sandbox, with the "
-                        + "toolchain put back read-only";
+                area = "$HOME (" + home.get() + ") is an empty, read-only private directory in the sandbox, with "
+                        + "the toolchain put back read-only";
+            } else if (path.startsWith("/tmp") || path.startsWith("/var/tmp")) {
+                area = "/tmp and /var/tmp are empty, read-only private directories in the sandbox (the script's "
+                        + "own temporary directory is $TMPDIR)";
+            } else if (grant.readable().stream().anyMatch(path::startsWith) || Files.exists(path)
+                    || (path.getParent() != null && Files.isDirectory(path.getParent()))) {
+                area = "everything outside OUT_DIR and $TMPDIR is read-only in the sandbox";
             } else {
                 continue;
             }
@@ -118,7 +133,7 @@ public final class DenialExplainer {
         where.forEach(w -> out.append(w).append('\n'));
         out.append("A build script should write only to OUT_DIR. To allow it anyway, add to the policy:\n");
         out.append(table(grant)).append("filesystem-access = { action = \"permit\", paths = [");
-        out.append(String.join(", ", suggested.stream().map(p -> quote(p.toString())).toList()));
+        out.append(String.join(", ", suggested.stream().map(p -> quote(variables(invocation, p))).toList()));
         out.append("] }");
         if (intoPackage) {
             // Read-only source trees (Nix, Bazel, vendored) are the usual case: a private copy leaves the
@@ -129,18 +144,115 @@ public final class DenialExplainer {
         return Optional.of(out.toString());
     }
 
-    private static Optional<String> hiddenRead(Grant grant, String tail) {
-        Set<Path> hits = new LinkedHashSet<>();
+    private static Optional<String> hiddenRead(RunnerInvocation invocation, Grant grant, String tail) {
+        Set<Path> secrets = new LinkedHashSet<>();
+        Set<Path> unseen = new LinkedHashSet<>();
         for (Path path : paths(lines(tail, NOT_FOUND))) {
-            grant.hidden().stream().filter(path::startsWith).findFirst().ifPresent(hits::add);
+            Optional<Path> hidden = grant.hidden().stream().filter(path::startsWith).findFirst();
+            if (hidden.isPresent()) {
+                secrets.add(hidden.get());
+            } else if (Files.exists(path) && !visibleInSandbox(invocation, grant, path)) {
+                // It exists here but the script got "not found": the sandbox does not show it.
+                unseen.add(path);
+            }
         }
-        if (hits.isEmpty()) {
+        List<String> parts = new ArrayList<>();
+        if (!secrets.isEmpty()) {
+            parts.add("cordon: the build script of crate '" + grant.crateName() + "' tried to read "
+                    + String.join(", ", secrets.stream().map(Path::toString).toList()) + ", hidden by policy '"
+                    + grant.policyName() + "' because it holds credentials. Hiding beats every permit: if the "
+                    + "crate truly needs it, remove the path from the policy's hidden list for this crate only.");
+        }
+        if (!unseen.isEmpty()) {
+            parts.add("cordon: the build script of crate '" + grant.crateName() + "' could not see "
+                    + String.join(", ", unseen.stream().map(Path::toString).toList()) + ": it exists on this "
+                    + "machine, but the sandbox of policy '" + grant.policyName() + "' shows only the package "
+                    + "directory, the target directory, the toolchain and the system outside $HOME and /tmp. "
+                    + "To let it read them, add to the policy:\n" + table(grant)
+                    + "filesystem-access = { action = \"permit\", read = ["
+                    + String.join(", ", unseen.stream().map(p -> quote(variables(invocation, p))).toList()) + "] }");
+        }
+        return parts.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", parts));
+    }
+
+    /**
+     * "Not found" without a path the sandbox hides: when the rest of the workspace is invisible to the script
+     * (a project under $HOME or /tmp), name what lies next to its package, the usual suspects ({@code ../schema}).
+     */
+    private static Optional<String> unnamedRead(RunnerInvocation invocation, Grant grant) {
+        Path packageDir = invocation.manifestDir().toAbsolutePath().normalize();
+        Path parent = packageDir.getParent();
+        if (parent == null || visibleInSandbox(invocation, grant, parent)) {
             return Optional.empty();
         }
-        return Optional.of("cordon: the build script of crate '" + grant.crateName() + "' tried to read "
-                + String.join(", ", hits.stream().map(Path::toString).toList()) + ", hidden by policy '"
-                + grant.policyName() + "' because it holds credentials. Hiding beats every permit: if the "
-                + "crate truly needs it, remove the path from the policy's hidden list for this crate only.");
+        List<Path> siblings = new ArrayList<>();
+        try (var entries = Files.list(parent)) {
+            entries.filter(Files::isDirectory).filter(p -> !p.equals(packageDir) && !invocation.targetDir().map(p::equals).orElse(false))
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .filter(p -> !visibleInSandbox(invocation, grant, p)).sorted().limit(6).forEach(siblings::add);
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+        if (siblings.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("cordon: the build script of crate '" + grant.crateName() + "' failed with 'not found' "
+                + "(ENOENT). The sandbox of policy '" + grant.policyName() + "' shows its package directory but not "
+                + "the rest of the workspace, so these are not visible to it: "
+                + String.join(", ", siblings.stream().map(p -> "../" + p.getFileName()).toList())
+                + ". If it reads one of them, add to the policy:\n" + table(grant)
+                + "filesystem-access = { action = \"permit\", read = ["
+                + String.join(", ", siblings.stream().map(p -> quote(variables(invocation, p))).toList()) + "] }");
+    }
+
+    /** A write refused at a path the script did not print: say what is writable instead. */
+    private static String unnamedWrite(RunnerInvocation invocation, Grant grant) {
+        List<String> writable = new ArrayList<>();
+        invocation.outDir().ifPresent(p -> writable.add("$OUT_DIR"));
+        writable.add("$TMPDIR (" + grant.temporaryDirectory() + ")");
+        grant.writable().forEach(p -> writable.add(variables(invocation, p)));
+        return "cordon: the build script of crate '" + grant.crateName() + "' was refused a write (read-only file "
+                + "system or permission denied) under policy '" + grant.policyName() + "', and did not print the "
+                + "path. Writable in the sandbox: " + String.join(", ", writable) + "; everything else, including "
+                + "$HOME, /tmp and /var/tmp, is read-only. If the crate must write elsewhere, add to the policy:\n"
+                + table(grant) + "filesystem-access = { action = \"permit\", paths = [\"$WORKSPACE_ROOT/...\"] }";
+    }
+
+    /** Whether the bwrap sandbox shows a host path (the layout of {@link BwrapPlanner}, roughly). */
+    private static boolean visibleInSandbox(RunnerInvocation invocation, Grant grant, Path path) {
+        Path home = BwrapPlanner.home(invocation.environment());
+        boolean privateArea = path.startsWith("/tmp") || path.startsWith("/var/tmp") || path.startsWith("/run")
+                || (home != null && path.startsWith(home));
+        if (!privateArea) {
+            return true;
+        }
+        List<Path> shown = new ArrayList<>(grant.readable());
+        shown.addAll(grant.writable());
+        shown.add(invocation.manifestDir());
+        invocation.targetDir().ifPresent(shown::add);
+        invocation.outDir().ifPresent(shown::add);
+        return shown.stream().anyMatch(path::startsWith);
+    }
+
+    /** A path as a policy line should say it: relative to the package, the workspace or $HOME when it can. */
+    static String variables(RunnerInvocation invocation, Path path) {
+        Path manifest = invocation.manifestDir().toAbsolutePath().normalize();
+        Optional<Path> workspace = invocation.targetDir().map(Path::getParent);
+        Path home = BwrapPlanner.home(invocation.environment());
+        if (path.startsWith(manifest)) {
+            return join("$CARGO_MANIFEST_DIR", manifest.relativize(path));
+        }
+        if (workspace.isPresent() && path.startsWith(workspace.get())) {
+            return join("$WORKSPACE_ROOT", workspace.get().relativize(path));
+        }
+        if (home != null && path.startsWith(home)) {
+            return join("$HOME", home.relativize(path));
+        }
+        return path.toString();
+    }
+
+    private static String join(String variable, Path relative) {
+        return relative.toString().isEmpty() ? variable : variable + "/" + relative;
     }
 
     private static String network(Grant grant) {

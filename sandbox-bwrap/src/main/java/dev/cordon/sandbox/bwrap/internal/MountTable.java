@@ -17,7 +17,8 @@ import java.util.Set;
  *
  * <p>Order is the whole point: bwrap applies mounts left to right, so a later mount covers an earlier
  * one. The layers are (1) empty private directories ({@code /tmp}, {@code $HOME}, ...), (2) read-only
- * put-backs, (3) writable binds, (4) hidden paths. Within a layer, parents come before children. A
+ * put-backs, (3) writable binds, (4) hidden paths, (5) the empty directories of (1) and (4) remounted
+ * read-only, so nothing written there is silently lost. Within a layer, parents come before children. A
  * project under {@code /tmp} therefore reappears after the private {@code /tmp} hides it.
  *
  * <p>Paths are resolved to their real location first (a symlinked {@code $HOME} or {@code ~/.ssh} must
@@ -162,6 +163,7 @@ final class MountTable {
             args.add(p.toString());
             args.add(p.toString());
         }
+        List<Path> emptyDirs = new ArrayList<>(ordered(privateDirs));
         for (Path p : ordered(hidden)) {
             if (!visible(p)) {
                 continue;
@@ -169,11 +171,19 @@ final class MountTable {
             if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                 args.add("--tmpfs");
                 args.add(p.toString());
+                emptyDirs.add(p);
             } else {
                 args.add("--ro-bind");
                 args.add("/dev/null");
                 args.add(p.toString());
             }
+        }
+        // Last, once every bind inside them is in place: the empty directories become read-only, so a write
+        // there fails (EROFS) instead of vanishing with the tmpfs when the sandbox ends. bwrap's remount is
+        // not recursive: OUT_DIR, the temporary directory and granted paths bound inside stay writable.
+        for (Path p : emptyDirs) {
+            args.add("--remount-ro");
+            args.add(p.toString());
         }
         return List.copyOf(args);
     }

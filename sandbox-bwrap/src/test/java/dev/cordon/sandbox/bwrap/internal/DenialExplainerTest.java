@@ -40,7 +40,7 @@ class DenialExplainerTest {
         assertTrue(message.contains("crate 'hostile'") && message.contains("'/work/cordon.toml'"), message);
         assertTrue(message.contains("package directory"), message);
         assertTrue(message.contains("[permissions.build.hostile]\nfilesystem-access = { action = \"permit\", "
-                + "paths = [\"" + existing + "\"] }\n"), message);
+                + "paths = [\"$CARGO_MANIFEST_DIR/schema.rs\"] }\n"), message); // a variable, not the absolute path
         assertTrue(message.endsWith("[permissions.build.hostile]\nsource = \"copy\""), message);
     }
 
@@ -49,7 +49,7 @@ class DenialExplainerTest {
         Path gen = crate.packageDir.resolve("src/generated.rs");
         String message = explain("Error: Os { code: 30, kind: ReadOnlyFilesystem, message: \"Read-only file "
                 + "system\" }\ncould not create " + gen).orElseThrow();
-        assertTrue(message.contains("paths = [\"" + crate.packageDir.resolve("src") + "\"]"), message);
+        assertTrue(message.contains("paths = [\"$CARGO_MANIFEST_DIR/src\"]"), message);
         assertTrue(message.contains("source = \"copy\""), message);
     }
 
@@ -93,10 +93,20 @@ class DenialExplainerTest {
     }
 
     @Test
+    void explain_rustsDebugFormsWithoutAPathStillSayWhatIsWritable() {
+        String message = explain("thread 'main' panicked at build.rs:2:62:\ncalled `Result::unwrap()` on an `Err` value: "
+                + "Os { code: 30, kind: ReadOnlyFilesystem, message: \"Read-only file system\" }\n").orElseThrow();
+        assertTrue(message.startsWith("cordon: the build script of crate 'hostile' was refused a write"), message);
+        assertTrue(message.contains("Writable in the sandbox: $OUT_DIR"), message);
+    }
+
+    @Test
     void explain_nothingForSuccessUnrelatedErrorsOrWritableDirs() {
         assertEquals(Optional.empty(), DenialExplainer.explain(invocation, grant, 0, "Read-only file system"));
         assertEquals(Optional.empty(), explain("error: could not find native static library `foo`"));
         assertEquals(Optional.empty(), explain("write " + crate.outDir.resolve("x") + ": Permission denied"));
-        assertEquals(Optional.empty(), explain("write /usr/lib/x: Read-only file system"));
+        // Outside the package and the target dir a refused write is still the sandbox's doing: say so.
+        assertTrue(explain("write /usr/lib/x: Read-only file system").orElseThrow().contains("/usr/lib/x: everything "
+                + "outside OUT_DIR and $TMPDIR is read-only"));
     }
 }

@@ -26,6 +26,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.UUID;
@@ -163,14 +164,16 @@ class HostileBuildScriptTest {
         }
 
         @Test
-        void launch_writesToHomeAndTmpDoNotPersist() throws Exception {
+        void launch_writesToHomeTmpAndVarTmpAreRefusedNotSilentlyLost() throws Exception {
             Path inHome = crate.home.resolve(".bashrc-" + crate.nonce);
             Path inTmp = Path.of("/tmp", "cordon-escape-" + crate.nonce);
-            // Both land in the sandbox's private, empty tmpfs: the write "works" and vanishes with it.
-            assertEquals(0, attack("write", inHome.toString()).status());
-            assertEquals(0, attack("write", inTmp.toString()).status());
-            assertFalse(Files.exists(inHome), "the write reached the real $HOME");
-            assertFalse(Files.exists(inTmp), "the write reached the host /tmp");
+            Path inVarTmp = Path.of("/var/tmp", "cordon-escape-" + crate.nonce);
+            // Private, empty and read-only: the script sees the write fail, instead of a write that "works" and
+            // vanishes with the sandbox.
+            for (Path p : List.of(inHome, inTmp, inVarTmp)) {
+                assertBlocked(attack("write", p.toString()));
+                assertFalse(Files.exists(p), "the write reached the host: " + p);
+            }
         }
 
         @Test
