@@ -64,8 +64,8 @@ final class MountTable {
      * Covers every directory above a mounted path that users other than its owner cannot enter (such as
      * {@code /root}, mode 0700) with an empty private directory, so that a sandbox user who is not the
      * directory's owner can still reach what is put back below it; everything else in that directory stays
-     * hidden. Inside a private directory, such a directory on the way to a put-back is made (by bwrap) open
-     * to every user instead.
+     * hidden. Inside a private directory, every directory on the way to a put-back is made open to every
+     * user.
      */
     void coverUnreachableAncestors() {
         List<Path> mounted = new ArrayList<>(readOnly);
@@ -73,14 +73,19 @@ final class MountTable {
         for (Path p : mounted) {
             for (Path ancestor = p.getParent(); ancestor != null && ancestor.getParent() != null;
                     ancestor = ancestor.getParent()) {
-                if (othersMayEnter(ancestor) || privateDirs.contains(ancestor)) {
-                    continue;
-                }
-                if (underAny(ancestor, privateDirs)) {
-                    // bwrap copies the host directory's mode when it makes the mount point's parents.
-                    openDirs.add(ancestor);
-                } else {
+                if (!underAny(ancestor, privateDirs) && !othersMayEnter(ancestor)) {
                     privateDirs.add(ancestor);
+                }
+            }
+        }
+        // Inside a private directory bwrap makes a mount point's missing parents itself, mode 0700 and owned by
+        // root: make each one first, open to every user.
+        for (Path p : mounted) {
+            for (Path ancestor = p.getParent(); ancestor != null && ancestor.getParent() != null;
+                    ancestor = ancestor.getParent()) {
+                if (underAny(ancestor, privateDirs) && !privateDirs.contains(ancestor) && !underAny(ancestor, readOnly)
+                        && !underAny(ancestor, writable)) {
+                    openDirs.add(ancestor);
                 }
             }
         }

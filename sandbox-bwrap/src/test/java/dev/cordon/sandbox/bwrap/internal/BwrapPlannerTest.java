@@ -317,6 +317,10 @@ class BwrapPlannerTest {
                 "--bounding-set=-all", "--no-new-privs", "--", "/bin/bash", "-c"), argv.subList(drop, drop + 10));
         assertEquals(crate.program.toString(), argv.getLast());
         assertTrue(indexOf(argv, "--ro-bind", Path.of("/proc/sys")) > argv.indexOf("--proc"), argv::toString);
+        // bwrap would make the mount points' parents under the private /tmp mode 0700: they are made first, open.
+        int open = indexOf(argv, "--dir", crate.root);
+        assertEquals(List.of("--perms", "0755"), argv.subList(open - 2, open), argv::toString);
+        assertTrue(open < indexOf(argv, "--ro-bind", crate.packageDir), argv::toString);
         assertEquals(new ExecutionPlan.Handover(List.of(grant.temporaryDirectory(), crate.outDir).stream()
                 .sorted(java.util.Comparator.comparingInt(Path::getNameCount).thenComparing(Path::toString)).toList(),
                 65534, 65534), plan.handover());
