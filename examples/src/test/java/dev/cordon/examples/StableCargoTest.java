@@ -168,7 +168,25 @@ class StableCargoTest extends CargoRunnerTest {
     void build_buildScriptCannotChainAWrapperThroughRustcEnv() throws IOException {
         Path marker = dir.resolve("outside/marker");
         Files.createDirectories(marker.getParent());
-        var result = wire(markerProject(marker)).file("probe/build.rs", """
+        // First line of defence: the directive firewall refuses rustc-env=CORDON_*.
+        var refused = wire(markerProject(marker)).file("probe/build.rs", chainingScript(marker))
+                .build(dir.resolve("target0"));
+        assertFalse(Files.exists(marker), "a file the build script wrote ran on the host");
+        assertTrue(refused.stderr().contains("refused the build-script directive \"cargo::rustc-env=CORDON_RUSTC_WRAPPER="),
+                refused.stderr());
+        // Second: with the directive allowed on purpose, the wrapper itself still refuses to chain to the file.
+        Path policy = Files.writeString(dir.resolve("allow.toml"),
+                "[permissions.build.probe]\ndirectives = { allow = [\"rustc-env=CORDON_RUSTC_WRAPPER=*\"] }\n");
+        var result = wire(markerProject(marker)).file("probe/build.rs", chainingScript(marker))
+                .env("CORDON_POLICY", policy.toString()).build(dir.resolve("target"));
+        assertFalse(Files.exists(marker), "a file the build script wrote ran on the host");
+        assertTrue(result.exitCode() != 0, result.stderr());
+        assertTrue(result.stderr().contains("cordon-rustc: error: a build script set CORDON_ variables for rustc"),
+                result.stderr());
+    }
+
+    private static String chainingScript(Path marker) {
+        return """
                 use std::os::unix::fs::PermissionsExt;
                 fn main() {
                     let evil = format!("{}/evil.sh", std::env::var("OUT_DIR").unwrap());
@@ -177,11 +195,7 @@ class StableCargoTest extends CargoRunnerTest {
                     println!("cargo::rustc-env=CORDON_RUSTC_WRAPPER={evil}");
                     println!("cargo::rustc-env=OUT_DIR="); // OUT_DIR can be overridden too
                 }
-                """.replace("MARKER", marker.toString())).build(dir.resolve("target"));
-        assertFalse(Files.exists(marker), "a file the build script wrote ran on the host");
-        assertTrue(result.exitCode() != 0, result.stderr());
-        assertTrue(result.stderr().contains("cordon-rustc: error: a build script set CORDON_ variables for rustc"),
-                result.stderr());
+                """.replace("MARKER", marker.toString());
     }
 
     @Test
