@@ -133,7 +133,10 @@ public final class LimitPlan implements AutoCloseable {
                     break;
                 }
                 for (String pid : pids) {
-                    ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
+                    Optional<ProcessHandle> task = ProcessHandle.of(Long.parseLong(pid.trim()));
+                    if (task.isPresent()) {
+                        task.get().destroyForcibly();
+                    }
                 }
                 sleep();
             }
@@ -150,7 +153,14 @@ public final class LimitPlan implements AutoCloseable {
 
     private static List<String> readLines(Path file) {
         try {
-            return Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList();
+            // A loop, not a stream: no lambda on the cold path (docs/performance.md).
+            List<String> lines = new java.util.ArrayList<>();
+            for (String line : Files.readAllLines(file)) {
+                if (!line.isBlank()) {
+                    lines.add(line);
+                }
+            }
+            return lines;
         } catch (IOException e) {
             return List.of();
         }
