@@ -203,6 +203,9 @@ public final class BwrapPlanner {
             plan.descriptor(ExecutionPlan.Descriptor.inherited(fd));
         }
         List<String> routeJail = RouteJail.addTo(plan, options, grant, used); // network routes: issue 13
+        // After every bind under them (the route jail's under the private /run): bwrap cannot make a mount
+        // point in a directory it has already made read-only.
+        options.addAll(mounts.remountArguments());
         if (syscallFilter.isPresent()) {
             int fd = nextFree(used);
             Path file = privateDir.resolve("seccomp.bpf");

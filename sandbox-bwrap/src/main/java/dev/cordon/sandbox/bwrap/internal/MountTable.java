@@ -26,6 +26,9 @@ import java.util.Set;
  * exists.
  */
 final class MountTable {
+    /** The empty private directories {@link #toArguments} made, to remount read-only at the very end. */
+    private final List<Path> remounts = new ArrayList<>();
+
 
     private final Set<Path> privateDirs = new LinkedHashSet<>();
     /** Private directories everyone may write (a sticky {@code /tmp} for a sandbox user that is not root). */
@@ -183,14 +186,26 @@ final class MountTable {
                 args.add(p.toString());
             }
         }
-        // Last, once every bind inside them is in place: the empty directories become read-only, so a write
-        // there fails (EROFS) instead of vanishing with the tmpfs when the sandbox ends. bwrap's remount is
-        // not recursive: OUT_DIR, the temporary directory and granted paths bound inside stay writable.
-        for (Path p : emptyDirs) {
+        remounts.clear();
+        remounts.addAll(emptyDirs);
+        return List.copyOf(args);
+    }
+
+    /**
+     * The steps that make the private empty directories read-only, to come last, once every bind inside
+     * them is in place (the table's own and any the planner adds later): a write there then fails (EROFS)
+     * instead of vanishing with the tmpfs when the sandbox ends. bwrap's remount is not recursive: OUT_DIR,
+     * the temporary directory and granted paths bound inside stay writable. Valid after {@link #toArguments}.
+     *
+     * @return the bwrap arguments
+     */
+    List<String> remountArguments() {
+        List<String> args = new ArrayList<>();
+        for (Path p : remounts) {
             args.add("--remount-ro");
             args.add(p.toString());
         }
-        return List.copyOf(args);
+        return args;
     }
 
     /**
