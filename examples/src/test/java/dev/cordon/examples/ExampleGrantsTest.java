@@ -58,7 +58,8 @@ class ExampleGrantsTest {
                 timeout = "7m"
                 """);
         Map<String, String> seen = new LinkedHashMap<>();
-        for (LaunchPaths.LaunchPath path : paths.all()) {
+        // The host-runner paths: the stable wrapper's marker changes every artifact hash, so its paths differ.
+        for (LaunchPaths.LaunchPath path : paths.all().stream().filter(p -> !p.name().equals("stable")).toList()) {
             Path root = dir.resolve(main).resolve(path.name());
             Path audit = root.resolve("audit.jsonl");
             CargoProject project = CargoProject.in(root.resolve("ws")).binaryPackage("probe", PRINTS_ITS_GRANT,

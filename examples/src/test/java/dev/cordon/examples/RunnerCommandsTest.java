@@ -29,6 +29,36 @@ class RunnerCommandsTest {
                 .environment(Map.of("HOME", dir.toString(), "PATH", "/usr/bin:/bin")).build().run(args);
     }
 
+    private int runWith(dev.cordon.spi.SandboxBackend backend, String... args) {
+        return Runner.builder().backend(backend).stdout(out).stderr(err).workingDirectory(dir)
+                .environment(Map.of("HOME", dir.toString(), "PATH", "/usr/bin:/bin")).build().run(args);
+    }
+
+    /** A backend that can deny the network and nothing finer: routes are beyond it. */
+    static final class DenyOnlyBackend implements dev.cordon.spi.SandboxBackend {
+        @Override
+        public String id() {
+            return "deny-only";
+        }
+
+        @Override
+        public dev.cordon.spi.Availability availability() {
+            return dev.cordon.spi.Availability.available();
+        }
+
+        @Override
+        public java.util.Set<dev.cordon.spi.Capability> capabilities() {
+            return java.util.EnumSet.complementOf(java.util.EnumSet.of(dev.cordon.spi.Capability.NETWORK_ROUTES,
+                    dev.cordon.spi.Capability.NETWORK_LOOPBACK_ROUTES));
+        }
+
+        @Override
+        public dev.cordon.ExecutionPlan plan(dev.cordon.RunnerInvocation invocation, dev.cordon.Grant grant,
+                java.util.Optional<dev.cordon.SyscallFilter> filter) {
+            return dev.cordon.ExecutionPlan.builder(id(), invocation.workingDirectory()).command("/bin/false").build();
+        }
+    }
+
     private Path policy(String toml) throws IOException {
         return Files.writeString(dir.resolve("cordon.toml"), toml);
     }
@@ -63,14 +93,14 @@ class RunnerCommandsTest {
 
     @Test
     void check_grantTheBackendCannotEnforceFailsAsTheBuildWouldAndExplainToo() throws IOException {
-        RequiredTools.require("bwrap");
-        Path file = policy("[sandbox]\nbackend = \"bwrap\"\n[permissions.build.sqlx]\n"
+        // bwrap enforces every grant now (routes included): a backend that can only deny the network stands in.
+        Path file = policy("[sandbox]\nbackend = \"deny-only\"\n[permissions.build.sqlx]\n"
                 + "network-access = { action = \"permit\", routes = [\"192.0.2.1:5432\"] }\n");
-        assertEquals(ExitCodes.UNENFORCEABLE, run("check", "--policy", file.toString()));
+        assertEquals(ExitCodes.UNENFORCEABLE, runWith(new DenyOnlyBackend(), "check", "--policy", file.toString()));
         String message = err.toString(StandardCharsets.UTF_8);
         assertTrue(message.contains("the grant for crate 'sqlx' (policy " + file + ") cannot be enforced"), message);
-        assertEquals(ExitCodes.UNENFORCEABLE, run("explain", "--crate", "sqlx", "--manifest-dir", dir.toString(),
-                "--policy", file.toString()));
+        assertEquals(ExitCodes.UNENFORCEABLE, runWith(new DenyOnlyBackend(), "explain", "--crate", "sqlx",
+                "--manifest-dir", dir.toString(), "--policy", file.toString()));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("cannot be enforced"), out.toString());
         assertEquals(0, run("check", "--syntax-only", "--policy", file.toString()));
     }
