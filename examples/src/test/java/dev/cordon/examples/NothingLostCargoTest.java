@@ -92,8 +92,8 @@ class NothingLostCargoTest {
                 fn main() {
                     let inside = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema/tables.sql"))
                         .unwrap();
-                    let outside = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/tables.sql"))
-                        .unwrap();
+                    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/tables.sql");
+                    let outside = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
                     println!("cargo::warning={}", inside.len() + outside.len());
                 }
                 """, "fn main() {}");
