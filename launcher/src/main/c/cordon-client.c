@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -286,6 +287,12 @@ static int start_plan(int conn, int pipes[4]) {
         long src;
         if (!dfile[i] && parse_long(dsrc[i], 0, INT_MAX, &src) != 0) fail("malformed EXEC: inherited descriptor");
     }
+    long ngroups, nofile;
+    if (number(0, 16, &ngroups) != 0) fail("malformed EXEC: cgroups");
+    char **groups = calloc((size_t) ngroups + 1, sizeof *groups);
+    if (!groups) fail("out of memory");
+    for (long i = 0; i < ngroups; i++) if (!(groups[i] = field())) fail("malformed EXEC: cgroup");
+    if (number(-1, INT_MAX, &nofile) != 0 || nofile == 0) fail("malformed EXEC: open-files limit");
     if (pipe2(pipes, O_CLOEXEC) != 0 || pipe2(pipes + 2, O_CLOEXEC) != 0) fail("no pipe");
     char program[4096];
     const char *path = find_program(pargv[0], program, sizeof program);
@@ -311,6 +318,26 @@ static int start_plan(int conn, int pipes[4]) {
         for (long i = 0; i < ndesc; i++)
             if (moved[i] >= 0 && dup2(moved[i], dnum[i]) < 0) _exit(71);
         close_others(dnum, ndesc);
+        /* The run's limits, before anything of the plan runs: its cgroups, then its open-files limit. */
+        char pid_text[32];
+        int pid_len = snprintf(pid_text, sizeof pid_text, "%ld\n", (long) getpid());
+        for (long i = 0; i < ngroups; i++) {
+            int g = open(groups[i], O_WRONLY | O_CLOEXEC);
+            if (g < 0 || write(g, pid_text, (size_t) pid_len) != pid_len) {
+                snprintf(why, sizeof why, "cannot join the run's cgroup %s: %s", groups[i], strerror(errno));
+                write_all(report[1], why, strlen(why));
+                _exit(71);
+            }
+            close(g);
+        }
+        if (nofile > 0) {
+            struct rlimit lim = { (rlim_t) nofile, (rlim_t) nofile };
+            if (setrlimit(RLIMIT_NOFILE, &lim) != 0) {
+                snprintf(why, sizeof why, "cannot set the open-files limit %ld: %s", nofile, strerror(errno));
+                write_all(report[1], why, strlen(why));
+                _exit(71);
+            }
+        }
         if (chdir(plan_cwd) != 0) {
             snprintf(why, sizeof why, "cannot enter %s: %s", plan_cwd, strerror(errno));
             write_all(report[1], why, strlen(why));
@@ -327,7 +354,7 @@ static int start_plan(int conn, int pipes[4]) {
     ssize_t got;
     while ((got = read(report[0], why, sizeof why - 1)) < 0 && errno == EINTR) { }
     close(report[0]);
-    free(pargv); free(penv); free(dsrc); free(dnum); free(dfile);
+    free(pargv); free(penv); free(dsrc); free(dnum); free(dfile); free(groups);
     struct msg m = {0};
     if (got > 0) {
         why[got] = 0;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
+import dev.cordon.internal.exec.ChildSetup;
 import dev.cordon.internal.exec.Outcome;
 import dev.cordon.internal.exec.DirectiveCheck;
 import dev.cordon.internal.exec.LocalSpawner;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +53,33 @@ class SupervisorTest {
         return new Supervisor.Watch(Optional.empty(), Optional.empty(), Optional.empty(), (line, length) ->
                 new String(line, 0, length, StandardCharsets.ISO_8859_1).contains("EVIL")
                         ? Optional.of("evil line") : Optional.empty());
+    }
+
+    /**
+     * The cold path sets the run's limits in the prelude that starts the plan: the plan's own pid in each
+     * cgroup.procs file (plain files stand in for a cgroup; ResourceLimitsTest runs real ones through Cargo)
+     * and the open-files limit, soft and hard; no program runs in front of the plan.
+     */
+    @Test
+    void execute_childSetupJoinsTheCgroupsAndSetsTheOpenFilesLimitBeforeThePlan() throws IOException {
+        Path pids = Files.writeString(dir.resolve("pids.procs"), "");
+        Path memory = Files.writeString(dir.resolve("memory.procs"), "");
+        Outcome o = new Supervisor(new LocalSpawner(), out, err).execute(
+                sh("echo $$ $(cat '" + pids + "') $(cat '" + memory + "') $(ulimit -Sn) $(ulimit -Hn)"),
+                new ChildSetup(List.of(pids, memory), OptionalLong.of(321)), Supervisor.Watch.none());
+        assertEquals(0, o.exitCode(), err.toString());
+        String[] f = out.toString(StandardCharsets.UTF_8).trim().split(" ");
+        assertEquals(List.of(f[0], f[0], f[0], "321", "321"), List.of(f));
+    }
+
+    @Test
+    void execute_childSetupThatFailsStartsNothing() {
+        Path marker = dir.resolve("ran");
+        Outcome o = new Supervisor(new LocalSpawner(), out, err).execute(sh("touch '" + marker + "'"),
+                new ChildSetup(List.of(Path.of("/nonexistent/cgroup.procs")), OptionalLong.empty()),
+                Supervisor.Watch.none());
+        assertEquals(ExitCodes.SANDBOX_FAILED, o.exitCode());
+        assertFalse(Files.exists(marker), "the plan ran outside its limits");
     }
 
     @Test

@@ -126,11 +126,18 @@ class ClientProtocolTest {
     }
 
     private static List<String> exec(String... argv) {
+        return exec(List.of(), -1, argv);
+    }
+
+    private static List<String> exec(List<String> cgroupProcs, long openFiles, String... argv) {
         List<String> m = new ArrayList<>(List.of("EXEC", "/"));
         m.add(Integer.toString(argv.length));
         m.addAll(List.of(argv));
         m.addAll(List.of("1", "PATH=/usr/bin:/bin"));
         m.add("0");
+        m.add(Integer.toString(cgroupProcs.size()));
+        m.addAll(cgroupProcs);
+        m.add(Long.toString(openFiles));
         return m;
     }
 
@@ -216,6 +223,46 @@ class ClientProtocolTest {
         assertFalse(Files.exists(marker), "the script outlived its client");
     }
 
+    /**
+     * The run's limits are set by the client between fork and exec, not by programs in front of the plan: the
+     * child writes its own pid to each cgroup.procs file (plain files stand in for a cgroup here; the cgroup
+     * itself is tested through real Cargo in ResourceLimitsTest) and sets the open-files limit, soft and hard.
+     */
+    @Test
+    void client_joinsTheRunsCgroupsAndSetsTheOpenFilesLimitBeforeThePlanStarts() throws Exception {
+        Path pids = Files.writeString(dir.resolve("pids.procs"), "");
+        Path memory = Files.writeString(dir.resolve("memory.procs"), "");
+        List<String> output = new ArrayList<>();
+        Ran ran = client(channel -> {
+            List<String> run = receive(channel);
+            send(channel, exec(List.of(pids.toString(), memory.toString()), 321, "/bin/sh", "-c",
+                    "echo $$ $(cat '" + pids + "') $(cat '" + memory + "') $(ulimit -Sn) $(ulimit -Hn)"));
+            List<String> started = receive(channel);
+            output.add(readAll(Long.parseLong(run.get(1)), started.get(2)).trim());
+            receive(channel); // EXITED
+            send(channel, List.of("DONE", "0"));
+        });
+        assertEquals(0, ran.exitCode(), ran.stderr());
+        String[] f = output.getFirst().split(" ");
+        assertEquals(List.of(f[0], f[0], f[0], "321", "321"), List.of(f), "the plan's own pid was in both groups");
+    }
+
+    @Test
+    void client_startsNothingWhenItCannotJoinTheRunsCgroup() throws Exception {
+        Path marker = dir.resolve("ran");
+        List<String> answer = new ArrayList<>();
+        Ran ran = client(channel -> {
+            receive(channel);
+            send(channel, exec(List.of("/nonexistent/cgroup.procs"), -1, "/bin/sh", "-c", "touch '" + marker + "'"));
+            answer.addAll(receive(channel));
+            send(channel, List.of("DONE", "71"));
+        });
+        assertEquals("FAILED", answer.getFirst());
+        assertTrue(answer.get(1).contains("cannot join the run's cgroup /nonexistent/cgroup.procs"), answer.toString());
+        assertFalse(Files.exists(marker), "the plan ran outside its limits");
+        assertEquals(71, ran.exitCode());
+    }
+
     @Test
     void client_refusesMalformedMessagesWithoutRunningAnything() throws Exception {
         List<byte[]> bad = List.of(
@@ -228,6 +275,10 @@ class ClientProtocolTest {
                 frame("EXEC", "/", "1", "/bin/true", "x1"),                  // not a number
                 frame("EXEC", "/", "1", "/bin/true", "0", "1", "Q", "5", "1"), // unknown descriptor kind
                 frame("EXEC", "/", "1", "/bin/true", "0", "1", "I", "2", "1"), // descriptor below 3
+                frame("EXEC", "/", "1", "/bin/true", "0", "0", "17"),         // too many cgroups
+                frame("EXEC", "/", "1", "/bin/true", "0", "0", "1"),          // cgroup beyond the message
+                frame("EXEC", "/", "1", "/bin/true", "0", "0", "0", "0"),     // open-files limit 0
+                frame("EXEC", "/", "1", "/bin/true", "0", "0", "0"),          // no open-files field
                 frame("DONE", "300"),                                        // exit code out of range
                 frame("WHAT"));
         for (byte[] message : bad) {

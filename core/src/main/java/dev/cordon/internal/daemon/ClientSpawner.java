@@ -4,6 +4,7 @@ import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
 import dev.cordon.SandboxException;
 import dev.cordon.internal.exec.Child;
+import dev.cordon.internal.exec.ChildSetup;
 import dev.cordon.internal.exec.Spawner;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -33,7 +34,7 @@ final class ClientSpawner implements Spawner {
     }
 
     @Override
-    public Child start(ExecutionPlan plan) {
+    public Child start(ExecutionPlan plan, ChildSetup setup) {
         List<String> exec = new ArrayList<>(List.of("EXEC", plan.workingDirectory().toString()));
         DaemonProtocol.addList(exec, plan.command());
         DaemonProtocol.addEnvironment(exec, plan.environment());
@@ -47,6 +48,12 @@ final class ClientSpawner implements Spawner {
                 throw new IllegalStateException("unknown descriptor source " + d.source());
             }
         }
+        List<String> cgroups = new ArrayList<>();
+        for (java.nio.file.Path procs : setup.cgroupProcs()) {
+            cgroups.add(procs.toString());
+        }
+        DaemonProtocol.addList(exec, cgroups);
+        exec.add(Long.toString(setup.openFiles().orElse(-1)));
         started = true;
         try {
             DaemonProtocol.send(channel, exec);

@@ -17,16 +17,18 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>{@link ProcessBuilder} closes every descriptor above 2 in the child. Descriptors the plan needs
  * (Cargo's jobserver pipes, files the backend reads) are reopened by a one-line shell prelude: inherited
- * pipes through {@code /proc/<runner pid>/fd/N}, files by path; then the shell {@code exec}s the plan's
- * command, so the command keeps the shell's pid and the runner stays its parent.
+ * pipes through {@code /proc/<runner pid>/fd/N}, files by path. The same prelude carries out the
+ * {@link ChildSetup} (joins the run's cgroups, sets the open-files limit; any failure exits 71 before the
+ * command starts); then the shell {@code exec}s the plan's command, so the command keeps the shell's pid
+ * and the runner stays its parent.
  */
 public final class LocalSpawner implements Spawner {
     /** For descriptors above 9, which POSIX sh (dash) cannot name in a redirection; Cargo's jobserver may use any. */
     private static final String BASH = "/bin/bash";
 
     @Override
-    public Child start(ExecutionPlan plan) {
-        ProcessBuilder builder = new ProcessBuilder(command(plan)).directory(plan.workingDirectory().toFile());
+    public Child start(ExecutionPlan plan, ChildSetup setup) {
+        ProcessBuilder builder = new ProcessBuilder(command(plan, setup)).directory(plan.workingDirectory().toFile());
         builder.environment().clear();
         builder.environment().putAll(plan.environment());
         builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
@@ -75,9 +77,18 @@ public final class LocalSpawner implements Spawner {
         }
     }
 
-    /** The command to start: the plan's own, behind a descriptor prelude when it needs descriptors. */
-    static List<String> command(ExecutionPlan plan) {
+    /** The command to start: the plan's own, behind a prelude when it needs descriptors or a setup. */
+    static List<String> command(ExecutionPlan plan, ChildSetup setup) {
         StringBuilder prelude = new StringBuilder();
+        for (Path procs : setup.cgroupProcs()) {
+            prelude.append("echo $$ > ").append(shellQuote(procs.toString())).append(" || exit ")
+                    .append(ExitCodes.SANDBOX_FAILED).append("; ");
+        }
+        if (setup.openFiles().isPresent()) {
+            // Without -H or -S, ulimit sets both limits, in dash as in bash.
+            prelude.append("ulimit -n ").append(setup.openFiles().getAsLong()).append(" || exit ")
+                    .append(ExitCodes.SANDBOX_FAILED).append("; ");
+        }
         long self = ProcessHandle.current().pid();
         for (ExecutionPlan.Descriptor d : plan.descriptors()) {
             // An if chain, not a pattern switch: a type switch spins a class at run time (see docs/performance.md).

@@ -12,8 +12,9 @@ public interface Spawner {
 
     /**
      * @param plan the plan, whose files are already written
+     * @param setup what the child does between fork and exec (cgroups, open-files limit)
      * @return the started child
-     * @throws dev.cordon.SandboxException when it cannot be started
+     * @throws dev.cordon.SandboxException when it cannot be started, or the setup fails
      */
-    Child start(ExecutionPlan plan);
+    Child start(ExecutionPlan plan, ChildSetup setup);
 }

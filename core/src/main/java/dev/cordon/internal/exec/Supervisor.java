@@ -114,6 +114,19 @@ public final class Supervisor {
      * @throws SandboxException when the plan cannot be started
      */
     public Outcome execute(ExecutionPlan plan, Watch watch) {
+        return execute(plan, ChildSetup.NONE, watch);
+    }
+
+    /**
+     * Writes the plan's files, starts its command after the child's setup and watches it to the end.
+     *
+     * @param plan the plan
+     * @param setup what the child does before its command starts (the run's cgroups and open-files limit)
+     * @param watch limits, listener and directive check
+     * @return how it ended
+     * @throws SandboxException when the plan cannot be started
+     */
+    public Outcome execute(ExecutionPlan plan, ChildSetup setup, Watch watch) {
         materialise(plan);
         // A root runner's sandbox runs as an unprivileged user: the writable paths are handed over for the run.
         Handover.Receipt handover = Handover.over(plan.handover());
@@ -121,7 +134,7 @@ public final class Supervisor {
         flush(stdout);
         Child child;
         try {
-            child = spawner.start(plan);
+            child = spawner.start(plan, setup);
         } catch (RuntimeException e) {
             handover.back();
             throw e;

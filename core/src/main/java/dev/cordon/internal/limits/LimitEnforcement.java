@@ -19,20 +19,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>Processes and memory: a fresh cgroup per run where this process may create one (cgroup v2 with
  *       {@code pids} and {@code memory} delegated to its own cgroup, else the cgroup v1 {@code pids} and
- *       {@code memory} hierarchies when writable, as for root in many containers). The run's command joins
- *       it before anything else starts ({@link LimitPlan#outerPrefix}), so the sandbox and every process
- *       of the script count.</li>
+ *       {@code memory} hierarchies when writable, as for root in many containers). The process that
+ *       starts the run joins it between fork and exec ({@link LimitPlan#childSetup}), so the sandbox and every
+ *       process of the script count.</li>
  *   <li>Otherwise rlimits, set inside the sandbox right before the script ({@link LimitPlan#innerPrefix}):
  *       {@code RLIMIT_NPROC} counts the tasks of one user in one user namespace, so set after the sandbox
  *       made its own user namespace it counts only the script's tasks; it is not enforced at all for
  *       processes of the host's root (the kernel exempts uid 0). {@code RLIMIT_DATA} caps each process's
  *       heap and private writable mappings, not the sum.</li>
- *   <li>Open files: always {@code RLIMIT_NOFILE} per process, at most the runner's own hard limit.</li>
+ *   <li>Open files: always {@code RLIMIT_NOFILE} per process, at most the runner's own hard limit, set
+ *       between fork and exec like the cgroups ({@link LimitPlan#childSetup}).</li>
  *   <li>Output: the supervisor counts stdout and stderr ({@link LimitMessages#outputExceeded}).</li>
  * </ul>
  */
 public final class LimitEnforcement {
     private static final AtomicLong RUNS = new AtomicLong();
+    private static volatile LimitEnforcement probed;
     private final Cgroups cgroups;
     private final Optional<Path> prlimit;
     private final boolean root;
@@ -43,6 +45,19 @@ public final class LimitEnforcement {
         this.prlimit = prlimit;
         this.root = root;
         this.openFilesHardLimit = openFilesHardLimit;
+    }
+
+    /**
+     * {@return what this machine offers, probed once per process: a process's cgroups, its user and its hard
+     * limit do not change while it runs (a plan daemon serves many runs; each probe reads four files)}
+     */
+    public static LimitEnforcement probed() {
+        LimitEnforcement known = probed;
+        if (known == null) {
+            known = probe();
+            probed = known;
+        }
+        return known;
     }
 
     /** {@return what this machine offers, read from /proc} */
@@ -86,7 +101,7 @@ public final class LimitEnforcement {
                 : prlimit.isPresent() ? "enforced per process by RLIMIT_DATA (" + cgroups.why() + ")"
                         : "NOT enforced: no prlimit program and " + cgroups.why()));
         lines.add("open files: " + value(openFiles(limits.openFiles()), false) + enforcement(limits.openFiles(),
-                prlimit.isPresent() ? "enforced per process by RLIMIT_NOFILE" : "NOT enforced: no prlimit program"));
+                "enforced per process by RLIMIT_NOFILE"));
         lines.add("output: " + value(limits.outputBytes(), true) + enforcement(limits.outputBytes(),
                 "counted by the supervisor (stdout and stderr)"));
         return lines;
@@ -146,19 +161,14 @@ public final class LimitEnforcement {
                     + e.getMessage(), ExitCodes.SANDBOX_FAILED, e);
         }
         List<String> inner = new ArrayList<>();
-        if (prlimit.isPresent()) {
+        if (prlimit.isPresent() && groups.isEmpty()
+                && (limits.processes().isPresent() || limits.memoryBytes().isPresent())) {
             inner.add(prlimit.get().toString());
-            if (groups.isEmpty()) {
-                limits.processes().ifPresent(n -> inner.add("--nproc=" + n));
-                limits.memoryBytes().ifPresent(n -> inner.add("--data=" + n));
-            }
-            openFiles(limits.openFiles()).ifPresent(n -> inner.add("--nofile=" + n));
+            limits.processes().ifPresent(n -> inner.add("--nproc=" + n));
+            limits.memoryBytes().ifPresent(n -> inner.add("--data=" + n));
             inner.add("--");
-            if (inner.size() == 2) {
-                inner.clear();
-            }
         }
-        return new LimitPlan(m, groups, inner, limits);
+        return new LimitPlan(m, groups, inner, openFiles(limits.openFiles()), limits);
     }
 
     private static void write(Path file, String value) {

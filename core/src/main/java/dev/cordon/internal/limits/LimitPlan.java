@@ -2,12 +2,14 @@ package dev.cordon.internal.limits;
 
 import dev.cordon.ExecutionPlan;
 import dev.cordon.ResourceLimits;
+import dev.cordon.internal.exec.ChildSetup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The resource limits of one run: the command prefixes that put the script under them, and, after the run,
@@ -18,12 +20,14 @@ public final class LimitPlan implements AutoCloseable {
     private final String mechanism;
     private final List<Path> groups;
     private final List<String> inner;
+    private final OptionalLong openFiles;
     private final ResourceLimits limits;
 
-    LimitPlan(String mechanism, List<Path> groups, List<String> inner, ResourceLimits limits) {
+    LimitPlan(String mechanism, List<Path> groups, List<String> inner, OptionalLong openFiles, ResourceLimits limits) {
         this.mechanism = mechanism;
         this.groups = List.copyOf(groups);
         this.inner = List.copyOf(inner);
+        this.openFiles = openFiles;
         this.limits = limits;
     }
 
@@ -33,20 +37,15 @@ public final class LimitPlan implements AutoCloseable {
     }
 
     /**
-     * {@return the words to put in front of the whole run's command, outside the sandbox: a shell that moves
-     * itself into the run's cgroup and then execs the command (so the sandbox and everything it starts are
-     * counted from the first instruction); empty without a cgroup}
+     * {@return what the child does between fork and exec: join the run's cgroups (so the sandbox and everything
+     * it starts are counted from the first instruction) and set the open-files limit}
      */
-    public List<String> outerPrefix() {
-        if (groups.isEmpty()) {
-            return List.of();
-        }
-        StringBuilder script = new StringBuilder();
+    public ChildSetup childSetup() {
+        List<Path> procs = new ArrayList<>();
         for (Path g : groups) {
-            script.append("echo $$ > ").append(shellQuote(g.resolve("cgroup.procs").toString())).append(" && ");
+            procs.add(g.resolve("cgroup.procs"));
         }
-        script.append("exec \"$@\"");
-        return List.of("/bin/sh", "-c", script.toString(), "cordon-limits");
+        return new ChildSetup(procs, openFiles);
     }
 
     /**
@@ -58,9 +57,10 @@ public final class LimitPlan implements AutoCloseable {
     }
 
     /**
-     * Applies both prefixes to a plan whose command ends with the script's own command (as Bubblewrap's
-     * does: {@code bwrap ... -- <script>}); the inner prefix goes right before that tail. A plan whose
-     * command does not end with it gets the inner prefix in front of its whole command.
+     * Applies the inner prefix to a plan whose command ends with the script's own command (as Bubblewrap's
+     * does: {@code bwrap ... -- <script>}): it goes right before that tail. A plan whose command does not end
+     * with it gets the inner prefix in front of its whole command. The cgroups and the open-files limit are
+     * not in the command: they are the {@link #childSetup}.
      *
      * @param plan the backend's plan
      * @param scriptCommand the build script's command ({@code RunnerInvocation.command()})
@@ -71,7 +71,6 @@ public final class LimitPlan implements AutoCloseable {
         int tail = command.size() - scriptCommand.size();
         boolean endsWithScript = tail >= 0 && command.subList(tail, command.size()).equals(scriptCommand);
         command.addAll(endsWithScript ? tail : 0, inner);
-        command.addAll(0, outerPrefix());
         return new ExecutionPlan(plan.backendId(), command, plan.environment(), plan.workingDirectory(),
                 plan.descriptors(), plan.files(), plan.notes(), plan.handover());
     }
@@ -172,9 +171,5 @@ public final class LimitPlan implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static String shellQuote(String value) {
-        return "'" + value.replace("'", "'\\''") + "'";
     }
 }

@@ -66,7 +66,7 @@ final class ExplainCommand {
 
     private static void limits(StringBuilder out, Grant grant) {
         out.append("== limits on this machine\n");
-        dev.cordon.internal.limits.LimitEnforcement.probe().describe(grant.limits())
+        dev.cordon.internal.limits.LimitEnforcement.probed().describe(grant.limits())
                 .forEach(line -> out.append(line).append('\n'));
         out.append("allowed directives: ").append(grant.allowedDirectives().isEmpty() ? "none (the directive firewall"
                 + " refuses code-loading directives)" : String.join(", ", grant.allowedDirectives())).append('\n');

@@ -171,8 +171,8 @@ public final class RunnerEngine {
             outcome = supervisor.execute(plan, watch);
         } else {
             // Process and memory limits: a per-run cgroup the sandbox joins, or rlimits inside it.
-            try (LimitPlan limits = LimitEnforcement.probe().plan(grant.limits())) {
-                outcome = supervisor.execute(limits.apply(plan, invocation.command()), watch);
+            try (LimitPlan limits = LimitEnforcement.probed().plan(grant.limits())) {
+                outcome = supervisor.execute(limits.apply(plan, invocation.command()), limits.childSetup(), watch);
                 Optional<String> exceeded = limits.exceeded(invocation.crateName());
                 if (exceeded.isPresent() && outcome.refusal().isEmpty()) {
                     outcome = new Outcome(ExitCodes.LIMIT_EXCEEDED, outcome.signal(), outcome.timedOut(),

@@ -25,14 +25,13 @@ class LimitEnforcementTest {
     void rlimits_goInsideTheSandboxRightBeforeTheScript() {
         LimitEnforcement e = new LimitEnforcement(NONE, Optional.of(Path.of("/usr/bin/prlimit")), false, 1024);
         try (LimitPlan plan = e.plan(SMALL)) {
-            assertEquals(List.of(), plan.outerPrefix());
-            assertEquals(List.of("/usr/bin/prlimit", "--nproc=64", "--data=268435456", "--nofile=512", "--"),
-                    plan.innerPrefix());
+            assertEquals(List.of(), plan.childSetup().cgroupProcs());
+            assertEquals(OptionalLong.of(512), plan.childSetup().openFiles(), "set between fork and exec");
+            assertEquals(List.of("/usr/bin/prlimit", "--nproc=64", "--data=268435456", "--"), plan.innerPrefix());
             ExecutionPlan bwrap = ExecutionPlan.builder("bwrap", Path.of("/src")).command("bwrap", "--die-with-parent",
                     "--", "/t/build-script-build").build();
             assertEquals(List.of("bwrap", "--die-with-parent", "--", "/usr/bin/prlimit", "--nproc=64", "--data=268435456",
-                    "--nofile=512", "--", "/t/build-script-build"),
-                    plan.apply(bwrap, List.of("/t/build-script-build")).command());
+                    "--", "/t/build-script-build"), plan.apply(bwrap, List.of("/t/build-script-build")).command());
         }
     }
 
@@ -40,7 +39,7 @@ class LimitEnforcementTest {
     void openFiles_neverAboveTheRunnersHardLimitForAnOrdinaryUser() {
         LimitEnforcement e = new LimitEnforcement(NONE, Optional.of(Path.of("/usr/bin/prlimit")), false, 256);
         try (LimitPlan plan = e.plan(SMALL)) {
-            assertTrue(plan.innerPrefix().contains("--nofile=256"), plan.innerPrefix().toString());
+            assertEquals(OptionalLong.of(256), plan.childSetup().openFiles());
         }
     }
 
@@ -73,10 +72,10 @@ class LimitEnforcementTest {
         assertEquals("64", Files.readString(group.resolve("pids.max")));
         Path mem = Files.list(memory).findFirst().orElseThrow();
         assertEquals("268435456", Files.readString(mem.resolve("memory.limit_in_bytes")));
-        assertEquals(List.of("/usr/bin/prlimit", "--nofile=512", "--"), plan.innerPrefix(), "no rlimit for what a"
-                + " cgroup limits");
-        assertEquals("/bin/sh", plan.outerPrefix().get(0));
-        assertTrue(plan.outerPrefix().get(2).contains("echo $$ > '" + group.resolve("cgroup.procs") + "'"));
+        assertEquals(List.of(), plan.innerPrefix(), "no rlimit for what a cgroup limits");
+        assertEquals(List.of(group.resolve("cgroup.procs"), mem.resolve("cgroup.procs")),
+                plan.childSetup().cgroupProcs(), "joined between fork and exec, before the sandbox starts");
+        assertEquals(OptionalLong.of(512), plan.childSetup().openFiles());
         Files.writeString(group.resolve("pids.events"), "max 3\n");
         assertTrue(plan.exceeded("bomb").orElseThrow().contains("reached its limit of 64 processes"));
         Files.writeString(mem.resolve("memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
