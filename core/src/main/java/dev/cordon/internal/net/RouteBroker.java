@@ -97,6 +97,8 @@ public final class RouteBroker implements AutoCloseable {
     private final AtomicInteger server = new AtomicInteger(-1);
     private final long hostNetns;
     private final List<Denial> denials = new CopyOnWriteArrayList<>();
+    /** What went wrong inside the supervisor itself: told to the user with the run's outcome (a daemon's stderr is its log). */
+    private final List<String> failures = new CopyOnWriteArrayList<>();
     private final AtomicLong answered = new AtomicLong();
     private final Thread thread;
     private volatile boolean closed;
@@ -209,10 +211,13 @@ public final class RouteBroker implements AutoCloseable {
      * it, or empty when nothing was refused}
      */
     public Optional<String> explanation() {
-        if (denials.isEmpty() && routes.unresolved().isEmpty()) {
+        if (denials.isEmpty() && routes.unresolved().isEmpty() && failures.isEmpty()) {
             return Optional.empty();
         }
         StringBuilder out = new StringBuilder();
+        for (String failure : failures) {
+            out.append(failure).append('\n');
+        }
         for (Denial d : denials) {
             out.append("crate '").append(crate).append("' tried to connect to ").append(d.destination())
                     .append(" (").append(d.protocol()).append(", refused with EACCES); to allow it, in [permissions.build.")
@@ -252,7 +257,8 @@ public final class RouteBroker implements AutoCloseable {
             listener = l;
             serve(l);
         } catch (RuntimeException e) {
-            System.err.println("cordon: the network-route supervisor of crate '" + crate + "' failed: " + e);
+            failures.add("the network-route supervisor of crate '" + crate + "' failed, so its connections were"
+                    + " refused: " + e);
         } finally {
             int l = listener;
             if (l >= 0) {
@@ -348,7 +354,8 @@ public final class RouteBroker implements AutoCloseable {
             try (Arena arena = Arena.ofConfined()) {
                 Notification.reply(arena, l, id, -Libc.EACCES);
             }
-            System.err.println("cordon: the network-route supervisor of crate '" + crate + "' failed on a call: " + e);
+            failures.add("the network-route supervisor of crate '" + crate + "' failed on a call, which was refused"
+                    + " with EACCES: " + e);
         }
         answered.incrementAndGet();
     }
