@@ -224,6 +224,36 @@ public abstract class BackendConformance {
         assertEquals(Files.getOwner(outDir.getParent()), Files.getOwner(outDir), "OUT_DIR was not given back");
     }
 
+    /**
+     * Issue 12, item 2, and the switch that makes it: the script holds no capability in any set, cannot gain
+     * one (no_new_privs), has no supplementary group, and starts with exactly its grant's variables: the
+     * loader's ones that travelled past the privileged first process under other names are back under their
+     * own, and nothing of the switch (a withheld name, bwrap's PWD) is left. Read from the script's own
+     * initial environment ({@code /proc/self/environ} of the shell, before the shell adds anything).
+     */
+    @Test
+    void conformance_scriptHoldsNoPrivilegeAndStartsWithExactlyItsVariables() throws IOException {
+        env.put("LD_LIBRARY_PATH", "/nonexistent/deps:/nonexistent/more");
+        Run run = run("/bin/sh", """
+                grep -E '^(Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status
+                tr '\\0' '\\n' < /proc/$$/environ | sed 's/^/env: /'
+                """);
+        assertEquals(0, run.exitCode(), run.stderr());
+        String out = run.stdout();
+        if (System.getProperty("user.name").equals("root")) {
+            for (String set : List.of("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")) {
+                assertTrue(out.contains(set + ":\t0000000000000000"), set + " is not empty: " + out);
+            }
+            assertTrue(out.matches("(?s).*Groups:\\s*\n.*"), "supplementary groups left: " + out);
+        } else {
+            assertTrue(out.contains("CapEff:\t0000000000000000"), out);
+        }
+        assertTrue(out.contains("env: LD_LIBRARY_PATH=/nonexistent/deps:/nonexistent/more"), out);
+        assertFalse(out.contains("CORDON_WITHHELD_"), out);
+        assertFalse(out.contains("env: PWD="), "a variable the grant does not have: " + out);
+        assertTrue(out.contains("env: OUT_DIR=" + outDir), out);
+    }
+
     /** Issue 12, item 3: no setuid or setgid file survives in OUT_DIR, with or without the syscall filter. */
     @Test
     void conformance_leavesNoSetuidFileBehind() throws IOException {

@@ -169,9 +169,18 @@ public final class RouteBroker implements AutoCloseable {
         }
     }
 
-    /** {@return whether {@code plan} runs its command under {@code cordon-netjail} and needs a broker} */
+    /**
+     * {@return whether {@code plan} runs its command under {@code cordon-netjail install} and needs a broker
+     * (the helper's {@code drop} step, a root runner's switch to the sandbox user, needs none)}
+     */
     public static boolean isNeededBy(ExecutionPlan plan) {
-        return plan.command().contains(RouteLayout.SANDBOX_HELPER);
+        List<String> command = plan.command();
+        for (int i = 0; i + 1 < command.size(); i++) {
+            if (command.get(i).equals(RouteLayout.SANDBOX_HELPER) && command.get(i + 1).equals("install")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.cordon.NetworkAccess;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
 import dev.cordon.SyscallFilter;
+import dev.cordon.internal.net.RouteLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -149,7 +150,8 @@ public final class BwrapPlanner {
         // would name the wrong signal.
         options.addAll(List.of("--die-with-parent", "--new-session", "--cap-drop", "ALL"));
         if (sandboxUser.isPresent()) {
-            // For setpriv alone, which gives them up with everything else before the script starts.
+            // For the switch alone (cordon-netjail drop or setpriv), which gives them up with everything else
+            // before the script starts.
             options.addAll(List.of("--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"));
         }
         boolean filterRefusesPtrace = syscallFilter.isPresent() && !grant.syscalls().allow().contains("ptrace");
@@ -182,8 +184,9 @@ public final class BwrapPlanner {
         List<String> restored = new ArrayList<>();
         for (Map.Entry<String, String> e : environment.entrySet()) {
             String name = e.getKey();
-            if (sandboxUser.isPresent() && SandboxUser.withheld(name)) {
-                if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            if (sandboxUser.isPresent() && (SandboxUser.withheld(name) || name.equals("PWD"))) {
+                // PWD too: bwrap sets its own after --chdir, which the switch removes before restoring these.
+                if (sandboxUser.get().helper().isEmpty() && !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
                     plan.note("variable " + name + " not passed: running as root, Cordon restores loader variables "
                             + "with a shell, which cannot name it");
                     continue;
@@ -203,6 +206,9 @@ public final class BwrapPlanner {
             plan.descriptor(ExecutionPlan.Descriptor.inherited(fd));
         }
         List<String> routeJail = RouteJail.addTo(plan, options, grant, used); // network routes: issue 13
+        if (sandboxUser.isPresent() && sandboxUser.get().helper().isPresent() && !RouteJail.applies(grant)) {
+            options.addAll(List.of("--ro-bind", sandboxUser.get().helper().get().toString(), RouteLayout.SANDBOX_HELPER));
+        }
         // After every bind under them (the route jail's under the private /run): bwrap cannot make a mount
         // point in a directory it has already made read-only.
         options.addAll(mounts.remountArguments());
@@ -232,11 +238,17 @@ public final class BwrapPlanner {
     }
 
     /**
-     * The privileged first process and the shell after it: setpriv switches to the sandbox user for good;
-     * the shell, already unprivileged, puts the withheld variables back under their names and executes the
-     * script. The shell's text holds variable names only, never values.
+     * The privileged first process, which switches to the sandbox user for good and puts the withheld
+     * variables back under their names: {@code cordon-netjail drop} alone, or {@code setpriv} and a shell
+     * after it (already unprivileged) that does the second part and executes the script. The shell's text
+     * holds variable names only, never values.
      */
     private static List<String> dropPrivileges(SandboxUser user, List<String> restored, Map<String, String> grantEnv) {
+        if (user.helper().isPresent()) {
+            // One static program: the switch, and the withheld variables back under their names.
+            return List.of(RouteLayout.SANDBOX_HELPER, "drop", Integer.toString(SandboxUser.UID),
+                    Integer.toString(SandboxUser.GID), "--");
+        }
         StringBuilder script = new StringBuilder();
         for (String name : restored) {
             script.append("export ").append(name).append("=\"$").append(SandboxUser.WITHHELD_PREFIX).append(name)
@@ -250,9 +262,8 @@ public final class BwrapPlanner {
             }
         }
         script.append("exec /usr/bin/env").append(unset).append(" -- \"$@\"");
-        List<String> command = new ArrayList<>(List.of(user.setpriv().toString(), "--reuid=" + SandboxUser.UID,
-                "--regid=" + SandboxUser.GID, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
-                "--no-new-privs", "--", user.shell().toString(), "-c", script.toString(), "cordon-sandbox"));
+        List<String> command = new ArrayList<>(user.trialSwitch());
+        command.addAll(List.of(user.shell().toString(), "-c", script.toString(), "cordon-sandbox"));
         return command;
     }
 

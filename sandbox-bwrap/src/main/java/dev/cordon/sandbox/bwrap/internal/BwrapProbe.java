@@ -109,14 +109,15 @@ public final class BwrapProbe {
             sandboxUser = SandboxUser.find();
             if (sandboxUser.isEmpty()) {
                 return unavailable("this runner runs as root, so Cordon runs each build script as the unprivileged "
-                        + "uid " + SandboxUser.UID + " and needs setpriv (util-linux) for the switch, but there is no "
+                        + "uid " + SandboxUser.UID + " and needs cordon-netjail (this build of Cordon has none: it was "
+                        + "built without a C compiler) or setpriv (util-linux) for the switch, but there is no "
                         + "/usr/bin/setpriv: install util-linux (apt-get install util-linux), or run cargo as an "
                         + "ordinary user");
             }
         }
         // No lambdas or streams up to a cache hit: this runs in a fresh JVM per build script, where the
         // first lambda costs more than the whole check.
-        String key = cacheKey(bwrap);
+        String key = cacheKey(bwrap, sandboxUser.isEmpty() ? "" : String.join(" ", sandboxUser.get().trialSwitch()));
         Path cacheFile = key == null || cacheDirectory.isEmpty() ? null
                 : cacheDirectory.get().resolve("bwrap-ok-" + Integer.toHexString(key.hashCode()));
         String cached = cacheFile == null ? null : readOrNull(cacheFile);
@@ -137,9 +138,9 @@ public final class BwrapProbe {
             // As the planner does for a root runner: no user namespace, and the switch to the sandbox user.
             sandbox.addAll(List.of("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                     "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add",
-                    "CAP_SETPCAP", "--ro-bind", "/", "/", "--proc", "/proc", "--", sandboxUser.get().setpriv().toString(),
-                    "--reuid=" + SandboxUser.UID, "--regid=" + SandboxUser.GID, "--clear-groups", "--inh-caps=-all",
-                    "--bounding-set=-all", "--no-new-privs", "--", "/bin/true"));
+                    "CAP_SETPCAP", "--ro-bind", "/", "/", "--proc", "/proc", "--"));
+            sandbox.addAll(sandboxUser.get().trialSwitch());
+            sandbox.add("/bin/true");
         } else {
             sandbox.addAll(List.of("--unshare-all", "--unshare-user", "--cap-drop", "ALL"));
             if (installation.canDisableUserNamespaces()) {
@@ -214,7 +215,7 @@ public final class BwrapProbe {
      * Everything that could change the probe's answer, or null when bwrap cannot be examined. Plain text,
      * hashed with {@code String.hashCode} for the file name: a digest would load the JCA providers.
      */
-    private String cacheKey(Path bwrap) {
+    private String cacheKey(Path bwrap, String sandboxUserKey) {
         try {
             Path real = bwrap.toRealPath();
             BasicFileAttributes attrs = Files.readAttributes(real, BasicFileAttributes.class);
@@ -222,6 +223,7 @@ public final class BwrapProbe {
             StringBuilder key = new StringBuilder().append(real).append('\n').append(attrs.size()).append('\n')
                     .append(attrs.lastModifiedTime().toMillis()).append('\n')
                     .append(System.getProperty("user.name")).append(runnerIsRoot ? " (root)" : "").append('\n')
+                    .append(sandboxUserKey).append('\n')
                     .append(bootId == null ? "" : bootId.strip()).append('\n');
             for (Map.Entry<String, String> sysctl : sysctls().entrySet()) {
                 key.append(sysctl.getKey()).append('=').append(sysctl.getValue()).append('\n');

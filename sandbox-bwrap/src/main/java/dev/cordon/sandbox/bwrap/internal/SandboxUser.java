@@ -27,11 +27,17 @@ import java.util.Optional;
  * nothing trusted. Files it creates belong to it only for the run (see
  * {@link dev.cordon.ExecutionPlan.Handover}).
  *
- * @param setpriv the {@code setpriv} executable (util-linux)
- * @param shell the shell that restores the withheld variables: {@code /bin/bash} when present (it keeps
- *     variables whose names are not shell identifiers), else {@code /bin/sh}
+ * <p>The switch is made by {@code cordon-netjail drop} when this build of Cordon has it (one static program
+ * that also puts the withheld variables back, see {@link dev.cordon.internal.net.RouteLayout}), else by
+ * {@code setpriv} followed by a shell and {@code env}: three programs, each exec a few milliseconds of every
+ * build script.
+ *
+ * @param helper {@code cordon-netjail} on the host, when the switch is its {@code drop} step
+ * @param setpriv the {@code setpriv} executable (util-linux), when the switch is made with it
+ * @param shell the shell that restores the withheld variables after {@code setpriv}: {@code /bin/bash} when
+ *     present (it keeps variables whose names are not shell identifiers), else {@code /bin/sh}
  */
-public record SandboxUser(Path setpriv, Path shell) {
+public record SandboxUser(Optional<Path> helper, Optional<Path> setpriv, Path shell) {
 
     /** The sandbox's uid. */
     public static final int UID = 65534;
@@ -54,8 +60,43 @@ public record SandboxUser(Path setpriv, Path shell) {
 
     /** Checks the components. */
     public SandboxUser {
+        Objects.requireNonNull(helper, "helper");
         Objects.requireNonNull(setpriv, "setpriv");
         Objects.requireNonNull(shell, "shell");
+        if (helper.isEmpty() && setpriv.isEmpty()) {
+            throw new IllegalArgumentException("a sandbox user needs cordon-netjail or setpriv for the switch");
+        }
+    }
+
+    /**
+     * The switch made by {@code setpriv} and a shell.
+     *
+     * @param setpriv the {@code setpriv} executable
+     * @param shell the shell that restores the withheld variables
+     */
+    public SandboxUser(Path setpriv, Path shell) {
+        this(Optional.empty(), Optional.of(setpriv), shell);
+    }
+
+    /**
+     * {@return the switch made by {@code cordon-netjail drop}}
+     *
+     * @param helper {@code cordon-netjail} on the host
+     */
+    public static SandboxUser withHelper(Path helper) {
+        return new SandboxUser(Optional.of(helper), Optional.empty(), Path.of("/bin/sh"));
+    }
+
+    /**
+     * {@return the first words of the sandbox's command that switch to the sandbox user, run the host's
+     * files (for a trial outside a plan: the helper at its host path)}
+     */
+    List<String> trialSwitch() {
+        if (helper.isPresent()) {
+            return List.of(helper.get().toString(), "drop", Integer.toString(UID), Integer.toString(GID), "--");
+        }
+        return List.of(setpriv.get().toString(), "--reuid=" + UID, "--regid=" + GID, "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--");
     }
 
     /** {@return whether the privileged first process must not see this variable} */
@@ -83,8 +124,16 @@ public record SandboxUser(Path setpriv, Path shell) {
         return -1;
     }
 
-    /** {@return the tools a root runner needs, when installed} */
+    /**
+     * {@return the tools a root runner needs: {@code cordon-netjail} from this build of Cordon, else
+     * {@code setpriv} when installed}
+     */
     static Optional<SandboxUser> find() {
+        try {
+            return Optional.of(withHelper(dev.cordon.internal.net.RouteLayout.helper()));
+        } catch (dev.cordon.SandboxException noHelper) {
+            // built without a C compiler: setpriv and a shell make the same switch, more slowly
+        }
         for (Path setpriv : List.of(Path.of("/usr/bin/setpriv"), Path.of("/bin/setpriv"), Path.of("/usr/sbin/setpriv"))) {
             if (Files.isExecutable(setpriv)) {
                 Path shell = Files.isExecutable(Path.of("/bin/bash")) ? Path.of("/bin/bash") : Path.of("/bin/sh");
