@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Every way a build script reaches Cordon, for suites that must hold on all of them: the cold path (a runner
- * JVM per build script), the warm path (the thin client and the plan daemon), and stable Cargo (the rustc
- * wrapper's launchers). Each wires a Cargo project the
+ * JVM per build script), the warm path (the thin client and the plan daemon), stable Cargo (the rustc
+ * wrapper's launchers), and a team's own runner main on the warm path. Each wires a Cargo project the
  * way a user of that path would and builds it.
  */
 final class LaunchPaths implements AutoCloseable {
@@ -49,6 +49,10 @@ final class LaunchPaths implements AutoCloseable {
         all.add(hostRunner("warm", warm::wire));
         // Stable Cargo: bin/cordon-rustc puts a launcher in place of every build script (no -Z flags).
         all.add(hostRunner("stable", p -> p.stable(CargoProject.rustcWrapper())));
+        // A team's own runner main (Runner.builder() with its own fallback policy and grant refinement), on the
+        // warm path a team gets from the launcher module: the same client and daemon, another main class.
+        all.add(hostRunner("team", p -> warm.wire(p).env("CORDON_RUNNER_MAIN",
+                "dev.cordon.examples.EnvironmentControlRunner")));
     }
 
     /**
