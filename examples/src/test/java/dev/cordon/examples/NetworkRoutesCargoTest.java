@@ -20,23 +20,36 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Network routes on Linux through real Cargo and the reference runner (cold path): the seed policy's
- * {@code routes = ["127.0.0.1:PORT"]} lets a build script talk to exactly that server, and nothing else.
+ * Network routes on Linux through real Cargo and the reference runner: the seed policy's
+ * {@code routes = ["127.0.0.1:PORT"]} lets a build script talk to exactly that server, and nothing else, on
+ * every launch path (the other tests here: the cold path).
  */
 class NetworkRoutesCargoTest {
 
     @TempDir
+    static Path shared;
+    @TempDir
     Path dir;
+    private static LaunchPaths paths;
 
     @BeforeAll
-    static void tools() {
+    static void tools() throws Exception {
         RequiredTools.require("cargo");
         RequiredTools.require("bwrap");
+        paths = LaunchPaths.in(shared.resolve("paths"));
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        paths.close();
     }
 
     /** A loopback TCP server that answers "ping" with "PING" and counts connections. */
@@ -114,15 +127,22 @@ class NetworkRoutesCargoTest {
     }
 
     private CargoProject.Result build(String policy, List<String> targets, boolean fail) throws IOException {
+        return build(policy, targets, fail, "cold");
+    }
+
+    private CargoProject.Result build(String policy, List<String> targets, boolean fail, String pathName)
+            throws IOException {
         Path policyFile = dir.resolve("cordon.toml");
         Files.writeString(policyFile, policy);
         String script = probeScript(targets);
         if (fail) {
             script = script.replace("std::env::var(\"PROBE_FAIL\").is_ok()", "true");
         }
-        return CargoProject.in(dir.resolve("ws")).binaryPackage("probe", script, "fn main() {}")
-                .workspace(List.of(CargoProject.runnerLauncher().toString(), "--policy", policyFile.toString()), "probe")
-                .env("CORDON_NO_DAEMON", "1").build(dir.resolve("target"));
+        LaunchPaths.LaunchPath path = paths.all().stream().filter(p -> p.name().equals(pathName)).findFirst()
+                .orElseThrow();
+        CargoProject project = CargoProject.in(dir.resolve("ws")).binaryPackage("probe", script, "fn main() {}");
+        path.wire(project, List.of("--policy", policyFile.toString()), "probe");
+        return path.build(project, dir.resolve("target"));
     }
 
     private static String routes(String crate, String... routes) {
@@ -130,8 +150,9 @@ class NetworkRoutesCargoTest {
                 + String.join("\", \"", routes) + "\"] }\n";
     }
 
-    @Test
-    void build_grantedRouteExchangesBytesAndEveryOtherDestinationIsRefused() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cold", "warm", "stable", "team"})
+    void build_grantedRouteExchangesBytesAndEveryOtherDestinationIsRefused(String pathName) throws Exception {
         try (Server granted = new Server("127.0.0.1", 0);
                 Server otherPort = new Server("127.0.0.1", 0);
                 Server otherAddress = new Server("127.0.0.2", granted.port());
@@ -140,7 +161,7 @@ class NetworkRoutesCargoTest {
             int port = granted.port();
             var result = build(routes("probe", "127.0.0.1:" + port), List.of("tcp 127.0.0.1:" + port,
                     "tcp 127.0.0.1:" + otherPort.port(), "tcp 127.0.0.2:" + port, "tcp [::1]:" + port,
-                    "udp 127.0.0.1:" + otherPort.port()), false);
+                    "udp 127.0.0.1:" + otherPort.port()), false, pathName);
             assertEquals(0, result.exitCode(), result.stderr());
             String out = result.outputOf("probe-");
             assertTrue(out.contains("tcp 127.0.0.1:" + port + " -> answered PING"), out);
@@ -203,11 +224,13 @@ class NetworkRoutesCargoTest {
         }
     }
 
-    @Test
-    void build_crateWithoutTheGrantGetsNothing() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cold", "warm", "stable", "team"})
+    void build_crateWithoutTheGrantGetsNothing(String pathName) throws Exception {
         try (Server server = new Server("127.0.0.1", 0)) {
             int port = server.port();
-            var result = build(routes("another-crate", "127.0.0.1:" + port), List.of("tcp 127.0.0.1:" + port), false);
+            var result = build(routes("another-crate", "127.0.0.1:" + port), List.of("tcp 127.0.0.1:" + port), false,
+                    pathName);
             assertEquals(0, result.exitCode(), result.stderr());
             assertTrue(result.outputOf("probe-").contains("tcp 127.0.0.1:" + port + " -> refused"), result.outputOf("probe-"));
             assertEquals(0, server.connections.get());

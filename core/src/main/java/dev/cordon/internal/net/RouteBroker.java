@@ -174,13 +174,17 @@ public final class RouteBroker implements AutoCloseable {
      * (the helper's {@code drop} step, a root runner's switch to the sandbox user, needs none)}
      */
     public static boolean isNeededBy(ExecutionPlan plan) {
-        List<String> command = plan.command();
+        return installStep(plan.command()) >= 0;
+    }
+
+    /** {@return where {@code cordon-netjail install} starts in a command, or -1} */
+    private static int installStep(List<String> command) {
         for (int i = 0; i + 1 < command.size(); i++) {
             if (command.get(i).equals(RouteLayout.SANDBOX_HELPER) && command.get(i + 1).equals("install")) {
-                return true;
+                return i;
             }
         }
-        return false;
+        return -1;
     }
 
     /**
@@ -193,8 +197,8 @@ public final class RouteBroker implements AutoCloseable {
      */
     public ExecutionPlan wrap(ExecutionPlan plan) {
         List<String> command = plan.command();
-        int at = command.lastIndexOf(RouteLayout.SANDBOX_HELPER); // a bind that puts it there may come first
-        if (at < 0 || at + 2 >= command.size() || !command.get(at + 1).equals("install")) {
+        int at = installStep(command); // a bind that puts it there, and a root runner's drop step, may come too
+        if (at < 0 || at + 2 >= command.size()) {
             throw new IllegalArgumentException("the plan does not start its command under "
                     + RouteLayout.SANDBOX_HELPER + " install FD: " + command);
         }
