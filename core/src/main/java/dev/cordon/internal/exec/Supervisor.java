@@ -3,9 +3,6 @@ package dev.cordon.internal.exec;
 import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
 import dev.cordon.SandboxException;
-import java.io.File;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -127,7 +124,7 @@ public final class Supervisor {
      * @throws SandboxException when the plan cannot be started
      */
     public Outcome execute(ExecutionPlan plan, ChildSetup setup, Watch watch) {
-        materialise(plan);
+        PlanFiles.write(plan);
         // A root runner's sandbox runs as an unprivileged user: the writable paths are handed over for the run.
         Handover.Receipt handover = Handover.over(plan.handover());
         long start = System.nanoTime();
@@ -429,51 +426,6 @@ public final class Supervisor {
             } catch (IOException e) {
                 // nothing was pending that the reader still wants
             }
-        }
-    }
-
-    /**
-     * Writes the plan's files, readable by their owner only (a plan file may carry the script's environment).
-     * A file whose content is already right is left alone: a build script starting in parallel may be
-     * reading it. Others are written to a temporary name and renamed into place.
-     */
-    static void materialise(ExecutionPlan plan) {
-        // java.io, not NIO: see docs/performance.md (what the cold path loads).
-        for (ExecutionPlan.PlanFile file : plan.files()) {
-            File path = file.path().toAbsolutePath().toFile();
-            try {
-                byte[] content = file.content();
-                if (path.isFile() && path.length() == content.length && Arrays.equals(read(path), content)) {
-                    continue;
-                }
-                File parent = path.getParentFile();
-                if (!parent.isDirectory() && !parent.mkdirs() && !parent.isDirectory()) {
-                    throw new IOException("cannot create " + parent);
-                }
-                File temporary = new File(parent, path.getName() + "." + ProcessHandle.current().pid() + "."
-                        + Thread.currentThread().threadId() + ".tmp");
-                try (FileOutputStream out = new FileOutputStream(temporary)) {
-                    // owner-only before the first byte is written
-                    if (!temporary.setReadable(false, false) || !temporary.setWritable(false, false)
-                            || !temporary.setReadable(true, true) || !temporary.setWritable(true, true)) {
-                        throw new IOException("cannot make " + temporary + " private");
-                    }
-                    out.write(content);
-                }
-                if (!temporary.renameTo(path)) {
-                    temporary.delete();
-                    throw new IOException("cannot rename " + temporary + " to " + path);
-                }
-            } catch (IOException e) {
-                throw new SandboxException("cannot write " + file.path() + " for the sandbox: " + e.getMessage(),
-                        ExitCodes.SANDBOX_FAILED, e);
-            }
-        }
-    }
-
-    private static byte[] read(File file) throws IOException {
-        try (FileInputStream in = new FileInputStream(file)) {
-            return in.readAllBytes();
         }
     }
 }
