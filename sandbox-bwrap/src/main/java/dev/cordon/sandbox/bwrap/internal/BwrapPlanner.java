@@ -231,40 +231,10 @@ public final class BwrapPlanner {
         // Network routes: the filter is installed first, then (as root) the switch to the sandbox user.
         plan.command(routeJail);
         if (sandboxUser.isPresent()) {
-            plan.command(dropPrivileges(sandboxUser.get(), restored, grant.environment()));
+            plan.command(sandboxUser.get().switchCommand(restored, grant.environment()));
         }
         plan.command(invocation.command());
         return plan.build();
-    }
-
-    /**
-     * The privileged first process, which switches to the sandbox user for good and puts the withheld
-     * variables back under their names: {@code cordon-netjail drop} alone, or {@code setpriv} and a shell
-     * after it (already unprivileged) that does the second part and executes the script. The shell's text
-     * holds variable names only, never values.
-     */
-    private static List<String> dropPrivileges(SandboxUser user, List<String> restored, Map<String, String> grantEnv) {
-        if (user.helper().isPresent()) {
-            // One static program: the switch, and the withheld variables back under their names.
-            return List.of(RouteLayout.SANDBOX_HELPER, "drop", Integer.toString(SandboxUser.UID),
-                    Integer.toString(SandboxUser.GID), "--");
-        }
-        StringBuilder script = new StringBuilder();
-        for (String name : restored) {
-            script.append("export ").append(name).append("=\"$").append(SandboxUser.WITHHELD_PREFIX).append(name)
-                    .append("\"; unset ").append(SandboxUser.WITHHELD_PREFIX).append(name).append("; ");
-        }
-        // The shell adds PWD (and bash SHLVL) of its own: the script must see exactly the grant's variables.
-        StringBuilder unset = new StringBuilder();
-        for (String own : List.of("PWD", "SHLVL", "OLDPWD", "_")) {
-            if (!grantEnv.containsKey(own)) {
-                unset.append(" -u ").append(own);
-            }
-        }
-        script.append("exec /usr/bin/env").append(unset).append(" -- \"$@\"");
-        List<String> command = new ArrayList<>(user.trialSwitch());
-        command.addAll(List.of(user.shell().toString(), "-c", script.toString(), "cordon-sandbox"));
-        return command;
     }
 
     private ExecutionPlan.Handover handover(Grant grant, MountTable mounts) {

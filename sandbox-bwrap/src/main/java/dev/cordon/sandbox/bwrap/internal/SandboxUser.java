@@ -1,11 +1,14 @@
 package dev.cordon.sandbox.bwrap.internal;
 
+import dev.cordon.internal.net.RouteLayout;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -130,7 +133,7 @@ public record SandboxUser(Optional<Path> helper, Optional<Path> setpriv, Path sh
      */
     static Optional<SandboxUser> find() {
         try {
-            return Optional.of(withHelper(dev.cordon.internal.net.RouteLayout.helper()));
+            return Optional.of(withHelper(RouteLayout.helper()));
         } catch (dev.cordon.SandboxException noHelper) {
             // built without a C compiler: setpriv and a shell make the same switch, more slowly
         }
@@ -141,5 +144,39 @@ public record SandboxUser(Optional<Path> helper, Optional<Path> setpriv, Path sh
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The privileged first process, which switches to the sandbox user for good and puts the withheld
+     * variables back under their names: {@code cordon-netjail drop} alone, or {@code setpriv} and a shell
+     * after it (already unprivileged) that does the second part and executes the script. The shell's text
+     * holds variable names only, never values.
+     *
+     * @param restored the variables that travel under {@link #WITHHELD_PREFIX} names
+     * @param grantEnv the grant's variables
+     * @return the words between {@code --} and the script
+     */
+    List<String> switchCommand(List<String> restored, Map<String, String> grantEnv) {
+        if (helper.isPresent()) {
+            // One static program: the switch, and the withheld variables back under their names.
+            return List.of(RouteLayout.SANDBOX_HELPER, "drop", Integer.toString(SandboxUser.UID),
+                    Integer.toString(SandboxUser.GID), "--");
+        }
+        StringBuilder script = new StringBuilder();
+        for (String name : restored) {
+            script.append("export ").append(name).append("=\"$").append(SandboxUser.WITHHELD_PREFIX).append(name)
+                    .append("\"; unset ").append(SandboxUser.WITHHELD_PREFIX).append(name).append("; ");
+        }
+        // The shell adds PWD (and bash SHLVL) of its own: the script must see exactly the grant's variables.
+        StringBuilder unset = new StringBuilder();
+        for (String own : List.of("PWD", "SHLVL", "OLDPWD", "_")) {
+            if (!grantEnv.containsKey(own)) {
+                unset.append(" -u ").append(own);
+            }
+        }
+        script.append("exec /usr/bin/env").append(unset).append(" -- \"$@\"");
+        List<String> command = new ArrayList<>(trialSwitch());
+        command.addAll(List.of(shell.toString(), "-c", script.toString(), "cordon-sandbox"));
+        return command;
     }
 }

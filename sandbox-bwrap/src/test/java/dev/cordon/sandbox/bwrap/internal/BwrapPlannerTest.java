@@ -330,6 +330,28 @@ class BwrapPlannerTest {
         assertTrue(argv.contains(SandboxUser.WITHHELD_PREFIX + "TMPDIR"), argv::toString);
     }
 
+    /** The switch by Cordon's own static program: one exec, bound read-only under the sandbox's private /run. */
+    @Test
+    void plan_rootRunnerSwitchesWithCordonNetjailDropWhenTheBuildHasIt() {
+        SandboxUser user = SandboxUser.withHelper(Path.of("/opt/cordon/cordon-netjail"));
+        RunnerInvocation invocation = crate.invocation();
+        Grant grant = crate.grant(invocation).toBuilder().environment("PWD", "/somewhere")
+                .environment("LD_LIBRARY_PATH", "/deps").build();
+        ExecutionPlan plan = new BwrapPlanner(BWRAP_0_8, Optional.of(user)).plan(invocation, grant, Optional.empty());
+        List<String> argv = argv(plan);
+        int drop = argv.lastIndexOf(dev.cordon.internal.net.RouteLayout.SANDBOX_HELPER);
+        assertEquals(List.of(dev.cordon.internal.net.RouteLayout.SANDBOX_HELPER, "drop", "65534", "65534", "--",
+                crate.program.toString()), argv.subList(drop, argv.size()), argv::toString);
+        int bind = indexOf(argv, "--ro-bind", Path.of("/opt/cordon/cordon-netjail"));
+        assertEquals(dev.cordon.internal.net.RouteLayout.SANDBOX_HELPER, argv.get(bind + 2));
+        assertTrue(bind < argv.lastIndexOf("--remount-ro"), "bound before /run is made read-only: " + argv);
+        assertFalse(argv.contains("/usr/bin/setpriv") || argv.contains("/bin/bash"), argv::toString);
+        for (String name : List.of("PWD", "LD_LIBRARY_PATH", "TMPDIR")) {
+            assertEquals(-1, argv.indexOf(name), name + " reaches the privileged process under its own name");
+            assertTrue(argv.contains(SandboxUser.WITHHELD_PREFIX + name), name + ": " + argv);
+        }
+    }
+
     @Test
     void plan_rootRunnerWillNotHandASystemDirectoryToTheSandboxUser() {
         SandboxUser user = new SandboxUser(Path.of("/usr/bin/setpriv"), Path.of("/bin/bash"));
