@@ -26,11 +26,30 @@ import java.util.concurrent.TimeoutException;
 final class ClientSpawner implements Spawner {
     private final SocketChannel channel;
     private final long clientPid;
+    private final CompletableFuture<List<java.nio.file.Path>> joined;
     private volatile boolean started;
 
-    ClientSpawner(SocketChannel channel, long clientPid) {
+    /**
+     * @param channel the client's connection
+     * @param clientPid the client's pid
+     * @param joined the cgroups the daemon is moving the client into while the run is decided (empty when none)
+     */
+    ClientSpawner(SocketChannel channel, long clientPid, CompletableFuture<List<java.nio.file.Path>> joined) {
         this.channel = channel;
         this.clientPid = clientPid;
+        this.joined = joined;
+    }
+
+    @Override
+    public List<java.nio.file.Path> joinedCgroups() {
+        try {
+            return joined.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return List.of(); // not joined: the client's child joins the run's own cgroups itself
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.cordon.internal.daemon;
 
 import dev.cordon.ExitCodes;
 import dev.cordon.internal.discovery.ProviderRegistry;
+import dev.cordon.internal.limits.LimitEnforcement;
+import dev.cordon.internal.limits.LimitPlan;
 import dev.cordon.internal.runner.RunnerEngine;
 import dev.cordon.spi.InvocationDecoder;
 import dev.cordon.spi.PolicyProvider;
@@ -18,6 +20,7 @@ import java.nio.file.attribute.UserPrincipal;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Answers one client's call with the very engine and supervisor a runner JVM uses, configured with the
@@ -108,12 +111,66 @@ final class RequestHandler {
             return fallback(channel, "cannot open the caller's stdout and stderr: " + e.getMessage());
         }
         int code;
-        ClientSpawner spawner = new ClientSpawner(channel, pid);
-        try (out; err) {
-            code = new RunnerEngine(settings.forRequest(out, err, env, cwd, spawner)).run(args);
+        // The run's cgroups, made now and joined by the client while the run is decided: joining a cgroup v1
+        // waits for an RCU grace period, which planning then hides. The client's child is born in them.
+        List<Path> reserved = reserve();
+        CompletableFuture<List<Path>> joined = reserved.isEmpty() ? CompletableFuture.completedFuture(List.of())
+                : CompletableFuture.supplyAsync(() -> join(reserved, pid), VIRTUAL);
+        ClientSpawner spawner = new ClientSpawner(channel, pid, joined);
+        try {
+            try (out; err) {
+                code = new RunnerEngine(settings.forRequest(out, err, env, cwd, spawner)).run(args);
+            }
+            DaemonProtocol.send(channel, List.of("DONE", Integer.toString(code)));
+        } finally {
+            if (!reserved.isEmpty()) {
+                // They hold the client until it exits, right after DONE; then whatever is left in them is killed.
+                joined.handle((groups, failure) -> groups).join();
+                awaitClose(channel);
+                LimitPlan.remove(reserved);
+            }
         }
-        DaemonProtocol.send(channel, List.of("DONE", Integer.toString(code)));
         return (spawner.started() ? "EXEC, " : "") + "DONE " + code;
+    }
+
+    private static final java.util.concurrent.Executor VIRTUAL = task -> Thread.ofVirtual().start(task);
+
+    private static List<Path> reserve() {
+        try {
+            return LimitEnforcement.probed().reserve();
+        } catch (RuntimeException e) {
+            return List.of(); // the run makes its own, and fails there with the reason if it cannot
+        }
+    }
+
+    private static List<Path> join(List<Path> groups, long pid) {
+        for (Path group : groups) {
+            try (FileOutputStream procs = new FileOutputStream(group.resolve("cgroup.procs").toFile())) {
+                procs.write(Long.toString(pid).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return groups;
+    }
+
+    /** Waits (at most a few seconds) for the client to close its end: it exits right after DONE. */
+    private static void awaitClose(SocketChannel channel) {
+        Thread reader = Thread.ofVirtual().start(() -> {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(64);
+            try {
+                while (channel.read(buffer.clear()) >= 0) {
+                    // nothing more is expected; read to the end
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        });
+        try {
+            reader.join(java.time.Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String fallback(SocketChannel channel, String reason) throws IOException {

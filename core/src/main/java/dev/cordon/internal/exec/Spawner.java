@@ -7,7 +7,6 @@ import dev.cordon.ExecutionPlan;
  * {@code /dev/null} and stdout and stderr on pipes the {@link Supervisor} reads. Only the start differs
  * between launch paths; everything after it is the supervisor's.
  */
-@FunctionalInterface
 public interface Spawner {
 
     /**
@@ -17,4 +16,13 @@ public interface Spawner {
      * @throws dev.cordon.SandboxException when it cannot be started, or the setup fails
      */
     Child start(ExecutionPlan plan, ChildSetup setup);
+
+    /**
+     * {@return the cgroups (made by {@code LimitEnforcement.reserve}) that the process starting the plan has
+     * joined already, so its child is born in them; empty when it joined none (the child then joins the
+     * run's cgroups itself, between fork and exec)}
+     */
+    default java.util.List<java.nio.file.Path> joinedCgroups() {
+        return java.util.List.of();
+    }
 }

@@ -130,23 +130,74 @@ public final class LimitEnforcement {
      * @throws SandboxException when a cgroup that should work cannot be created
      */
     public LimitPlan plan(ResourceLimits limits) {
+        return plan(limits, List.of());
+    }
+
+    /**
+     * Creates a run's cgroups ahead of its plan, so that the process that will start the plan can join them
+     * while the run is still being decided ({@link #plan(ResourceLimits, List)}). Joining a cgroup v1 waits for
+     * an RCU grace period (several milliseconds here); done by the plan daemon for its client during
+     * planning, it costs the build script nothing.
+     *
+     * @return the run's cgroup directories, in the order {@link #plan(ResourceLimits, List)} expects; empty
+     *     when this machine limits with rlimits
+     * @throws SandboxException when a cgroup that should work cannot be created
+     */
+    public List<Path> reserve() {
         String name = "cordon-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet();
         List<Path> groups = new ArrayList<>();
         String m = mechanism();
         try {
             if (m.equals("cgroup v2")) {
-                Path dir = Files.createDirectory(cgroups.v2().orElseThrow().resolve(name));
-                groups.add(dir);
+                groups.add(Files.createDirectory(cgroups.v2().orElseThrow().resolve(name)));
+            } else if (m.equals("cgroup v1")) {
+                groups.add(Files.createDirectory(cgroups.v1Pids().orElseThrow().resolve(name)));
+                groups.add(Files.createDirectory(cgroups.v1Memory().orElseThrow().resolve(name)));
+            }
+        } catch (IOException | RuntimeException e) {
+            LimitPlan.remove(groups);
+            throw new SandboxException("cannot create the cgroup that limits the build script (" + m + "): "
+                    + e.getMessage(), ExitCodes.SANDBOX_FAILED, e);
+        }
+        return groups;
+    }
+
+    /**
+     * {@link #plan(ResourceLimits)} in cgroups made by {@link #reserve} that the starting process has joined
+     * already: its child is born in them, so the plan's {@link LimitPlan#childSetup} joins none, and closing
+     * the plan leaves them to whoever reserved them (they hold that process until it ends).
+     *
+     * @param limits the grant's limits
+     * @param joined the reserved cgroups, or empty to create the run's own
+     * @return the run's plan
+     */
+    public LimitPlan plan(ResourceLimits limits, List<Path> joined) {
+        String m = mechanism();
+        int expected = m.equals("cgroup v2") ? 1 : m.equals("cgroup v1") ? 2 : 0;
+        boolean reserved = !joined.isEmpty() && joined.size() == expected;
+        List<Path> groups = new ArrayList<>(reserved ? joined : List.of());
+        String name = "cordon-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet();
+        try {
+            if (m.equals("cgroup v2")) {
+                Path dir = reserved ? groups.getFirst() : Files.createDirectory(cgroups.v2().orElseThrow().resolve(name));
+                if (!reserved) {
+                    groups.add(dir);
+                }
                 limits.processes().ifPresent(n -> write(dir.resolve("pids.max"), Long.toString(n)));
                 limits.memoryBytes().ifPresent(n -> {
                     write(dir.resolve("memory.max"), Long.toString(n));
                     write(dir.resolve("memory.swap.max"), "0");
                 });
             } else if (m.equals("cgroup v1")) {
-                Path pids = Files.createDirectory(cgroups.v1Pids().orElseThrow().resolve(name));
-                groups.add(pids);
-                Path memory = Files.createDirectory(cgroups.v1Memory().orElseThrow().resolve(name));
-                groups.add(memory);
+                Path pids = reserved ? groups.get(0) : Files.createDirectory(cgroups.v1Pids().orElseThrow().resolve(name));
+                if (!reserved) {
+                    groups.add(pids);
+                }
+                Path memory = reserved ? groups.get(1)
+                        : Files.createDirectory(cgroups.v1Memory().orElseThrow().resolve(name));
+                if (!reserved) {
+                    groups.add(memory);
+                }
                 limits.processes().ifPresent(n -> write(pids.resolve("pids.max"), Long.toString(n)));
                 limits.memoryBytes().ifPresent(n -> {
                     write(memory.resolve("memory.limit_in_bytes"), Long.toString(n));
@@ -156,7 +207,9 @@ public final class LimitEnforcement {
                 });
             }
         } catch (IOException | RuntimeException e) {
-            LimitPlan.remove(groups);
+            if (!reserved) {
+                LimitPlan.remove(groups);
+            }
             throw new SandboxException("cannot create the cgroup that limits the build script (" + m + "): "
                     + e.getMessage(), ExitCodes.SANDBOX_FAILED, e);
         }
@@ -168,7 +221,7 @@ public final class LimitEnforcement {
             limits.memoryBytes().ifPresent(n -> inner.add("--data=" + n));
             inner.add("--");
         }
-        return new LimitPlan(m, groups, inner, openFiles(limits.openFiles()), limits);
+        return new LimitPlan(m, groups, !reserved, inner, openFiles(limits.openFiles()), limits);
     }
 
     private static void write(Path file, String value) {

@@ -19,13 +19,16 @@ import java.util.OptionalLong;
 public final class LimitPlan implements AutoCloseable {
     private final String mechanism;
     private final List<Path> groups;
+    private final boolean owned;
     private final List<String> inner;
     private final OptionalLong openFiles;
     private final ResourceLimits limits;
 
-    LimitPlan(String mechanism, List<Path> groups, List<String> inner, OptionalLong openFiles, ResourceLimits limits) {
+    LimitPlan(String mechanism, List<Path> groups, boolean owned, List<String> inner, OptionalLong openFiles,
+            ResourceLimits limits) {
         this.mechanism = mechanism;
         this.groups = List.copyOf(groups);
+        this.owned = owned;
         this.inner = List.copyOf(inner);
         this.openFiles = openFiles;
         this.limits = limits;
@@ -43,7 +46,9 @@ public final class LimitPlan implements AutoCloseable {
     public ChildSetup childSetup() {
         List<Path> procs = new ArrayList<>();
         for (Path g : groups) {
-            procs.add(g.resolve("cgroup.procs"));
+            if (owned) { // reserved groups: the starting process is in them already, and its child is born there
+                procs.add(g.resolve("cgroup.procs"));
+            }
         }
         return new ChildSetup(procs, openFiles);
     }
@@ -111,13 +116,23 @@ public final class LimitPlan implements AutoCloseable {
         return 0;
     }
 
-    /** Kills what is left in the run's cgroup and removes it. */
+    /**
+     * Kills what is left in the run's cgroup and removes it; reserved cgroups ({@link LimitEnforcement#reserve})
+     * are left to whoever reserved them, since they still hold the process that started the run.
+     */
     @Override
     public void close() {
-        remove(groups);
+        if (owned) {
+            remove(groups);
+        }
     }
 
-    static void remove(List<Path> groups) {
+    /**
+     * Kills what is left in cgroups and removes them.
+     *
+     * @param groups the cgroup directories
+     */
+    public static void remove(List<Path> groups) {
         for (Path g : groups) {
             try {
                 if (Files.exists(g.resolve("cgroup.kill"))) {

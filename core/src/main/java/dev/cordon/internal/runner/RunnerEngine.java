@@ -171,7 +171,7 @@ public final class RunnerEngine {
             outcome = supervisor.execute(plan, watch);
         } else {
             // Process and memory limits: a per-run cgroup the sandbox joins, or rlimits inside it.
-            try (LimitPlan limits = LimitEnforcement.probed().plan(grant.limits())) {
+            try (LimitPlan limits = LimitEnforcement.probed().plan(grant.limits(), settings.spawner().joinedCgroups())) {
                 outcome = supervisor.execute(limits.apply(plan, invocation.command()), limits.childSetup(), watch);
                 Optional<String> exceeded = limits.exceeded(invocation.crateName());
                 if (exceeded.isPresent() && outcome.refusal().isEmpty()) {
