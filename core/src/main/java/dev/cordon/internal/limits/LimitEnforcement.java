@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code pids} and {@code memory} delegated to its own cgroup, else the cgroup v1 {@code pids} and
  *       {@code memory} hierarchies when writable, as for root in many containers). The process that
  *       starts the run joins it between fork and exec ({@link LimitPlan#childSetup}), so the sandbox and every
- *       process of the script count.</li>
+ *       process of the script count; on the warm path the plan daemon makes the cgroups when the call arrives
+ *       and moves its client into them while the run is decided ({@link #reserve}), so the client's child is
+ *       born in them and the join's RCU grace period is hidden by planning.</li>
  *   <li>Otherwise rlimits, set inside the sandbox right before the script ({@link LimitPlan#innerPrefix}):
  *       {@code RLIMIT_NPROC} counts the tasks of one user in one user namespace, so set after the sandbox
  *       made its own user namespace it counts only the script's tasks; it is not enforced at all for
