@@ -58,6 +58,8 @@ final class PolicyRerun {
     private final Path buildDir;
     private final String identity;
     private volatile boolean watchesItself;
+    /** The last byte the script's stdout passed on: a last line without a newline must not swallow ours. */
+    private volatile int lastByte = '\n';
     private final Set<String> watchedVariables = new TreeSet<>();
 
     private PolicyRerun(RunnerInvocation invocation, Path packageDir, Path policyFile, Path buildDir, String identity) {
@@ -89,6 +91,34 @@ final class PolicyRerun {
                 + CacheFiles.stamp(invocation.program()) + "\n";
         return Optional.of(new PolicyRerun(invocation, decoded.manifestDir().toAbsolutePath().normalize(), policy,
                 invocation.buildDir().get(), identity));
+    }
+
+    /**
+     * {@return Cargo's stream, noting the last byte written to it}
+     *
+     * @param stdout Cargo's protocol stream
+     */
+    OutputStream tracking(OutputStream stdout) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                stdout.write(b);
+                lastByte = b & 0xff;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                stdout.write(b, off, len);
+                if (len > 0) {
+                    lastByte = b[off + len - 1] & 0xff;
+                }
+            }
+
+            @Override
+            public void flush() throws IOException {
+                stdout.flush();
+            }
+        };
     }
 
     /**
@@ -210,7 +240,7 @@ final class PolicyRerun {
             paths.addAll(files.get());
         }
         paths.add(policyFile);
-        StringBuilder lines = new StringBuilder();
+        StringBuilder lines = new StringBuilder(lastByte == '\n' ? "" : "\n");
         for (Path path : paths) {
             lines.append("cargo:").append(RERUN_IF_CHANGED).append('=').append(path).append('\n');
         }

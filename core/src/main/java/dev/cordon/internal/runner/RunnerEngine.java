@@ -165,7 +165,8 @@ public final class RunnerEngine {
         List<RunListener> listeners = resolution.listeners();
         Optional<Supervisor.LineListener> live = LiveLog.forRun(invocation, grant.liveLog(),
                 settings.environment(), settings.stderr()).map(l -> l);
-        Supervisor supervisor = new Supervisor(settings.spawner(), settings.stdout(), settings.stderr());
+        Supervisor supervisor = new Supervisor(settings.spawner(),
+                rerun.map(r -> r.tracking(settings.stdout())).orElse(settings.stdout()), settings.stderr());
         DirectiveFirewall firewall = DirectiveFirewall.forRun(grant, invocation);
         Supervisor.Watch watch = new Supervisor.Watch(grant.timeout(), grant.idleTimeout(), live,
                 rerun.map(r -> r.observing(directives(firewall))).orElseGet(() -> directives(firewall)),
