@@ -179,6 +179,12 @@ final class PolicyRerun {
             if (!recorded.startsWith(identity)) {
                 return false;
             }
+            // Cargo writes output after the runner wrote the record; an older one (Cargo stopped in between)
+            // is a previous run's, perhaps under another grant.
+            FileTime written = (FileTime) Files.getAttribute(output, "unix:ctime");
+            if (written.compareTo(Files.getLastModifiedTime(record)) < 0) {
+                return false;
+            }
             byte[] kept = CacheFiles.read(output);
             FileTime previousRun = Files.getLastModifiedTime(output);
             boolean watchesPolicy = false;
