@@ -89,6 +89,15 @@ class PolicyRerunCargoTest {
         }
     }
 
+    /** What the runner said on stderr the last time Cargo started the package's script (Cargo keeps it). */
+    private static String kept(Path targetDir, String pkg) throws IOException {
+        try (Stream<Path> dirs = Files.list(targetDir.resolve("debug/build"))) {
+            Path stderr = dirs.filter(d -> d.getFileName().toString().startsWith(pkg + "-"))
+                    .map(d -> d.resolve("stderr")).filter(Files::isRegularFile).findFirst().orElseThrow();
+            return Files.readString(stderr);
+        }
+    }
+
     private static void built(CargoProject.Result result) {
         assertEquals(0, result.exitCode(), result.stderr());
     }
@@ -119,6 +128,8 @@ class PolicyRerunCargoTest {
         built(third);
         assertEquals(2, runs(target, "a").size(), "a comment changes no grant");
         assertEquals(1, runs(target, "b").size(), "a comment changes no grant");
+        assertTrue(kept(target, "b").contains("cordon: crate 'b': the policy changed but not its grant: the build "
+                + "script's previous output stands, the script did not run again"), kept(target, "b"));
         assertTrue(third.outputOf("a-").startsWith("cargo::warning=probe=two\ncargo:rerun-if-changed="),
                 third.outputOf("a-"));
         assertTrue(third.outputOf("a-").endsWith("\ncargo:rerun-if-changed=" + policy + "\n"), third.outputOf("a-"));

@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * of its own also gets its package's files ({@link PackageFiles}), since one such line switches Cargo from
  * "any file of the package" to "only the listed paths". Then a record of the run is written beside
  * {@code OUT_DIR}, in Cargo's build folder of the script, which no sandbox can write: the grant's digest, the
- * script binary's size, time and inode, and the values of the variables the script watches.
+ * script binary's size, time and inode, and a digest of the values of the variables the script watches.
  *
  * <p>When Cargo runs the script again, the record is compared first. If the grant, the binary and the watched
  * variables are the same, and none of the paths the output lists (but the policy file) changed since the
