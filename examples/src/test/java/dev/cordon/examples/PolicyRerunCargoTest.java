@@ -199,5 +199,13 @@ class PolicyRerunCargoTest {
         Files.writeString(policy, "# another comment\n" + policy("one"));
         built(path.build(project, target));
         assertEquals(3, runs(target, "a").size(), "only a comment changed");
+
+        // A new script binary with an unrelated policy edit: the script lists no file, so only the binary's
+        // identity tells the runner that the kept output is not this script's.
+        project.file("a/build.rs", Files.readString(root.resolve("a/build.rs")) + "// edited\n");
+        Files.writeString(policy, "# a third comment\n" + policy("one"));
+        built(path.build(project, target));
+        assertEquals(4, runs(target, "a").size(), "a's build script was rebuilt");
+        assertEquals(3, runs(target, "b").size(), "b's grant and binary are the same");
     }
 }
