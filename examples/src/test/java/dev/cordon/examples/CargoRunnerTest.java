@@ -110,7 +110,10 @@ class CargoRunnerTest extends BuildScriptContract {
                 }
                 """, "fn main() {}", "--policy", policy.toString()).build(dir.resolve("target"));
         assertEquals(0, result.exitCode(), result.stderr());
-        assertEquals("cargo::warning=from stdout\n", result.outputOf("probe-"), "Cargo gets the output untouched");
+        // Cargo gets the output untouched, and Cordon's lines after it: the package (the script lists nothing)
+        // and the policy file, so that editing the policy re-runs the script (issue 18)
+        assertEquals("cargo::warning=from stdout\ncargo:rerun-if-changed=" + dir.resolve("ws/probe")
+                + "\ncargo:rerun-if-changed=" + policy + "\n", result.outputOf("probe-"));
         List<String> log = java.nio.file.Files.readAllLines(dir.resolve("target/cordon/live.log"));
         assertTrue(log.stream().anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\[probe\\] stdout\\| "
                 + "cargo::warning=from stdout")), log.toString());

@@ -131,8 +131,10 @@ class DaemonCargoTest extends BuildScriptContract {
                 }
                 """, "--policy", policy.toString()).build(dir.resolve("target"));
         assertEquals(0, result.exitCode(), result.stderr());
+        // byte for byte, and then Cordon's lines, which start a line of their own (issue 18: policy edits)
         assertEquals("cargo::rustc-env=STEP_0=é0\ncargo::rustc-env=STEP_1=é1\ncargo::rustc-env=STEP_2=é2\n"
-                + "cargo::rustc-env=STEP_3=é3\ncargo::warning=no newline at the end", result.outputOf("probe-"));
+                + "cargo::rustc-env=STEP_3=é3\ncargo::warning=no newline at the end\ncargo:rerun-if-changed="
+                + dir.resolve("ws/probe") + "\ncargo:rerun-if-changed=" + policy + "\n", result.outputOf("probe-"));
     }
 
     @Test

@@ -108,14 +108,15 @@ class NothingLostCargoTest {
                 + "audit log: off (set CORDON_AUDIT_LOG)\n", summary(dir.resolve("ws/target")));
         assertEquals("cordon: 0 build scripts ran since the last summary, 0 denials; audit log: off (set "
                 + "CORDON_AUDIT_LOG)\n", summary(dir.resolve("ws/target")), "a summary starts a new tally");
-        // The suggested line, as printed, is what the crate needs (the policy is not in Cargo's fingerprint,
-        // but this build script failed, so Cargo runs it again anyway).
+        // The suggested line, as printed, is what the crate needs (this build script failed, so Cargo runs it
+        // again anyway).
         String suggested = err.lines().map(l -> l.replaceFirst("^\\s*(cordon: )?", ""))
                 .filter(l -> l.startsWith("filesystem-access = ")).findFirst().orElseThrow(() -> new AssertionError(err));
         Files.writeString(policy, "[permissions.build.reader]\n" + suggested + "\n");
         var fixed = project.build(dir.resolve("ws/target"));
         assertEquals(0, fixed.exitCode(), suggested + "\n" + fixed.stderr());
-        assertEquals("cargo::warning=48\n", fixed.outputOf("reader-"));
+        assertEquals("cargo::warning=48\ncargo:rerun-if-changed=" + dir.resolve("ws/reader")
+                + "\ncargo:rerun-if-changed=" + policy + "\n", fixed.outputOf("reader-"));
     }
 
     private String summary(Path target) throws IOException {

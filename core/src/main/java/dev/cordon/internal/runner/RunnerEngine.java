@@ -146,9 +146,18 @@ public final class RunnerEngine {
 
     private int runBuildScript(Arguments arguments) {
         PhaseTimer timer = new PhaseTimer("1".equals(settings.environment().get("CORDON_TRACE")), settings.stderr());
-        Prepared prepared = prepare(resolution.decode(arguments.rest()), arguments, false, timer);
+        RunnerInvocation decoded = resolution.decode(arguments.rest());
+        Prepared prepared = prepare(decoded, arguments, false, timer);
         RunnerInvocation invocation = prepared.invocation();
         Grant grant = prepared.grant();
+        // A policy edit makes Cargo run the script again; when this crate's grant is the same, the last output stands.
+        Optional<PolicyRerun> rerun = PolicyRerun.of(prepared, decoded, settings.policy().isPresent());
+        if (rerun.isPresent() && rerun.get().replay(settings.stdout(), DirectiveFirewall.forRun(grant, invocation))) {
+            messages.verbatim("cordon: crate '" + invocation.crateName() + "': the policy changed but not its grant: "
+                    + "the build script's previous output stands, the script did not run again");
+            return 0;
+        }
+        rerun.ifPresent(PolicyRerun::forget);
         if (prepared.backend().id().equals(Grant.NO_SANDBOX)) {
             messages.noSandbox(invocation, "backend \"none\" " + prepared.selector().why(grant));
         }
@@ -156,9 +165,12 @@ public final class RunnerEngine {
         List<RunListener> listeners = resolution.listeners();
         Optional<Supervisor.LineListener> live = LiveLog.forRun(invocation, grant.liveLog(),
                 settings.environment(), settings.stderr()).map(l -> l);
-        Supervisor supervisor = new Supervisor(settings.spawner(), settings.stdout(), settings.stderr());
+        Supervisor supervisor = new Supervisor(settings.spawner(),
+                rerun.map(r -> r.tracking(settings.stdout())).orElse(settings.stdout()), settings.stderr());
+        DirectiveFirewall firewall = DirectiveFirewall.forRun(grant, invocation);
         Supervisor.Watch watch = new Supervisor.Watch(grant.timeout(), grant.idleTimeout(), live,
-                directives(DirectiveFirewall.forRun(grant, invocation)), outputLimit(grant, invocation));
+                rerun.map(r -> r.observing(directives(firewall))).orElseGet(() -> directives(firewall)),
+                outputLimit(grant, invocation));
         Instant started = Instant.now();
         timer.mark("prepare");
         Outcome outcome;
@@ -188,6 +200,9 @@ public final class RunnerEngine {
         }
         Optional<String> refusedRoutes = broker == null ? Optional.empty() : broker.explanation();
         timer.mark("execute");
+        if (outcome.succeeded() && outcome.refusal().isEmpty()) {
+            rerun.ifPresent(r -> r.succeeded(settings.stdout()));
+        }
         finish(prepared, listeners, started, outcome, refusedRoutes);
         timer.mark("report");
         timer.print();
