@@ -204,16 +204,26 @@ static int send_msg(int fd, struct msg *m) {
 
 /* One received message and a cursor over its fields. */
 static char *frame; static size_t frame_len, frame_at;
-static int read_frame(int fd) {   /* 1: a frame, 0: the daemon closed, -1: error */
+static int frame_errno;   /* why the last read_frame failed: a read error's errno, or 0 for a malformed frame */
+static int read_frame(int fd) {   /* 1: a frame, 0: the daemon closed, -1: error (see frame_errno) */
     unsigned char h[4];
+    frame_errno = 0;
+    errno = 0;
     int r = read_all(fd, (char *) h, 4);
+    if (r < 0) frame_errno = errno;
     if (r <= 0) return r;
     size_t n = (size_t) h[0] << 24 | (size_t) h[1] << 16 | (size_t) h[2] << 8 | h[3];
     if (n == 0 || n > MAX_MESSAGE) return -1;
     free(frame);
     frame = malloc(n);
     if (!frame) return -1;
-    if (read_all(fd, frame, n) != 1 || frame[n - 1] != 0) return -1;
+    errno = 0;
+    r = read_all(fd, frame, n);
+    if (r != 1) {
+        frame_errno = errno;
+        return -1;
+    }
+    if (frame[n - 1] != 0) return -1;
     frame_len = n; frame_at = 0;
     return 1;
 }
@@ -422,6 +432,11 @@ static int run_client(void) {
         if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
         int r = read_frame(conn);
         if (r == 0 && pipes[0] < 0) fall_back("the daemon closed the connection");
+        if (r < 0 && frame_errno != 0) {
+            char why[256];
+            snprintf(why, sizeof why, "the connection to the plan daemon failed: %s", strerror(frame_errno));
+            fail(why);
+        }
         if (r <= 0) fail(r == 0 ? "the plan daemon went away" : "the plan daemon sent a malformed message");
         char *kind = field();
         if (!kind) fail("the plan daemon sent an empty message");
