@@ -56,6 +56,27 @@ public final class KeyLocator {
         return new int[] {0, 0};
     }
 
+    /**
+     * {@return the first place, in text order, where a key path or any key below it is written, else as
+     * {@link #locate}} A table written only through its sub-tables ({@code [a.b.c]} for {@code a.b}) has no
+     * header of its own; this finds the first of them.
+     *
+     * @param keyPath a path as {@link KeyPath} writes them
+     */
+    public int[] locateFirstWithin(String keyPath) {
+        int[] best = null;
+        for (Map.Entry<String, int[]> e : positions.entrySet()) {
+            String k = e.getKey();
+            if (k.equals(keyPath) || k.startsWith(keyPath + ".") || k.startsWith(keyPath + "[")) {
+                int[] at = e.getValue();
+                if (best == null || at[0] < best[0] || (at[0] == best[0] && at[1] < best[1])) {
+                    best = at;
+                }
+            }
+        }
+        return best == null ? locate(keyPath) : best.clone();
+    }
+
     private void document() {
         String table = "";
         while (pos < text.length()) {

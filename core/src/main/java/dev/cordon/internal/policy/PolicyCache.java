@@ -58,6 +58,26 @@ public final class PolicyCache {
      * @return the model, or empty when there is no usable entry
      */
     public static Optional<PolicyModel> read(Path dir, String key) {
+        return readEntry(dir, key).map(Entry::model);
+    }
+
+    /**
+     * A cached model and the table of its file it came from.
+     *
+     * @param model the validated model
+     * @param table e.g. {@code workspace.metadata.cordon} for a Cargo manifest; empty for a policy file
+     */
+    public record Entry(PolicyModel model, String table) {
+    }
+
+    /**
+     * Reads a cached model with its table.
+     *
+     * @param dir the cache folder
+     * @param key the policy's key
+     * @return the entry, or empty when there is no usable entry
+     */
+    public static Optional<Entry> readEntry(Path dir, String key) {
         try {
             byte[] bytes = CacheFiles.read(entry(dir, key));
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
@@ -69,7 +89,10 @@ public final class PolicyCache {
             if (!java.util.Arrays.equals(in.readNBytes(32), Sha256.digest(payload))) {
                 return Optional.empty();
             }
-            return Optional.of(ModelCodec.decode(new DataInputStream(new ByteArrayInputStream(payload))));
+            DataInputStream data = new DataInputStream(new ByteArrayInputStream(payload));
+            PolicyModel model = ModelCodec.decode(data);
+            // A manifest's entry carries its table after the model; a policy file's ends with the model.
+            return Optional.of(new Entry(model, data.available() > 0 ? data.readUTF() : ""));
         } catch (IOException | RuntimeException e) {
             // Missing, truncated or corrupt: compile again and overwrite.
             return Optional.empty();
@@ -84,8 +107,28 @@ public final class PolicyCache {
      * @param model the validated model
      */
     public static void write(Path dir, String key, PolicyModel model) {
+        write(dir, key, model, "");
+    }
+
+    /**
+     * Stores a model kept in a table of its file; failures are ignored.
+     *
+     * @param dir the cache folder
+     * @param key the file's key
+     * @param model the validated model
+     * @param table the table, e.g. {@code workspace.metadata.cordon}; empty for a policy file
+     */
+    public static void write(Path dir, String key, PolicyModel model, String table) {
         try {
             byte[] payload = ModelCodec.encode(model);
+            if (!table.isEmpty()) {
+                ByteArrayOutputStream withTable = new ByteArrayOutputStream(payload.length + table.length() + 2);
+                DataOutputStream t = new DataOutputStream(withTable);
+                t.write(payload);
+                t.writeUTF(table);
+                t.flush();
+                payload = withTable.toByteArray();
+            }
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(payload.length + 36);
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeInt(payload.length);
@@ -98,5 +141,33 @@ public final class PolicyCache {
         } catch (IOException | RuntimeException e) {
             // A read-only or full cache folder must not fail the build: the policy was valid.
         }
+    }
+
+    /**
+     * {@return whether a manifest with this key is known to hold no policy table}
+     *
+     * @param dir the cache folder
+     * @param key the manifest's key
+     */
+    public static boolean knownAbsent(Path dir, String key) {
+        return java.nio.file.Files.isRegularFile(absentEntry(dir, key));
+    }
+
+    /**
+     * Remembers that a manifest holds no policy table, so later runs skip its parse; failures are ignored.
+     *
+     * @param dir the cache folder
+     * @param key the manifest's key
+     */
+    public static void writeAbsent(Path dir, String key) {
+        try {
+            CacheFiles.writeAtomically(absentEntry(dir, key), new byte[0]);
+        } catch (IOException | RuntimeException e) {
+            // The next run parses the manifest again.
+        }
+    }
+
+    private static Path absentEntry(Path dir, String key) {
+        return dir.resolve(new StringBuilder("policy-").append(key).append(".none").toString());
     }
 }

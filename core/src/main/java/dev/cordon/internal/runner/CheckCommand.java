@@ -29,9 +29,14 @@ final class CheckCommand {
     static int run(RunnerEngine.Settings settings, Resolution resolution, Messages messages,
             Arguments arguments) {
         Optional<Path> file = resolution.policyFile(arguments);
+        resolution.shadowNote(arguments).ifPresent(note -> messages.out("note: " + note));
+        if (file.isEmpty() && settings.policy().isEmpty()) {
+            file = resolution.manifestWithPolicy(); // the workspace's Cargo.toml, validated afresh below
+        }
         if (file.isEmpty()) {
             Policy policy = resolution.policy(arguments);
-            messages.out("no policy file given (--policy FILE or CORDON_POLICY): " + policy.name() + " applies");
+            messages.out("no policy file given (--policy FILE or CORDON_POLICY) and no [workspace.metadata.cordon]"
+                    + " in the workspace's Cargo.toml: " + policy.name() + " applies");
             if (!arguments.syntaxOnly()) {
                 messages.out("OK on this machine (backend " + String.join(", ", enforceable(policy, settings,
                         resolution)) + ")");

@@ -31,8 +31,9 @@ final class ExplainCommand {
         env.put("OUT_DIR", outDir.toString());
         RunnerInvocation invocation = new RunnerInvocation(RunnerInvocation.Kind.BUILD_SCRIPT,
                 outDir.getParent().resolve("build-script-build"), List.of(), manifestDir, env);
-        Policy policy = resolution.policy(arguments);
+        Policy policy = resolution.source(arguments, invocation).policy();
         StringBuilder out = new StringBuilder();
+        resolution.shadowNote(arguments).ifPresent(note -> out.append("note: ").append(note).append('\n'));
         out.append("package: ").append(crate).append(" in ").append(manifestDir).append(found.isPresent()
                 ? " (found with cargo metadata)" : arguments.manifestDir().isPresent() ? " (--manifest-dir)"
                 : " (the current directory: cargo metadata did not find the crate here)").append('\n');

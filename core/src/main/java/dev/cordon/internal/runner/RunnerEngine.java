@@ -229,7 +229,8 @@ public final class RunnerEngine {
      *
      * @param invocation the decoded call (the source copy's, when the grant asks for one)
      * @param policy the policy that decided
-     * @param policyFile the policy file named by option or environment, if any
+     * @param policyFile the policy file named by option or environment, or the Cargo manifest holding the
+     *     policy, if any
      * @param grant the grant
      * @param selector how the backend was chosen
      * @param backend the chosen backend
@@ -246,7 +247,8 @@ public final class RunnerEngine {
     Prepared prepare(RunnerInvocation decoded, Arguments arguments, boolean dryRun, PhaseTimer timer) {
         RunnerInvocation invocation = decoded;
         timer.mark("decode");
-        Policy policy = resolution.policy(arguments);
+        Resolution.Source source = resolution.source(arguments, invocation);
+        Policy policy = source.policy();
         timer.mark("policy");
         Grant grant = policy.decide(invocation);
         timer.mark("decide");
@@ -266,7 +268,7 @@ public final class RunnerEngine {
         timer.mark("filter");
         ExecutionPlan plan = backend.plan(invocation, grant, filter);
         timer.mark("plan");
-        return new Prepared(invocation, policy, resolution.policyFile(arguments), grant, selector, backend, plan);
+        return new Prepared(invocation, policy, source.file(), grant, selector, backend, plan);
     }
 
     private void finish(Prepared prepared, List<RunListener> listeners, Instant started, Outcome outcome,
@@ -280,11 +282,12 @@ public final class RunnerEngine {
         if (refusedRoutes.isPresent()) { // refused connects: in the failure explanation and the audit record
             denial = Optional.of(denial.map(d -> refusedRoutes.get() + "\n" + d).orElse(refusedRoutes.get()));
             if (outcome.succeeded()) {
-                messages.error(refusedRoutes.get());
+                messages.error(inPolicy(prepared, refusedRoutes.get()));
             }
         }
+        denial = denial.map(d -> inPolicy(prepared, d));
         if (outcome.refusal().isPresent()) {
-            messages.verbatim(outcome.refusal().get());
+            messages.verbatim(inPolicy(prepared, outcome.refusal().get()));
         } else if (!outcome.succeeded()) {
             messages.failure(invocation, grant, outcome, denial.map(text -> List.of(text.split("\n"))).orElse(List.of()));
         }
@@ -303,6 +306,20 @@ public final class RunnerEngine {
                 }
             }
         }
+    }
+
+    /**
+     * Suggested policy lines name tables as a policy file writes them ({@code [permissions.build.foo]}); for a
+     * policy kept in a Cargo manifest they must say {@code [workspace.metadata.cordon.permissions.build.foo]}
+     * to be pasted. The explainers (one per backend, in other modules) know only the grant, so the table is
+     * rewritten here, the one place every explanation passes.
+     */
+    private static String inPolicy(Prepared prepared, String text) {
+        Policy policy = prepared.policy() instanceof RefinedPolicy refined ? refined.base() : prepared.policy();
+        if (policy instanceof dev.cordon.internal.policy.TomlPolicy toml && !toml.keyPrefix().isEmpty()) {
+            return text.replace("[permissions.", "[" + toml.keyPrefix() + "permissions.");
+        }
+        return text;
     }
 
     private int summary(Arguments arguments) {
