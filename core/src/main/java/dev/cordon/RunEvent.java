@@ -27,12 +27,42 @@ import java.util.Optional;
  *     did
  * @param denial what the sandbox refused, as the backend recognised it from the script's failure (the
  *     same explanation the runner prints), if it recognised one
+ * @param declaredNeeds what the package declares it needs in its own {@code Cargo.toml}
+ *     ({@code [package.metadata.cordon.permissions.build]}), as the TOML keys of a policy table, if it
+ *     declares anything; never granted by Cordon, only recorded next to the grant
  * @since 0.1
  */
 public record RunEvent(String crateName, Optional<String> crateVersion, String policyName,
         Optional<String> policySha256, NetworkAccess.Mode network, int writableCount, int hiddenCount,
         String backendId, List<String> command, Instant started, Duration duration, int exitCode,
-        Optional<String> signal, Optional<String> timedOut, Optional<String> denial) {
+        Optional<String> signal, Optional<String> timedOut, Optional<String> denial, Optional<String> declaredNeeds) {
+
+    /**
+     * An event of a package that declares nothing (the components before {@code declaredNeeds}).
+     *
+     * @param crateName see the record
+     * @param crateVersion see the record
+     * @param policyName see the record
+     * @param policySha256 see the record
+     * @param network see the record
+     * @param writableCount see the record
+     * @param hiddenCount see the record
+     * @param backendId see the record
+     * @param command see the record
+     * @param started see the record
+     * @param duration see the record
+     * @param exitCode see the record
+     * @param signal see the record
+     * @param timedOut see the record
+     * @param denial see the record
+     */
+    public RunEvent(String crateName, Optional<String> crateVersion, String policyName,
+            Optional<String> policySha256, NetworkAccess.Mode network, int writableCount, int hiddenCount,
+            String backendId, List<String> command, Instant started, Duration duration, int exitCode,
+            Optional<String> signal, Optional<String> timedOut, Optional<String> denial) {
+        this(crateName, crateVersion, policyName, policySha256, network, writableCount, hiddenCount, backendId,
+                command, started, duration, exitCode, signal, timedOut, denial, Optional.empty());
+    }
 
     /** Checks and copies the components. */
     public RunEvent {
@@ -48,6 +78,7 @@ public record RunEvent(String crateName, Optional<String> crateVersion, String p
         Objects.requireNonNull(duration, "duration");
         Objects.requireNonNull(signal, "signal");
         Objects.requireNonNull(timedOut, "timedOut");
+        Objects.requireNonNull(declaredNeeds, "declaredNeeds");
     }
 
     /** {@return true when a wall-clock or idle limit killed the script} */

@@ -130,7 +130,7 @@ public final class Policies {
     }
 
     /** A byte search, not a parse: most manifests never mention Cordon and cost no TOML parser. */
-    private static boolean mentionsCordon(byte[] content) {
+    static boolean mentionsCordon(byte[] content) {
         byte[] word = {'c', 'o', 'r', 'd', 'o', 'n'};
         outer:
         for (int i = 0; i + word.length <= content.length; i++) {

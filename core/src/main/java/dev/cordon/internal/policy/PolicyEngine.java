@@ -171,7 +171,7 @@ public final class PolicyEngine {
         return BuildScriptEnvironment.passes(name, value, pass, drop);
     }
 
-    private static Map<String, Path> variables(RunnerInvocation invocation, Path tmp) {
+    static Map<String, Path> variables(RunnerInvocation invocation, Path tmp) {
         Map<String, Path> vars = new HashMap<>();
         invocation.outDir().ifPresent(p -> vars.put("OUT_DIR", p.toAbsolutePath().normalize()));
         vars.put("CARGO_MANIFEST_DIR", invocation.manifestDir().toAbsolutePath().normalize());

@@ -22,6 +22,7 @@ import dev.cordon.internal.exec.Spawner;
 import dev.cordon.internal.exec.Supervisor;
 import dev.cordon.internal.live.LiveLog;
 import dev.cordon.internal.net.RouteBroker;
+import dev.cordon.internal.policy.DeclaredNeeds;
 import dev.cordon.internal.policy.Sha256;
 import dev.cordon.spi.InvocationDecoder;
 import dev.cordon.spi.PolicyProvider;
@@ -285,6 +286,17 @@ public final class RunnerEngine {
                 messages.error(inPolicy(prepared, refusedRoutes.get()));
             }
         }
+        // What the package declares in its own Cargo.toml: never granted, shown next to the grant.
+        Optional<DeclaredNeeds> declared = outcome.succeeded() && listeners.isEmpty() ? Optional.empty()
+                : DeclaredNeeds.of(invocation);
+        if (!outcome.succeeded() && declared.isPresent()) {
+            List<String> unmet = declared.get().unmet(invocation, grant, DeclaredNeeds.tableOf("", invocation));
+            if (!unmet.isEmpty()) {
+                String text = "cordon: " + String.join("\ncordon: ", unmet) + "\n(a package's declaration is never"
+                        + " granted by Cordon: grant it in your policy only if you trust the package)";
+                denial = Optional.of(denial.map(d -> d + "\n" + text).orElse(text));
+            }
+        }
         denial = denial.map(d -> inPolicy(prepared, d));
         if (outcome.refusal().isPresent()) {
             messages.verbatim(inPolicy(prepared, outcome.refusal().get()));
@@ -297,7 +309,8 @@ public final class RunnerEngine {
                     prepared.policyFile().filter(f -> settings.policy().isEmpty()).flatMap(RunnerEngine::sha256),
                     grant.network().mode(), grant.writable().size(), grant.hidden().size(), backend.id(),
                     CommandRedaction.redact(prepared.plan().command()), started, outcome.elapsed(),
-                    outcome.exitCode(), outcome.signal(), outcome.timedOut(), denial);
+                    outcome.exitCode(), outcome.signal(), outcome.timedOut(), denial,
+                    declared.filter(d -> d.problem().isEmpty()).map(DeclaredNeeds::toml));
             for (RunListener listener : listeners) {
                 try {
                     listener.finished(event);
