@@ -134,6 +134,7 @@ public final class RunnerEngine {
                 case "daemon" -> throw Arguments.usage("'daemon' is started through Runner.run, not here");
                 case "explain" -> ExplainCommand.run(this, settings, resolution, messages, arguments);
                 case "summary" -> summary(arguments);
+                case "suggest" -> SuggestCommand.run(settings, messages, arguments);
                 default -> runBuildScript(arguments);
             };
         } catch (CordonException e) {
