@@ -146,7 +146,7 @@ public record DeclaredNeeds(Path manifest, Rules rules, Optional<String> problem
      */
     public static String tableOf(String keyPrefix, RunnerInvocation invocation) {
         String kind = invocation.kind() == RunnerInvocation.Kind.RUN ? "run" : "build";
-        return "[" + KeyPath.child(keyPrefix + "permissions." + kind, invocation.crateName()) + "]";
+        return "[" + KeyPath.crateTable(keyPrefix + "permissions." + kind, invocation.crateName()) + "]";
     }
 
     /** {@return the declaration as the TOML keys of a policy table} */

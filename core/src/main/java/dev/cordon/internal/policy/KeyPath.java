@@ -70,4 +70,18 @@ public final class KeyPath {
         }
         return out.append('"').toString();
     }
+
+    /**
+     * {@return the header of a crate's table in a section, e.g. {@code permissions.build.sqlx}; a crate whose
+     * name equals a key of the section ({@code env}, {@code timeout}...) or is {@code crates} gets the long
+     * form {@code permissions.build.crates.env}}
+     *
+     * @param section the section's path, e.g. {@code permissions.build} (with a manifest's prefix, if any)
+     * @param crate the crate's name
+     */
+    public static String crateTable(String section, String crate) {
+        boolean clashes = PolicyBinder.RULE_KEYS.contains(crate) || PolicyBinder.SANDBOX_KEYS.contains(crate)
+                || crate.equals(PolicyBinder.CRATES);
+        return child(clashes ? section + "." + PolicyBinder.CRATES : section, crate);
+    }
 }

@@ -94,25 +94,66 @@ final class PolicyBinder {
             JsonNode value = e.getValue();
             if (RULE_KEYS.contains(key)) {
                 rule(defaults, key, value, keyPath);
+            } else if (key.equals(CRATES)) {
+                // [permissions.build.crates.NAME]: a crate table for any name, also one that equals a key
+                // (env, source, timeout...) or "crates" itself, which the short form cannot have.
+                if (tree.isTable(value, keyPath, "[" + keyPath + ".env] for the crate named env")) {
+                    for (Map.Entry<String, JsonNode> c : TomlTree.entries(value)) {
+                        String cratePath = KeyPath.child(keyPath, c.getKey());
+                        if (RULE_KEYS.contains(c.getKey()) && !isCrateTable(c.getValue())) {
+                            tree.add(cratePath, "[" + keyPath + "] holds crate tables, and '" + c.getKey() + "' is a"
+                                    + " permission key", "for the crate named " + CRATES + " write [" + KeyPath.child(
+                                    keyPath, CRATES) + "]; for defaults, put '" + c.getKey() + "' in [" + path + "]");
+                        } else if (!c.getValue().isObject()) {
+                            tree.add(cratePath, "'" + c.getKey() + "' in [" + keyPath + "] must be a crate table, not "
+                                    + TomlTree.describe(c.getValue()), "write [" + cratePath + "] with the crate's keys");
+                        } else {
+                            crateTable(c.getKey(), c.getValue(), cratePath, normalised, crates);
+                        }
+                    }
+                }
             } else if (SANDBOX_KEYS.contains(key)) {
                 tree.add(keyPath, "'" + key + "' belongs in [sandbox], not in [" + path + "]",
                         "move it to the [sandbox] table");
             } else if (!value.isObject() || looksLikeMisspeltRule(key, value)) {
                 tree.unknownKey(keyPath, key, RULE_KEYS);
-            } else if (!CRATE_NAME.matcher(key).matches()) {
-                tree.add(keyPath, "crate table " + KeyPath.quote(key) + " is not a package name",
-                        "use the crate's name as in CARGO_PKG_NAME: letters, digits, '-' and '_'");
             } else {
-                String other = normalised.putIfAbsent(PolicyModel.normalise(key), key);
-                if (other != null) {
-                    tree.add(keyPath, "crate table '" + key + "' names the same crate as '" + other + "'",
-                            "merge the two tables: crate names match with '-' and '_' (and case) treated alike");
-                    continue;
-                }
-                crates.put(key, crate(value, keyPath));
+                crateTable(key, value, keyPath, normalised, crates);
             }
         }
         return new SectionBinding(defaults, crates);
+    }
+
+    /** The key under which a crate table may have any name: {@code [permissions.build.crates.env]}. */
+    static final String CRATES = "crates";
+
+    private void crateTable(String key, JsonNode value, String keyPath, Map<String, String> normalised,
+            Map<String, RulesBinding> crates) {
+        if (!CRATE_NAME.matcher(key).matches()) {
+            tree.add(keyPath, "crate table " + KeyPath.quote(key) + " is not a package name",
+                    "use the crate's name as in CARGO_PKG_NAME: letters, digits, '-' and '_'");
+            return;
+        }
+        String other = normalised.putIfAbsent(PolicyModel.normalise(key), key);
+        if (other != null) {
+            tree.add(keyPath, "crate table '" + key + "' names the same crate as '" + other + "'",
+                    "merge the two tables: crate names match with '-' and '_' (and case) treated alike");
+            return;
+        }
+        crates.put(key, crate(value, keyPath));
+    }
+
+    /** A table whose keys are all permission keys: a crate's, not the value of a permission key. */
+    private static boolean isCrateTable(JsonNode value) {
+        if (!value.isObject()) {
+            return false;
+        }
+        for (Map.Entry<String, JsonNode> e : TomlTree.entries(value)) {
+            if (!RULE_KEYS.contains(e.getKey())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean looksLikeMisspeltRule(String key, JsonNode value) {

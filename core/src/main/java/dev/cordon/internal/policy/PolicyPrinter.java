@@ -46,7 +46,7 @@ public final class PolicyPrinter {
         rules(out, section.get().defaults());
         out.append('\n');
         for (Map.Entry<String, Rules> crate : section.get().crates().entrySet()) {
-            out.append('[').append(KeyPath.child("permissions." + kind, crate.getKey())).append("]\n");
+            out.append('[').append(KeyPath.crateTable("permissions." + kind, crate.getKey())).append("]\n");
             rules(out, crate.getValue());
             out.append('\n');
         }
