@@ -10,6 +10,7 @@ import dev.cordon.internal.policy.binding.NetworkBinding;
 import dev.cordon.internal.policy.binding.RulesBinding;
 import dev.cordon.internal.policy.binding.SandboxBinding;
 import dev.cordon.internal.policy.binding.SyscallsBinding;
+import dev.cordon.internal.text.Suggestions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

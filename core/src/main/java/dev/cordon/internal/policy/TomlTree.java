@@ -1,6 +1,7 @@
 package dev.cordon.internal.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cordon.internal.text.Suggestions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

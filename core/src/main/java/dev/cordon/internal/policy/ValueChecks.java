@@ -1,6 +1,7 @@
 package dev.cordon.internal.policy;
 
 import dev.cordon.Route;
+import dev.cordon.internal.text.Suggestions;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;

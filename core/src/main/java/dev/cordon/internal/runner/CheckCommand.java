@@ -7,7 +7,7 @@ import dev.cordon.PolicyException;
 import dev.cordon.PolicyViolation;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.internal.discovery.ProviderRegistry;
-import dev.cordon.internal.policy.Suggestions;
+import dev.cordon.internal.text.Suggestions;
 import dev.cordon.spi.SandboxBackend;
 import java.io.IOException;
 import java.nio.file.Files;

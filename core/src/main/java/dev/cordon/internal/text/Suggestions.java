@@ -1,10 +1,13 @@
-package dev.cordon.internal.policy;
+package dev.cordon.internal.text;
 
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
 
-/** "Did you mean" suggestions by edit distance. */
+/**
+ * "Did you mean" suggestions by edit distance, the one helper for every message that names a near miss:
+ * policy keys and values in core, syscall and profile names in the seccomp module (exported to it).
+ */
 public final class Suggestions {
     private Suggestions() {
     }
