@@ -87,16 +87,7 @@ class DeclaredNeedsCargoTest {
     @Test
     void explain_showsTheDeclarationNextToTheGrant() throws IOException, InterruptedException {
         project();
-        ProcessBuilder pb = new ProcessBuilder(CargoProject.runnerLauncher().toString(), "explain", "--crate", "needy")
-                .directory(dir.resolve("ws").toFile()).redirectErrorStream(true);
-        pb.environment().put("CORDON_NO_AOT", "1");
-        pb.environment().remove("CORDON_POLICY");
-        Process p = pb.start();
-        String out;
-        try (var in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        p.waitFor();
+        String out = RunnerCommand.run(dir.resolve("ws"), java.util.Map.of(), "explain", "--crate", "needy").all();
         assertTrue(out.contains("== declared by the package in " + dir.resolve("dep/Cargo.toml")
                 + " (never granted by Cordon)"), out);
         assertTrue(out.contains("needy declares network 127.0.0.1:5432; your policy grants none; to allow it:\n"

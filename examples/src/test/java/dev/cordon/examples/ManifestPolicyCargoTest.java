@@ -149,29 +149,15 @@ class ManifestPolicyCargoTest {
         assertNotEquals(0, result.exitCode(), "CORDON_POLICY comes first; the manifest's grant is not used");
         assertTrue(result.stderr().contains("policy '" + policy + "'"), result.stderr());
 
-        ProcessBuilder plain = new ProcessBuilder(CargoProject.runnerLauncher().toString(), "check", "--syntax-only")
-                .directory(ws.resolve("gen").toFile()).redirectErrorStream(true);
-        plain.environment().put("CORDON_NO_AOT", "1");
-        plain.environment().remove("CORDON_POLICY");
-        Process check = plain.start();
-        String out;
-        try (var in = check.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        assertEquals(0, check.waitFor(), out);
-        assertTrue(out.contains("policy OK (syntax only, not checked against this machine): " + ws.resolve("Cargo.toml")
-                + " [workspace.metadata.cordon]"), out);
+        RunnerCommand.Result check = RunnerCommand.run(ws.resolve("gen"), java.util.Map.of(), "check", "--syntax-only");
+        assertEquals(0, check.status(), check.all());
+        assertTrue(check.stdout().contains("policy OK (syntax only, not checked against this machine): "
+                + ws.resolve("Cargo.toml") + " [workspace.metadata.cordon]"), check.all());
 
-        ProcessBuilder both = new ProcessBuilder(CargoProject.runnerLauncher().toString(), "check", "--syntax-only",
-                "--policy", policy.toString()).directory(ws.resolve("gen").toFile()).redirectErrorStream(true);
-        both.environment().put("CORDON_NO_AOT", "1");
-        both.environment().remove("CORDON_POLICY");
-        Process p = both.start();
-        String shadowed;
-        try (var in = p.getInputStream()) {
-            shadowed = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        assertEquals(0, p.waitFor(), shadowed);
+        RunnerCommand.Result both = RunnerCommand.run(ws.resolve("gen"), java.util.Map.of(), "check", "--syntax-only",
+                "--policy", policy.toString());
+        assertEquals(0, both.status(), both.all());
+        String shadowed = both.stdout();
         assertTrue(shadowed.contains("note: " + ws.resolve("Cargo.toml") + " also holds a policy"), shadowed);
         assertTrue(shadowed.contains("--policy names " + policy + ", which comes first"), shadowed);
     }

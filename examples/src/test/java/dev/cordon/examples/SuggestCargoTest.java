@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cordon.testing.CargoProject;
 import dev.cordon.testing.RequiredTools;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,34 +53,18 @@ class SuggestCargoTest {
                 .stable(CargoProject.rustcWrapper()).env("CORDON_NO_DAEMON", "1");
     }
 
-    private record Run(int status, String stdout, String stderr) {
-    }
-
-    private Run suggest(Path ws, String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of(CargoProject.runnerLauncher().toString(), "suggest"));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(ws.toFile());
-        Path cargo = RequiredTools.require("cargo");
-        pb.environment().put("PATH", cargo.getParent() + ":" + pb.environment().getOrDefault("PATH", "/usr/bin:/bin"));
-        pb.environment().put("CORDON_NO_AOT", "1");
-        pb.environment().put("CORDON_NO_DAEMON", "1");
-        pb.environment().put("CORDON_RUNNER", CargoProject.runnerLauncher().toString());
-        pb.environment().put("CARGO_TERM_COLOR", "never");
-        pb.environment().remove("RUSTC_BOOTSTRAP");
-        pb.environment().remove("RUSTC_WRAPPER");
-        pb.environment().remove("CORDON_POLICY");
-        Path out = dir.resolve("suggest.out");
-        Path err = dir.resolve("suggest.err");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        int status = p.waitFor();
-        return new Run(status, Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    private RunnerCommand.Result suggest(Path ws, String... args) throws IOException, InterruptedException {
+        List<String> all = new java.util.ArrayList<>(List.of("suggest"));
+        all.addAll(List.of(args));
+        return RunnerCommand.run(ws, java.util.Map.of("CORDON_RUNNER", CargoProject.runnerLauncher().toString()),
+                all.toArray(String[]::new));
     }
 
     @Test
     void suggestBuild_printsWhatEveryFailedScriptNeededAndThoseLinesMakeTheBuildPass() throws Exception {
         CargoProject project = project();
         Path ws = dir.resolve("ws");
-        Run run = suggest(ws, "--build");
+        RunnerCommand.Result run = suggest(ws, "--build");
         assertEquals(0, run.status(), run.stdout() + run.stderr());
         String toml = run.stdout();
         assertTrue(toml.contains("(the last run of each crate; 2 failed)"), toml);
@@ -108,7 +91,7 @@ class SuggestCargoTest {
         project.file("quiet/build.rs", "fn main() { std::process::exit(3); }\n");
         var build = project.build(dir.resolve("ws/target"), "--keep-going");
         assertNotEquals(0, build.exitCode());
-        Run run = suggest(dir.resolve("ws"), "--audit-log", audit.toString());
+        RunnerCommand.Result run = suggest(dir.resolve("ws"), "--audit-log", audit.toString());
         assertEquals(1, run.status(), "a failure no line fixes: " + run.stdout() + run.stderr());
         assertTrue(run.stdout().contains("# no line for quiet v0.1.0 failed with exit status 3, and Cordon recognised"
                 + " no denial: its own output says why"), run.stdout());
