@@ -21,8 +21,9 @@ import net.jqwik.api.Combinators;
 final class PolicyArbitraries {
     static final Path POLICY_DIR = Fixtures.POLICY.getParent();
     /** Crate names; none normalises to another. */
+    // env, timeout and crates have their tables under [permissions.build.crates] (issue 16).
     static final List<String> CRATES = List.of("sqlx", "serde", "ring", "foo-bar", "libz_sys", "rust_version",
-            "proc-macro2");
+            "proc-macro2", "env", "timeout", "crates");
     static final List<String> PATHS = List.of("$OUT_DIR/gen", "$OUT_DIR", "$HOME/.cache/x", "/opt/sdk",
             "/opt/sdk/include", "$HOME/.ssh", "$HOME/.ssh/id_rsa", "$HOME", "$TARGET_DIR", "$WORKSPACE_ROOT/data",
             "$TMPDIR/sub", "${CARGO_MANIFEST_DIR}/src", "/etc", "/etc/ssl", "mydb.sqlite", "data/../db",
