@@ -29,7 +29,7 @@ module dev.cordon.core {
     exports dev.cordon.internal.text to dev.cordon.sandbox.seccomp;
 
     // Policy bindings are validated reflectively by Hibernate Validator, only when a policy is compiled.
-    opens dev.cordon.internal.policy.binding to org.hibernate.validator;
+    opens dev.cordon.internal.policy.reading.binding to org.hibernate.validator;
 
     uses dev.cordon.spi.SandboxBackend;
     uses dev.cordon.spi.InvocationDecoder;

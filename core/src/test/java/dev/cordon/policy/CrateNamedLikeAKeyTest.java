@@ -8,8 +8,8 @@ import dev.cordon.NetworkAccess;
 import dev.cordon.Policy;
 import dev.cordon.PolicyException;
 import dev.cordon.PolicyViolation;
-import dev.cordon.internal.policy.PolicyPrinter;
-import dev.cordon.internal.policy.TomlPolicy;
+import dev.cordon.internal.policy.model.PolicyPrinter;
+import dev.cordon.internal.policy.evaluation.TomlPolicy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -7,7 +7,7 @@ import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
 import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
-import dev.cordon.internal.policy.DeclaredNeeds;
+import dev.cordon.internal.policy.evaluation.DeclaredNeeds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

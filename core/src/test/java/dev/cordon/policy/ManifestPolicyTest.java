@@ -15,7 +15,7 @@ import dev.cordon.Route;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.internal.policy.ManifestDiscovery;
 import dev.cordon.internal.policy.Policies;
-import dev.cordon.internal.policy.TomlPolicy;
+import dev.cordon.internal.policy.evaluation.TomlPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,11 @@
 package dev.cordon.internal.policy;
 
 import dev.cordon.internal.cache.CacheFiles;
+import dev.cordon.internal.policy.cache.PolicyCache;
+import dev.cordon.internal.policy.evaluation.DefaultPolicy;
+import dev.cordon.internal.policy.evaluation.TomlPolicy;
+import dev.cordon.internal.policy.model.PolicyModel;
+import dev.cordon.internal.policy.reading.PolicyCompiler;
 import dev.cordon.spi.CacheDirectory;
 import dev.cordon.ExitCodes;
 import dev.cordon.Policy;
@@ -129,8 +134,13 @@ public final class Policies {
         return Optional.of(new TomlPolicy(compiled.get().model(), absolute, compiled.get().table()));
     }
 
-    /** A byte search, not a parse: most manifests never mention Cordon and cost no TOML parser. */
-    static boolean mentionsCordon(byte[] content) {
+    /**
+     * {@return whether a manifest contains the word {@code cordon}} A byte search, not a parse: most
+     * manifests never mention Cordon and cost no TOML parser.
+     *
+     * @param content the manifest's bytes
+     */
+    public static boolean mentionsCordon(byte[] content) {
         byte[] word = {'c', 'o', 'r', 'd', 'o', 'n'};
         outer:
         for (int i = 0; i + word.length <= content.length; i++) {

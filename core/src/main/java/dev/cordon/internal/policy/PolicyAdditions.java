@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.cordon.internal.policy.evaluation.DeclaredNeeds;
+import dev.cordon.internal.policy.reading.KeyPath;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

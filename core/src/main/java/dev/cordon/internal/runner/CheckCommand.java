@@ -100,7 +100,7 @@ final class CheckCommand {
     private static java.util.Set<String> enforceable(Policy policy, RunnerEngine.Settings settings,
             Resolution resolution) {
         List<String> crates = new ArrayList<>(List.of("cordon-check"));
-        if (policy instanceof dev.cordon.internal.policy.TomlPolicy toml) {
+        if (policy instanceof dev.cordon.internal.policy.evaluation.TomlPolicy toml) {
             crates.addAll(toml.model().build().crates().keySet());
         }
         dev.cordon.internal.discovery.BackendSelector selector = resolution.selector();

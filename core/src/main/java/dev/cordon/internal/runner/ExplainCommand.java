@@ -4,7 +4,7 @@ import dev.cordon.Grant;
 import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
-import dev.cordon.internal.policy.DeclaredNeeds;
+import dev.cordon.internal.policy.evaluation.DeclaredNeeds;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +81,7 @@ final class ExplainCommand {
         }
         out.append(declared.get().toml()).append('\n');
         Policy base = policy instanceof RefinedPolicy refined ? refined.base() : policy;
-        String prefix = base instanceof dev.cordon.internal.policy.TomlPolicy toml ? toml.keyPrefix() : "";
+        String prefix = base instanceof dev.cordon.internal.policy.evaluation.TomlPolicy toml ? toml.keyPrefix() : "";
         List<String> unmet = declared.get().unmet(invocation, grant, DeclaredNeeds.tableOf(prefix, invocation));
         if (unmet.isEmpty()) {
             out.append("the grant meets every declared need\n");

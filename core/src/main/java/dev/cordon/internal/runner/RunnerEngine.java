@@ -22,8 +22,8 @@ import dev.cordon.internal.exec.Spawner;
 import dev.cordon.internal.exec.Supervisor;
 import dev.cordon.internal.live.LiveLog;
 import dev.cordon.internal.net.RouteBroker;
-import dev.cordon.internal.policy.DeclaredNeeds;
-import dev.cordon.internal.policy.Sha256;
+import dev.cordon.internal.policy.evaluation.DeclaredNeeds;
+import dev.cordon.internal.policy.cache.Sha256;
 import dev.cordon.spi.InvocationDecoder;
 import dev.cordon.spi.PolicyProvider;
 import dev.cordon.spi.RunListener;
@@ -330,7 +330,7 @@ public final class RunnerEngine {
      */
     private static String inPolicy(Prepared prepared, String text) {
         Policy policy = prepared.policy() instanceof RefinedPolicy refined ? refined.base() : prepared.policy();
-        if (policy instanceof dev.cordon.internal.policy.TomlPolicy toml && !toml.keyPrefix().isEmpty()) {
+        if (policy instanceof dev.cordon.internal.policy.evaluation.TomlPolicy toml && !toml.keyPrefix().isEmpty()) {
             return text.replace("[permissions.", "[" + toml.keyPrefix() + "permissions.");
         }
         return text;
