@@ -123,6 +123,37 @@ class ManifestPolicyCargoTest {
     }
 
     @Test
+    void grantThatCouldRewriteThePolicy_isRefusedBeforeTheScriptRuns() throws IOException {
+        // The attack: a script allowed to write the folder holding the policy rewrites its own permissions,
+        // and every later script of the same build (and every later build) runs under them.
+        Path ws = dir.resolve("ws");
+        CargoProject project = cold(ws, List.of());
+        String manifest = WORKSPACE_TOML + """
+
+                [workspace.metadata.cordon.permissions.build.gen]
+                filesystem-access = { action = "permit", paths = ["."] }
+                """;
+        project.file("Cargo.toml", manifest);
+        project.file("gen/build.rs", """
+                use std::io::Write;
+                fn main() {
+                    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml");
+                    let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+                    writeln!(f, "\\n[workspace.metadata.cordon.permissions.build]\\nnetwork-access = {{ action = \\"permit\\" }}").unwrap();
+                    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../generated");
+                    std::fs::create_dir_all(dir).unwrap();
+                    std::fs::write(format!("{dir}/stamp.rs"), "pub const STAMP: u32 = 7;\n").unwrap();
+                }
+                """);
+        var result = project.build(ws.resolve("target"));
+        assertNotEquals(0, result.exitCode(), "the grant could rewrite the policy");
+        assertEquals(manifest, Files.readString(ws.resolve("Cargo.toml")), "the policy is untouched");
+        String err = result.stderr();
+        assertTrue(err.contains(ws.resolve("Cargo.toml") + ": workspace.metadata.cordon.permissions.build.gen"
+                + ".filesystem-access: crate 'gen' may write " + ws + ", which holds this policy"), err);
+    }
+
+    @Test
     void invalidMetadata_failsTheBuildAtTheManifestsLineAndKey() {
         Path ws = dir.resolve("ws");
         CargoProject project = cold(ws, List.of());

@@ -3,6 +3,8 @@ package dev.cordon.internal.runner;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
+import dev.cordon.PolicyException;
+import dev.cordon.PolicyViolation;
 import dev.cordon.Route;
 import dev.cordon.SandboxException;
 import dev.cordon.spi.Capability;
@@ -14,6 +16,47 @@ import java.util.Set;
 /** Refuses a grant the chosen backend cannot enforce: Cordon never widens a grant silently. */
 final class GrantCheck {
     private GrantCheck() {
+    }
+
+    /**
+     * Refuses a grant that lets the script write the policy it runs under: it could rewrite its own
+     * permissions, and every later script of the build would run under them. Applies to every backend, and to
+     * a policy file as much as to a Cargo manifest holding the policy (a package granting
+     * {@code $CARGO_MANIFEST_DIR} in a project whose policy is its own {@code [package.metadata.cordon]}).
+     *
+     * @param grant the grant, final
+     * @param policyFile the file the policy was read from, if any
+     * @param keyPrefix where the policy's tables start in that file ({@code workspace.metadata.cordon.}, or empty)
+     * @param kind {@code build} or {@code run}
+     * @throws PolicyException with {@link ExitCodes#INVALID_POLICY} naming the file, the crate and the path
+     */
+    static void requirePolicyUnwritable(Grant grant, java.util.Optional<java.nio.file.Path> policyFile,
+            String keyPrefix, String kind) {
+        if (policyFile.isEmpty()) {
+            return;
+        }
+        java.nio.file.Path file = real(policyFile.get());
+        for (java.nio.file.Path writable : grant.writable()) {
+            java.nio.file.Path dir = real(writable);
+            if (file.startsWith(dir)) {
+                throw new PolicyException(List.of(new PolicyViolation(policyFile, 0, 0, dev.cordon.internal.policy.reading.KeyPath
+                        .crateTable(keyPrefix + "permissions." + kind, grant.crateName()) + ".filesystem-access", "crate '" + grant.crateName()
+                        + "' may write " + writable + ", which holds this policy: its script could rewrite its own"
+                        + " permissions and those of every script after it", "permit a narrower path (e.g."
+                        + " \"$CARGO_MANIFEST_DIR/generated\"), or let it write a private copy of its package with"
+                        + " source = \"copy\", or keep the policy outside what the crate may write")),
+                        ExitCodes.INVALID_POLICY);
+            }
+        }
+    }
+
+    /** The real path when it exists (a link must not hide the policy), else the path as given. */
+    private static java.nio.file.Path real(java.nio.file.Path path) {
+        try {
+            return path.toRealPath();
+        } catch (java.io.IOException e) {
+            return path.toAbsolutePath().normalize();
+        }
     }
 
     static void requireEnforceable(Grant grant, SandboxBackend backend) {

@@ -259,6 +259,8 @@ public final class RunnerEngine {
             invocation = dryRun ? SourceCopy.relocate(invocation, grant) : SourceCopy.make(invocation, grant);
             grant = policy.decide(invocation).toBuilder().writable(SourceCopy.location(grant)).build();
         }
+        GrantCheck.requirePolicyUnwritable(grant, source.file(), keyPrefix(policy),
+                invocation.kind() == RunnerInvocation.Kind.RUN ? "run" : "build");
         if (!dryRun) {
             WritablePaths.createMissing(grant);
         }
@@ -329,11 +331,14 @@ public final class RunnerEngine {
      * rewritten here, the one place every explanation passes.
      */
     private static String inPolicy(Prepared prepared, String text) {
-        Policy policy = prepared.policy() instanceof RefinedPolicy refined ? refined.base() : prepared.policy();
-        if (policy instanceof dev.cordon.internal.policy.evaluation.TomlPolicy toml && !toml.keyPrefix().isEmpty()) {
-            return text.replace("[permissions.", "[" + toml.keyPrefix() + "permissions.");
-        }
-        return text;
+        String prefix = keyPrefix(prepared.policy());
+        return prefix.isEmpty() ? text : text.replace("[permissions.", "[" + prefix + "permissions.");
+    }
+
+    /** {@return where the policy's tables start in its file: {@code workspace.metadata.cordon.}, or empty} */
+    private static String keyPrefix(Policy resolved) {
+        Policy policy = resolved instanceof RefinedPolicy refined ? refined.base() : resolved;
+        return policy instanceof dev.cordon.internal.policy.evaluation.TomlPolicy toml ? toml.keyPrefix() : "";
     }
 
     private int summary(Arguments arguments) {
