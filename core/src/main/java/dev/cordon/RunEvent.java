@@ -81,6 +81,187 @@ public record RunEvent(String crateName, Optional<String> crateVersion, String p
         Objects.requireNonNull(declaredNeeds, "declaredNeeds");
     }
 
+    /**
+     * Starts an event with what every event has; the rest defaults to "nothing happened": no version, no
+     * policy hash, no network, no paths, no command, zero duration, exit code 0, no signal, timeout, denial or
+     * declaration. Code that builds events with the builder keeps compiling when a component is added.
+     *
+     * @param crateName the package
+     * @param policyName where the grant came from
+     * @param backendId the backend that ran the script
+     * @param started when the script was started
+     * @return a builder
+     */
+    public static Builder builder(String crateName, String policyName, String backendId, Instant started) {
+        return new Builder(crateName, policyName, backendId, started);
+    }
+
+    /** Builds a {@link RunEvent}; each setter sets the record component of the same name. */
+    public static final class Builder {
+        private final String crateName;
+        private final String policyName;
+        private final String backendId;
+        private final Instant started;
+        private Optional<String> crateVersion = Optional.empty();
+        private Optional<String> policySha256 = Optional.empty();
+        private NetworkAccess.Mode network = NetworkAccess.Mode.NONE;
+        private int writableCount;
+        private int hiddenCount;
+        private List<String> command = List.of();
+        private Duration duration = Duration.ZERO;
+        private int exitCode;
+        private Optional<String> signal = Optional.empty();
+        private Optional<String> timedOut = Optional.empty();
+        private Optional<String> denial = Optional.empty();
+        private Optional<String> declaredNeeds = Optional.empty();
+
+        private Builder(String crateName, String policyName, String backendId, Instant started) {
+            this.crateName = crateName;
+            this.policyName = policyName;
+            this.backendId = backendId;
+            this.started = started;
+        }
+
+        /**
+         * Sets the component.
+         *
+         * @param value the package version
+         * @return this builder
+         */
+        public Builder crateVersion(Optional<String> value) {
+            crateVersion = value;
+            return this;
+        }
+
+        /**
+         * Sets the component.
+         *
+         * @param value the policy file's hash
+         * @return this builder
+         */
+        public Builder policySha256(Optional<String> value) {
+            policySha256 = value;
+            return this;
+        }
+
+        /**
+         * Sets the component.
+         *
+         * @param value the network mode granted
+         * @return this builder
+         */
+        public Builder network(NetworkAccess.Mode value) {
+            network = value;
+            return this;
+        }
+
+        /**
+         * Sets the component.
+         *
+         * @param value how many paths were writable
+         * @return this builder
+         */
+        public Builder writableCount(int value) {
+            writableCount = value;
+            return this;
+        }
+
+        /**
+         * Sets the component.
+         *
+         * @param value how many paths were hidden
+         * @return this builder
+         */
+        public Builder hiddenCount(int value) {
+            hiddenCount = value;
+            return this;
+        }
+
+        /**
+         * Sets the component.
+         *
+         * @param value the argv started, redacted
+         * @return this builder
+         */
+        public Builder command(List<String> value) {
+            command = value;
+            return this;
+        }
+
+        /**
+         * Sets the component.
+         *
+         * @param value how long it ran
+         * @return this builder
+         */
+        public Builder duration(Duration value) {
+            duration = value;
+            return this;
+        }
+
+        /**
+         * Sets the component.
+         *
+         * @param value the runner's exit code
+         * @return this builder
+         */
+        public Builder exitCode(int value) {
+            exitCode = value;
+            return this;
+        }
+
+        /**
+         * Sets the component.
+         *
+         * @param value the signal that ended it
+         * @return this builder
+         */
+        public Builder signal(Optional<String> value) {
+            signal = value;
+            return this;
+        }
+
+        /**
+         * Sets the component.
+         *
+         * @param value the limit that killed it
+         * @return this builder
+         */
+        public Builder timedOut(Optional<String> value) {
+            timedOut = value;
+            return this;
+        }
+
+        /**
+         * Sets the component.
+         *
+         * @param value what the sandbox refused
+         * @return this builder
+         */
+        public Builder denial(Optional<String> value) {
+            denial = value;
+            return this;
+        }
+
+        /**
+         * Sets the component.
+         *
+         * @param value what the package declares it needs
+         * @return this builder
+         */
+        public Builder declaredNeeds(Optional<String> value) {
+            declaredNeeds = value;
+            return this;
+        }
+
+        /** {@return the event} */
+        public RunEvent build() {
+            return new RunEvent(crateName, crateVersion, policyName, policySha256, network, writableCount,
+                    hiddenCount, backendId, command, started, duration, exitCode, signal, timedOut, denial,
+                    declaredNeeds);
+        }
+    }
+
     /** {@return true when a wall-clock or idle limit killed the script} */
     public boolean isTimedOut() {
         return timedOut.isPresent();

@@ -308,12 +308,15 @@ public final class RunnerEngine {
         }
         BuildTally.record(invocation.targetDir(), invocation.crateName(), backend.id(), denial.isPresent());
         if (!listeners.isEmpty()) {
-            RunEvent event = new RunEvent(invocation.crateName(), invocation.crateVersion(), prepared.policy().name(),
-                    prepared.policyFile().filter(f -> settings.policy().isEmpty()).flatMap(RunnerEngine::sha256),
-                    grant.network().mode(), grant.writable().size(), grant.hidden().size(), backend.id(),
-                    CommandRedaction.redact(prepared.plan().command()), started, outcome.elapsed(),
-                    outcome.exitCode(), outcome.signal(), outcome.timedOut(), denial,
-                    declared.filter(d -> d.problem().isEmpty()).map(DeclaredNeeds::toml));
+            RunEvent event = RunEvent.builder(invocation.crateName(), prepared.policy().name(), backend.id(), started)
+                    .crateVersion(invocation.crateVersion())
+                    .policySha256(prepared.policyFile().filter(f -> settings.policy().isEmpty())
+                            .flatMap(RunnerEngine::sha256))
+                    .network(grant.network().mode()).writableCount(grant.writable().size())
+                    .hiddenCount(grant.hidden().size()).command(CommandRedaction.redact(prepared.plan().command()))
+                    .duration(outcome.elapsed()).exitCode(outcome.exitCode()).signal(outcome.signal())
+                    .timedOut(outcome.timedOut()).denial(denial)
+                    .declaredNeeds(declared.filter(d -> d.problem().isEmpty()).map(DeclaredNeeds::toml)).build();
             for (RunListener listener : listeners) {
                 try {
                     listener.finished(event);
