@@ -149,7 +149,7 @@ class ManifestPolicyCargoTest {
         assertNotEquals(0, result.exitCode(), "the grant could rewrite the policy");
         assertEquals(manifest, Files.readString(ws.resolve("Cargo.toml")), "the policy is untouched");
         String err = result.stderr();
-        assertTrue(err.contains(ws.resolve("Cargo.toml") + ": workspace.metadata.cordon.permissions.build.gen"
+        assertTrue(err.contains(ws.resolve("Cargo.toml") + ":6:1: workspace.metadata.cordon.permissions.build.gen"
                 + ".filesystem-access: crate 'gen' may write " + ws + ", which holds this policy"), err);
     }
 

@@ -39,14 +39,30 @@ final class GrantCheck {
         for (java.nio.file.Path writable : grant.writable()) {
             java.nio.file.Path dir = real(writable);
             if (file.startsWith(dir)) {
-                throw new PolicyException(List.of(new PolicyViolation(policyFile, 0, 0, dev.cordon.internal.policy.reading.KeyPath
-                        .crateTable(keyPrefix + "permissions." + kind, grant.crateName()) + ".filesystem-access", "crate '" + grant.crateName()
+                String keyPath = dev.cordon.internal.policy.reading.KeyPath.crateTable(keyPrefix + "permissions."
+                        + kind, grant.crateName()) + ".filesystem-access";
+                int[] at = locate(policyFile.get(), keyPath);
+                throw new PolicyException(List.of(new PolicyViolation(policyFile, at[0], at[1], keyPath, "crate '" + grant.crateName()
                         + "' may write " + writable + ", which holds this policy: its script could rewrite its own"
                         + " permissions and those of every script after it", "permit a narrower path (e.g."
                         + " \"$CARGO_MANIFEST_DIR/generated\"), or let it write a private copy of its package with"
                         + " source = \"copy\", or keep the policy outside what the crate may write")),
                         ExitCodes.INVALID_POLICY);
             }
+        }
+    }
+
+    /**
+     * Where a key path is written in the policy file (the crate's {@code filesystem-access}, else the nearest
+     * table that is written, e.g. {@code [permissions.build]} when the permit is a default); {0, 0} when the
+     * file cannot be read. Only on this refusal: the run path never reads the text.
+     */
+    private static int[] locate(java.nio.file.Path file, String keyPath) {
+        try {
+            return dev.cordon.internal.policy.reading.KeyLocator.scan(java.nio.file.Files.readString(file))
+                    .locate(keyPath);
+        } catch (java.io.IOException | RuntimeException e) {
+            return new int[] {0, 0};
         }
     }
 
