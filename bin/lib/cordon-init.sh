@@ -64,6 +64,11 @@ config() {
     echo "# The policy, as an absolute path for every build script and run (relative to this workspace)."
     echo "[env]"
     echo "CORDON_POLICY = { value = \"$policy\", relative = true }"
+  elif grep -qsE '^[[:space:]]*\[(workspace|package)\.metadata\.cordon[].]' Cargo.toml; then
+    echo "# The policy: the metadata.cordon tables of this Cargo.toml, found without [env] while the target dir is"
+    echo "# ./target. With CARGO_TARGET_DIR elsewhere, name it:"
+    echo "# [env]"
+    echo "# CORDON_POLICY = { value = \"Cargo.toml\", relative = true }"
   else
     echo "# No cordon.toml here: the built-in defaults apply. To use a policy file:"
     echo "# [env]"

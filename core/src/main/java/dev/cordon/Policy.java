@@ -48,7 +48,9 @@ public interface Policy {
 
     /**
      * Reads and validates a TOML policy file. A compiled form is cached by content hash, so that an
-     * unchanged file costs neither a TOML parse nor a validation on later runs.
+     * unchanged file costs neither a TOML parse nor a validation on later runs. A file named
+     * {@code Cargo.toml} is a Cargo manifest: its policy is its {@code [workspace.metadata.cordon]} or
+     * {@code [package.metadata.cordon]} table, and a manifest with neither is not found.
      *
      * @param file the policy file
      * @return the policy; never null
@@ -64,7 +66,7 @@ public interface Policy {
      *
      * @param toml the policy text
      * @param origin the file it stands for: relative paths in it resolve against its folder, and
-     *     messages name it
+     *     messages name it; text of a {@code Cargo.toml} is read as a manifest (see {@link #load})
      * @return the policy; never null
      * @throws PolicyException when the text is invalid
      */

@@ -4,9 +4,9 @@ import dev.cordon.NetworkAccess;
 import dev.cordon.Route;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SourceMode;
-import dev.cordon.internal.policy.PathSpec;
-import dev.cordon.internal.policy.PolicyModel;
-import dev.cordon.internal.policy.Rules;
+import dev.cordon.internal.policy.model.PathSpec;
+import dev.cordon.internal.policy.model.PolicyModel;
+import dev.cordon.internal.policy.model.Rules;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -21,8 +21,9 @@ import net.jqwik.api.Combinators;
 final class PolicyArbitraries {
     static final Path POLICY_DIR = Fixtures.POLICY.getParent();
     /** Crate names; none normalises to another. */
+    // env, timeout and crates have their tables under [permissions.build.crates] (issue 16).
     static final List<String> CRATES = List.of("sqlx", "serde", "ring", "foo-bar", "libz_sys", "rust_version",
-            "proc-macro2");
+            "proc-macro2", "env", "timeout", "crates");
     static final List<String> PATHS = List.of("$OUT_DIR/gen", "$OUT_DIR", "$HOME/.cache/x", "/opt/sdk",
             "/opt/sdk/include", "$HOME/.ssh", "$HOME/.ssh/id_rsa", "$HOME", "$TARGET_DIR", "$WORKSPACE_ROOT/data",
             "$TMPDIR/sub", "${CARGO_MANIFEST_DIR}/src", "/etc", "/etc/ssl", "mydb.sqlite", "data/../db",

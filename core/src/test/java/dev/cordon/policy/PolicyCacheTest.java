@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.Policy;
-import dev.cordon.internal.policy.PolicyCache;
-import dev.cordon.internal.policy.TomlPolicy;
+import dev.cordon.internal.policy.cache.PolicyCache;
+import dev.cordon.internal.policy.evaluation.TomlPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -60,7 +60,8 @@ class PolicyReferenceDocTest {
         assertEquals(NetworkAccess.none(), policy.decide(Fixtures.invocation("rust_version")).network());
         assertEquals(1, policy.notices().size(), policy.notices().toString()); // [permissions.macro] only
         for (String block : blocks) {
-            Policy.parse(block, Fixtures.POLICY);
+            boolean manifest = block.contains("[workspace") || block.contains("[package");
+            Policy.parse(block, manifest ? Fixtures.POLICY.resolveSibling("Cargo.toml") : Fixtures.POLICY);
         }
     }
 

@@ -2,7 +2,7 @@ package dev.cordon.policy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import dev.cordon.internal.policy.Sha256;
+import dev.cordon.internal.policy.cache.Sha256;
 import java.security.MessageDigest;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
-import dev.cordon.internal.policy.GrantPaths;
+import dev.cordon.internal.policy.evaluation.GrantPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every TOML and Java snippet in the README and docs is checked: policies parse with Cordon, Cargo
- * configs are valid TOML, Java compiles against the public API.
+ * Every TOML and Java snippet in the README and docs is checked: policies parse with Cordon (those kept in a
+ * Cargo manifest too), Cargo configs are valid TOML, Java compiles against the public API.
  */
 class DocsSnippetsTest {
     private static final Pattern FENCE = Pattern.compile("(?ms)^\\s*```(toml|java)\\s*$(.*?)^\\s*```\\s*$");
@@ -66,6 +66,9 @@ class DocsSnippetsTest {
         } else if (s.text().contains("[host]") || s.text().contains("[env]") || s.text().contains("[source.")
                 || s.text().contains("[unstable]")) {
             new TomlMapper().readTree(s.text()); // a Cargo config: valid TOML is all we can check here
+        } else if (s.text().contains("[workspace") || s.text().contains("[package")) {
+            // A Cargo manifest: its [workspace.metadata.cordon] or [package.metadata.cordon] must be a valid policy.
+            Policy.parse(s.text(), s.doc().resolveSibling("Cargo.toml"));
         } else {
             Policy.parse(s.text(), s.doc());
         }

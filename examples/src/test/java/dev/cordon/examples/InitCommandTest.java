@@ -56,6 +56,18 @@ class InitCommandTest {
     }
 
     @Test
+    void init_saysAPolicyInCargoTomlIsFoundWithoutEnv() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("Cargo.toml"), "[workspace]\nmembers = []\n\n"
+                + "[workspace.metadata.cordon.permissions.build.sqlx]\ntimeout = \"2m\"\n");
+        var found = init(dir, Map.of(), "--mode", "stable");
+        assertEquals(0, found.exitCode(), found.stderr());
+        assertTrue(found.stdout().contains("# The policy: the metadata.cordon tables of this Cargo.toml"), found.stdout());
+        assertTrue(found.stdout().contains("# CORDON_POLICY = { value = \"Cargo.toml\", relative = true }"),
+                found.stdout());
+        assertFalse(found.stdout().contains("No cordon.toml here"), found.stdout());
+    }
+
+    @Test
     void init_refusesBothBuildScriptModesAndUnknownModes() throws Exception {
         var both = init(dir, Map.of(), "--mode", "stable,host-runner");
         assertEquals(64, both.exitCode());

@@ -38,6 +38,10 @@ public final class AuditRecord {
         optional(out, "signal", event.signal()).append(',');
         optional(out, "timedOut", event.timedOut()).append(',');
         optional(out, "denial", event.denial());
+        if (event.declaredNeeds().isPresent()) { // only for packages that declare: older readers see no change
+            out.append(',');
+            field(out, "declaredNeeds", event.declaredNeeds().get());
+        }
         return out.append("}\n").toString();
     }
 

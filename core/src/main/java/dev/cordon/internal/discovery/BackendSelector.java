@@ -3,7 +3,7 @@ package dev.cordon.internal.discovery;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.SandboxException;
-import dev.cordon.internal.policy.Suggestions;
+import dev.cordon.internal.text.Suggestions;
 import dev.cordon.spi.SandboxBackend;
 import java.util.ArrayList;
 import java.util.List;

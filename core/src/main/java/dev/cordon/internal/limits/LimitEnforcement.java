@@ -3,7 +3,7 @@ package dev.cordon.internal.limits;
 import dev.cordon.ExitCodes;
 import dev.cordon.ResourceLimits;
 import dev.cordon.SandboxException;
-import dev.cordon.internal.policy.Sizes;
+import dev.cordon.internal.policy.model.Sizes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.cordon.internal.limits;
 
-import dev.cordon.internal.policy.Sizes;
+import dev.cordon.internal.policy.model.Sizes;
 
 /** What the runner says when a resource limit stops a build script: the limit, its value, and the way out. */
 public final class LimitMessages {

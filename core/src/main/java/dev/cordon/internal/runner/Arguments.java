@@ -21,12 +21,16 @@ import java.util.Optional;
  * @param rest the program and its arguments (run)
  * @param socket {@code --socket PATH} (daemon)
  * @param syntaxOnly {@code --syntax-only} (check): validate the file only, not against this machine
+ * @param auditLog {@code --audit-log FILE} (suggest): the audit log to read
+ * @param build {@code --build} (suggest): run {@code cargo build --keep-going} (and the arguments after
+ *     {@code --}) first, with a fresh audit log
  */
 record Arguments(String command, Optional<String> policy, Optional<String> crate, Optional<String> manifestDir,
-        Optional<String> outDir, List<String> rest, Optional<String> socket, boolean syntaxOnly) {
+        Optional<String> outDir, List<String> rest, Optional<String> socket, boolean syntaxOnly,
+        Optional<String> auditLog, boolean build) {
 
     static final List<String> COMMANDS = List.of("run", "check", "explain", "summary", "help", "version",
-            "daemon");
+            "daemon", "suggest");
 
     static Arguments parse(List<String> args) {
         String command = "run";
@@ -36,10 +40,10 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
             i = 1;
         } else if (!args.isEmpty() && (args.getFirst().equals("--help") || args.getFirst().equals("-h"))) {
             return new Arguments("help", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    List.of(), Optional.empty(), false);
+                    List.of(), Optional.empty(), false, Optional.empty(), false);
         } else if (!args.isEmpty() && args.getFirst().equals("--version")) {
             return new Arguments("version", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    List.of(), Optional.empty(), false);
+                    List.of(), Optional.empty(), false, Optional.empty(), false);
         }
         Optional<String> policy = Optional.empty();
         Optional<String> crate = Optional.empty();
@@ -47,6 +51,8 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
         Optional<String> outDir = Optional.empty();
         Optional<String> socket = Optional.empty();
         boolean syntaxOnly = false;
+        Optional<String> auditLog = Optional.empty();
+        boolean build = false;
         List<String> rest = new ArrayList<>();
         for (; i < args.size(); i++) {
             String arg = args.get(i);
@@ -60,6 +66,10 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
             }
             if (arg.equals("--syntax-only") && command.equals("check")) {
                 syntaxOnly = true;
+                continue;
+            }
+            if (arg.equals("--build") && command.equals("suggest")) {
+                build = true;
                 continue;
             }
             String name = arg;
@@ -81,17 +91,26 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
                 case "--out-dir" -> outDir = Optional.of(value);
                 case "--target-dir" -> outDir = Optional.of(value); // summary: the same slot, its own name
                 case "--socket" -> socket = Optional.of(value);
+                case "--audit-log" -> auditLog = Optional.of(value);
                 default -> throw usage("unknown option '" + name + "'; known: --policy, --crate, "
-                        + "--manifest-dir, --out-dir, --target-dir (summary), --socket, --syntax-only (check)");
+                        + "--manifest-dir, --out-dir, --target-dir (summary), --socket, --syntax-only (check), "
+                        + "--audit-log and --build (suggest)");
             }
         }
-        if (!command.equals("run") && !rest.isEmpty()) {
+        if (command.equals("suggest") && !rest.isEmpty() && !build) {
+            throw usage("suggest takes Cargo arguments only with --build, got '" + rest.getFirst() + "'");
+        }
+        if (command.equals("suggest") && build && auditLog.isPresent()) {
+            throw usage("suggest: --build writes a fresh audit log; give either --build or --audit-log FILE");
+        }
+        if (!command.equals("run") && !command.equals("suggest") && !rest.isEmpty()) {
             throw usage("'" + command + "' takes no program, got '" + rest.getFirst() + "'");
         }
         if (command.equals("explain") && crate.isEmpty()) {
             throw usage("explain needs --crate NAME (the package name, as in CARGO_PKG_NAME)");
         }
-        return new Arguments(command, policy, crate, manifestDir, outDir, List.copyOf(rest), socket, syntaxOnly);
+        return new Arguments(command, policy, crate, manifestDir, outDir, List.copyOf(rest), socket, syntaxOnly,
+                auditLog, build);
     }
 
     static CordonException usage(String message) {
@@ -104,11 +123,13 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
                    cordon-runner explain [--policy FILE] --crate NAME [--manifest-dir DIR] [--out-dir DIR]
                          (without --manifest-dir, the package is found with cargo metadata from the current directory)
                    cordon-runner summary [--target-dir DIR]   (after cargo build: scripts run, backends, denials)
+                   cordon-runner suggest [--audit-log FILE | --build [-- CARGO_ARGS...]]   (the policy lines that
+                         would have let every failed script pass, from the audit log; --build runs cargo build first)
                    cordon-runner daemon --socket PATH   (the plan daemon bin/cordon-runner starts itself)
                    cordon-runner help | version
                    bin/cordon-runner init [--mode stable|host-runner|run] [--write]   (Cargo configuration)
             Cargo calls it as [host] runner (build scripts, -Z), through bin/cordon-rustc's launchers (build
             scripts, stable Cargo) and as [target] runner (cargo run/test/bench: <binary> [its args]).
-            The policy is --policy FILE, else $CORDON_POLICY, else a policy jar on the class path, else the
-            built-in defaults.""";
+            The policy is --policy FILE, else $CORDON_POLICY, else [workspace.metadata.cordon] of the workspace's
+            Cargo.toml, else a policy jar on the class path, else the built-in defaults.""";
 }

@@ -7,7 +7,7 @@ import dev.cordon.PolicyException;
 import dev.cordon.PolicyViolation;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.internal.discovery.ProviderRegistry;
-import dev.cordon.internal.policy.Suggestions;
+import dev.cordon.internal.text.Suggestions;
 import dev.cordon.spi.SandboxBackend;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,9 +29,14 @@ final class CheckCommand {
     static int run(RunnerEngine.Settings settings, Resolution resolution, Messages messages,
             Arguments arguments) {
         Optional<Path> file = resolution.policyFile(arguments);
+        resolution.shadowNote(arguments).ifPresent(note -> messages.out("note: " + note));
+        if (file.isEmpty() && settings.policy().isEmpty()) {
+            file = resolution.manifestWithPolicy(); // the workspace's Cargo.toml, validated afresh below
+        }
         if (file.isEmpty()) {
             Policy policy = resolution.policy(arguments);
-            messages.out("no policy file given (--policy FILE or CORDON_POLICY): " + policy.name() + " applies");
+            messages.out("no policy file given (--policy FILE or CORDON_POLICY) and no [workspace.metadata.cordon]"
+                    + " in the workspace's Cargo.toml: " + policy.name() + " applies");
             if (!arguments.syntaxOnly()) {
                 messages.out("OK on this machine (backend " + String.join(", ", enforceable(policy, settings,
                         resolution)) + ")");
@@ -95,7 +100,7 @@ final class CheckCommand {
     private static java.util.Set<String> enforceable(Policy policy, RunnerEngine.Settings settings,
             Resolution resolution) {
         List<String> crates = new ArrayList<>(List.of("cordon-check"));
-        if (policy instanceof dev.cordon.internal.policy.TomlPolicy toml) {
+        if (policy instanceof dev.cordon.internal.policy.evaluation.TomlPolicy toml) {
             crates.addAll(toml.model().build().crates().keySet());
         }
         dev.cordon.internal.discovery.BackendSelector selector = resolution.selector();

@@ -4,6 +4,7 @@ import dev.cordon.Grant;
 import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
+import dev.cordon.internal.policy.evaluation.DeclaredNeeds;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +32,9 @@ final class ExplainCommand {
         env.put("OUT_DIR", outDir.toString());
         RunnerInvocation invocation = new RunnerInvocation(RunnerInvocation.Kind.BUILD_SCRIPT,
                 outDir.getParent().resolve("build-script-build"), List.of(), manifestDir, env);
-        Policy policy = resolution.policy(arguments);
+        Policy policy = resolution.source(arguments, invocation).policy();
         StringBuilder out = new StringBuilder();
+        resolution.shadowNote(arguments).ifPresent(note -> out.append("note: ").append(note).append('\n'));
         out.append("package: ").append(crate).append(" in ").append(manifestDir).append(found.isPresent()
                 ? " (found with cargo metadata)" : arguments.manifestDir().isPresent() ? " (--manifest-dir)"
                 : " (the current directory: cargo metadata did not find the crate here)").append('\n');
@@ -45,6 +47,7 @@ final class ExplainCommand {
             RunnerEngine.Prepared prepared = engine.prepare(invocation, arguments, true, PhaseTimer.OFF);
             out.append("== grant\n").append(GrantDescription.of(prepared.grant()));
             limits(out, prepared.grant());
+            declared(out, prepared.invocation(), prepared.grant(), policy);
             for (WritablePaths.Missing m : WritablePaths.missing(prepared.grant())) {
                 if (m.path().equals(outDir)) {
                     continue; // Cargo creates OUT_DIR before it runs the script
@@ -62,6 +65,28 @@ final class ExplainCommand {
         out.append("note: proc macros are loaded by rustc itself and cannot be wrapped by a host runner\n");
         messages.out(out.toString().stripTrailing());
         return 0;
+    }
+
+    /** What the package declares in its own Cargo.toml, next to what the policy grants. */
+    private static void declared(StringBuilder out, RunnerInvocation invocation, Grant grant, Policy policy) {
+        Optional<DeclaredNeeds> declared = DeclaredNeeds.of(invocation);
+        if (declared.isEmpty()) {
+            return;
+        }
+        out.append("== declared by the package in ").append(declared.get().manifest())
+                .append(" (never granted by Cordon)\n");
+        if (declared.get().problem().isPresent()) {
+            out.append("invalid: ").append(declared.get().problem().get()).append('\n');
+            return;
+        }
+        out.append(declared.get().toml()).append('\n');
+        Policy base = policy instanceof RefinedPolicy refined ? refined.base() : policy;
+        String prefix = base instanceof dev.cordon.internal.policy.evaluation.TomlPolicy toml ? toml.keyPrefix() : "";
+        List<String> unmet = declared.get().unmet(invocation, grant, DeclaredNeeds.tableOf(prefix, invocation));
+        if (unmet.isEmpty()) {
+            out.append("the grant meets every declared need\n");
+        }
+        unmet.forEach(u -> out.append(u).append('\n'));
     }
 
     private static void limits(StringBuilder out, Grant grant) {

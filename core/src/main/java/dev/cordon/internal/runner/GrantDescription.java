@@ -2,7 +2,7 @@ package dev.cordon.internal.runner;
 
 import dev.cordon.Grant;
 import dev.cordon.Secrets;
-import dev.cordon.internal.policy.Durations;
+import dev.cordon.internal.policy.model.Durations;
 import java.nio.file.Path;
 import java.util.List;
 

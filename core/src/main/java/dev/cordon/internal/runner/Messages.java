@@ -3,7 +3,7 @@ package dev.cordon.internal.runner;
 import dev.cordon.Grant;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.internal.exec.Outcome;
-import dev.cordon.internal.policy.Durations;
+import dev.cordon.internal.policy.model.Durations;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

@@ -11,6 +11,8 @@ import dev.cordon.internal.discovery.BackendSelector;
 import dev.cordon.internal.discovery.NoSandboxBackend;
 import dev.cordon.internal.discovery.ProviderRegistry;
 import dev.cordon.internal.invocation.HostRunnerDecoder;
+import dev.cordon.internal.policy.ManifestDiscovery;
+import dev.cordon.internal.policy.Policies;
 import dev.cordon.internal.invocation.TargetRunnerDecoder;
 import dev.cordon.spi.Capability;
 import dev.cordon.spi.InvocationDecoder;
@@ -55,23 +57,90 @@ final class Resolution {
         return all;
     }
 
-    Policy policy(Arguments arguments) {
-        Policy resolved = resolvedPolicy(arguments);
-        return settings.refinement().<Policy>map(change -> new RefinedPolicy(resolved, change)).orElse(resolved);
+    /**
+     * The policy of a call and the file it was read from.
+     *
+     * @param policy the policy in force (refined, when the settings refine it)
+     * @param file the policy file named by option or environment, or the Cargo manifest it was found in; empty
+     *     for a policy given in code, a provider's, the fallback and the defaults
+     */
+    record Source(Policy policy, Optional<Path> file) {
     }
 
-    private Policy resolvedPolicy(Arguments arguments) {
+    /**
+     * Resolves the policy of a build script or run, in this order: the policy given in code, {@code --policy
+     * FILE}, {@code $CORDON_POLICY}, the workspace's {@code Cargo.toml} ({@code [workspace.metadata.cordon]} or
+     * {@code [package.metadata.cordon]}; see {@link ManifestDiscovery#rootManifest}), a policy jar, the
+     * fallback given in code, the defaults. The first present wins; the rest are not read.
+     */
+    Source source(Arguments arguments, RunnerInvocation invocation) {
+        return source(arguments, () -> ManifestDiscovery.rootManifest(invocation));
+    }
+
+    /** As {@link #source(Arguments, RunnerInvocation)}, the manifest found above the working directory. */
+    Source source(Arguments arguments) {
+        return source(arguments, () -> ManifestDiscovery.rootManifestAbove(settings.workingDirectory()));
+    }
+
+    Policy policy(Arguments arguments) {
+        return source(arguments).policy();
+    }
+
+    private Source source(Arguments arguments, java.util.function.Supplier<Optional<Path>> manifest) {
+        Source resolved = resolvedPolicy(arguments, manifest);
+        return settings.refinement().map(change -> new Source(new RefinedPolicy(resolved.policy(), change),
+                resolved.file())).orElse(resolved);
+    }
+
+    private Source resolvedPolicy(Arguments arguments, java.util.function.Supplier<Optional<Path>> manifest) {
         if (settings.policy().isPresent()) {
-            return settings.policy().get();
+            return new Source(settings.policy().get(), Optional.empty());
         }
         Optional<Path> file = policyFile(arguments);
         if (file.isPresent()) {
-            return dev.cordon.internal.policy.Policies.load(file.get(), settings.environment());
+            return new Source(Policies.load(file.get(), settings.environment()), file);
+        }
+        Optional<Path> found = manifest.get();
+        if (found.isPresent()) {
+            Optional<Policy> fromManifest = Policies.fromManifest(found.get(), settings.environment());
+            if (fromManifest.isPresent()) {
+                return new Source(fromManifest.get(), found);
+            }
         }
         ProviderRegistry<PolicyProvider> providers = ProviderRegistry.of(PolicyProvider.class, settings.discover(),
                 settings.classLoader(), settings.policyProviders(), PolicyProvider::id);
-        return providers.byPriority(PolicyProvider::priority, PolicyProvider::id).stream().findFirst()
-                .map(PolicyProvider::policy).or(settings::fallbackPolicy).orElseGet(Policy::defaults);
+        return new Source(providers.byPriority(PolicyProvider::priority, PolicyProvider::id).stream().findFirst()
+                .map(PolicyProvider::policy).or(settings::fallbackPolicy).orElseGet(Policy::defaults),
+                Optional.empty());
+    }
+
+    /**
+     * {@return the Cargo manifest above the working directory that holds a policy, when there is one} For
+     * {@code check} and {@code explain}: a named policy file shadows it, and they say so.
+     */
+    Optional<Path> manifestWithPolicy() {
+        return ManifestDiscovery.rootManifestAbove(settings.workingDirectory())
+                .filter(m -> Policies.fromManifest(m, settings.environment()).isPresent());
+    }
+
+    /**
+     * {@return a note when a named policy file shadows a policy in the workspace's {@code Cargo.toml}, for
+     * {@code check} and {@code explain}} Builds say nothing (they do not read the manifest then).
+     */
+    Optional<String> shadowNote(Arguments arguments) {
+        Optional<Path> named = policyFile(arguments);
+        if (named.isEmpty() || settings.policy().isPresent()) {
+            return Optional.empty();
+        }
+        Optional<Path> manifest;
+        try {
+            manifest = manifestWithPolicy();
+        } catch (dev.cordon.PolicyException e) {
+            manifest = ManifestDiscovery.rootManifestAbove(settings.workingDirectory()); // invalid, but present
+        }
+        return manifest.filter(m -> !m.equals(named.get())).map(m -> m + " also holds a policy ([workspace.metadata"
+                + ".cordon] or [package.metadata.cordon]); it is not used: " + (arguments.policy().isPresent()
+                ? "--policy" : "CORDON_POLICY") + " names " + named.get() + ", which comes first");
     }
 
     Optional<Path> policyFile(Arguments arguments) {

@@ -22,7 +22,8 @@ import dev.cordon.internal.exec.Spawner;
 import dev.cordon.internal.exec.Supervisor;
 import dev.cordon.internal.live.LiveLog;
 import dev.cordon.internal.net.RouteBroker;
-import dev.cordon.internal.policy.Sha256;
+import dev.cordon.internal.policy.evaluation.DeclaredNeeds;
+import dev.cordon.internal.policy.cache.Sha256;
 import dev.cordon.spi.InvocationDecoder;
 import dev.cordon.spi.PolicyProvider;
 import dev.cordon.spi.RunListener;
@@ -133,6 +134,7 @@ public final class RunnerEngine {
                 case "daemon" -> throw Arguments.usage("'daemon' is started through Runner.run, not here");
                 case "explain" -> ExplainCommand.run(this, settings, resolution, messages, arguments);
                 case "summary" -> summary(arguments);
+                case "suggest" -> SuggestCommand.run(settings, messages, arguments);
                 default -> runBuildScript(arguments);
             };
         } catch (CordonException e) {
@@ -244,7 +246,8 @@ public final class RunnerEngine {
      *
      * @param invocation the decoded call (the source copy's, when the grant asks for one)
      * @param policy the policy that decided
-     * @param policyFile the policy file named by option or environment, if any
+     * @param policyFile the policy file named by option or environment, or the Cargo manifest holding the
+     *     policy, if any
      * @param grant the grant
      * @param selector how the backend was chosen
      * @param backend the chosen backend
@@ -261,7 +264,8 @@ public final class RunnerEngine {
     Prepared prepare(RunnerInvocation decoded, Arguments arguments, boolean dryRun, PhaseTimer timer) {
         RunnerInvocation invocation = decoded;
         timer.mark("decode");
-        Policy policy = resolution.policy(arguments);
+        Resolution.Source source = resolution.source(arguments, invocation);
+        Policy policy = source.policy();
         timer.mark("policy");
         Grant grant = policy.decide(invocation);
         timer.mark("decide");
@@ -270,6 +274,8 @@ public final class RunnerEngine {
             invocation = dryRun ? SourceCopy.relocate(invocation, grant) : SourceCopy.make(invocation, grant);
             grant = policy.decide(invocation).toBuilder().writable(SourceCopy.location(grant)).build();
         }
+        GrantCheck.requirePolicyUnwritable(grant, source.file(), keyPrefix(policy),
+                invocation.kind() == RunnerInvocation.Kind.RUN ? "run" : "build");
         if (!dryRun) {
             WritablePaths.createMissing(grant);
         }
@@ -281,7 +287,7 @@ public final class RunnerEngine {
         timer.mark("filter");
         ExecutionPlan plan = backend.plan(invocation, grant, filter);
         timer.mark("plan");
-        return new Prepared(invocation, policy, resolution.policyFile(arguments), grant, selector, backend, plan);
+        return new Prepared(invocation, policy, source.file(), grant, selector, backend, plan);
     }
 
     private void finish(Prepared prepared, List<RunListener> listeners, Instant started, Outcome outcome,
@@ -295,21 +301,37 @@ public final class RunnerEngine {
         if (refusedRoutes.isPresent()) { // refused connects: in the failure explanation and the audit record
             denial = Optional.of(denial.map(d -> refusedRoutes.get() + "\n" + d).orElse(refusedRoutes.get()));
             if (outcome.succeeded()) {
-                messages.error(refusedRoutes.get());
+                messages.error(inPolicy(prepared, refusedRoutes.get()));
             }
         }
+        // What the package declares in its own Cargo.toml: never granted, shown next to the grant.
+        Optional<DeclaredNeeds> declared = outcome.succeeded() && listeners.isEmpty() ? Optional.empty()
+                : DeclaredNeeds.of(invocation);
+        if (!outcome.succeeded() && declared.isPresent()) {
+            List<String> unmet = declared.get().unmet(invocation, grant, DeclaredNeeds.tableOf("", invocation));
+            if (!unmet.isEmpty()) {
+                String text = "cordon: " + String.join("\ncordon: ", unmet) + "\n(a package's declaration is never"
+                        + " granted by Cordon: grant it in your policy only if you trust the package)";
+                denial = Optional.of(denial.map(d -> d + "\n" + text).orElse(text));
+            }
+        }
+        denial = denial.map(d -> inPolicy(prepared, d));
         if (outcome.refusal().isPresent()) {
-            messages.verbatim(outcome.refusal().get());
+            messages.verbatim(inPolicy(prepared, outcome.refusal().get()));
         } else if (!outcome.succeeded()) {
             messages.failure(invocation, grant, outcome, denial.map(text -> List.of(text.split("\n"))).orElse(List.of()));
         }
         BuildTally.record(invocation.targetDir(), invocation.crateName(), backend.id(), denial.isPresent());
         if (!listeners.isEmpty()) {
-            RunEvent event = new RunEvent(invocation.crateName(), invocation.crateVersion(), prepared.policy().name(),
-                    prepared.policyFile().filter(f -> settings.policy().isEmpty()).flatMap(RunnerEngine::sha256),
-                    grant.network().mode(), grant.writable().size(), grant.hidden().size(), backend.id(),
-                    CommandRedaction.redact(prepared.plan().command()), started, outcome.elapsed(),
-                    outcome.exitCode(), outcome.signal(), outcome.timedOut(), denial);
+            RunEvent event = RunEvent.builder(invocation.crateName(), prepared.policy().name(), backend.id(), started)
+                    .crateVersion(invocation.crateVersion())
+                    .policySha256(prepared.policyFile().filter(f -> settings.policy().isEmpty())
+                            .flatMap(RunnerEngine::sha256))
+                    .network(grant.network().mode()).writableCount(grant.writable().size())
+                    .hiddenCount(grant.hidden().size()).command(CommandRedaction.redact(prepared.plan().command()))
+                    .duration(outcome.elapsed()).exitCode(outcome.exitCode()).signal(outcome.signal())
+                    .timedOut(outcome.timedOut()).denial(denial)
+                    .declaredNeeds(declared.filter(d -> d.problem().isEmpty()).map(DeclaredNeeds::toml)).build();
             for (RunListener listener : listeners) {
                 try {
                     listener.finished(event);
@@ -318,6 +340,23 @@ public final class RunnerEngine {
                 }
             }
         }
+    }
+
+    /**
+     * Suggested policy lines name tables as a policy file writes them ({@code [permissions.build.foo]}); for a
+     * policy kept in a Cargo manifest they must say {@code [workspace.metadata.cordon.permissions.build.foo]}
+     * to be pasted. The explainers (one per backend, in other modules) know only the grant, so the table is
+     * rewritten here, the one place every explanation passes.
+     */
+    private static String inPolicy(Prepared prepared, String text) {
+        String prefix = keyPrefix(prepared.policy());
+        return prefix.isEmpty() ? text : text.replace("[permissions.", "[" + prefix + "permissions.");
+    }
+
+    /** {@return where the policy's tables start in its file: {@code workspace.metadata.cordon.}, or empty} */
+    private static String keyPrefix(Policy resolved) {
+        Policy policy = resolved instanceof RefinedPolicy refined ? refined.base() : resolved;
+        return policy instanceof dev.cordon.internal.policy.evaluation.TomlPolicy toml ? toml.keyPrefix() : "";
     }
 
     private int summary(Arguments arguments) {

@@ -5,6 +5,7 @@ import dev.cordon.NetworkAccess;
 import dev.cordon.PolicyException;
 import dev.cordon.PolicyViolation;
 import dev.cordon.SyscallRules;
+import dev.cordon.internal.text.Suggestions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -40,7 +41,7 @@ public final class RuleResolver {
         List<PolicyViolation> violations = new ArrayList<>();
         if (profile.isEmpty()) {
             violations.add(violation("syscalls.profile", "unknown syscall profile '" + rules.profile() + "'",
-                    Suggestions.closest(rules.profile(), Profiles.names())
+                    Suggestions.nearest(rules.profile(), Profiles.names())
                             .map(s -> "did you mean '" + s + "'?")
                             .orElse("use one of " + Profiles.names())));
         }
@@ -113,7 +114,7 @@ public final class RuleResolver {
         for (String name : names) {
             if (!isKnown(here, name)) {
                 violations.add(violation(keyPath, "unknown syscall '" + name + "'",
-                        Suggestions.closest(name, knownNames()).map(s -> "did you mean '" + s + "'?")
+                        Suggestions.nearest(name, knownNames()).map(s -> "did you mean '" + s + "'?")
                                 .orElse("use a name from the Linux syscall tables, e.g. 'ptrace'")));
             }
         }
