@@ -6,7 +6,7 @@ import dev.cordon.internal.cache.CacheFiles;
 import dev.cordon.internal.directives.Directive;
 import dev.cordon.internal.directives.DirectiveFirewall;
 import dev.cordon.internal.exec.DirectiveCheck;
-import dev.cordon.internal.policy.Sha256;
+import dev.cordon.internal.policy.cache.Sha256;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
