@@ -50,6 +50,9 @@ public final class PolicyEngine {
      * @return the grant; never null
      */
     public static Grant decide(PolicyModel model, String policyName, RunnerInvocation invocation) {
+        if (invocation.kind() == RunnerInvocation.Kind.MACRO) {
+            return MacroGrants.decide(model, policyName, invocation);
+        }
         boolean run = invocation.kind() == RunnerInvocation.Kind.RUN;
         PolicyModel.Section section = run ? model.run().orElse(PolicyModel.Section.EMPTY) : model.build();
         Rules defaults = section.defaults();
@@ -171,7 +174,7 @@ public final class PolicyEngine {
         return BuildScriptEnvironment.passes(name, value, pass, drop);
     }
 
-    private static Map<String, Path> variables(RunnerInvocation invocation, Path tmp) {
+    static Map<String, Path> variables(RunnerInvocation invocation, Path tmp) {
         Map<String, Path> vars = new HashMap<>();
         invocation.outDir().ifPresent(p -> vars.put("OUT_DIR", p.toAbsolutePath().normalize()));
         vars.put("CARGO_MANIFEST_DIR", invocation.manifestDir().toAbsolutePath().normalize());
@@ -183,13 +186,13 @@ public final class PolicyEngine {
         return vars;
     }
 
-    private static void resolveAll(List<PathSpec> specs, Map<String, Path> vars, List<Path> into) {
+    static void resolveAll(List<PathSpec> specs, Map<String, Path> vars, List<Path> into) {
         for (PathSpec spec : specs) {
             spec.resolve(vars).ifPresent(p -> into.add(p.toAbsolutePath().normalize()));
         }
     }
 
-    private static boolean underAny(Path path, List<Path> hidden) {
+    static boolean underAny(Path path, List<Path> hidden) {
         for (Path h : hidden) {
             if (path.startsWith(h)) {
                 return true;

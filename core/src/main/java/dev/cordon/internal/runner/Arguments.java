@@ -21,12 +21,15 @@ import java.util.Optional;
  * @param rest the program and its arguments (run)
  * @param socket {@code --socket PATH} (daemon)
  * @param syntaxOnly {@code --syntax-only} (check): validate the file only, not against this machine
+ * @param procMacros {@code --proc-macros A,B} (macro): the proc-macro packages the rustc call loads, as
+ *     {@code bin/cordon-rustc} found them
  */
 record Arguments(String command, Optional<String> policy, Optional<String> crate, Optional<String> manifestDir,
-        Optional<String> outDir, List<String> rest, Optional<String> socket, boolean syntaxOnly) {
+        Optional<String> outDir, List<String> rest, Optional<String> socket, boolean syntaxOnly,
+        List<String> procMacros) {
 
     static final List<String> COMMANDS = List.of("run", "check", "explain", "summary", "help", "version",
-            "daemon");
+            "daemon", "macro");
 
     static Arguments parse(List<String> args) {
         String command = "run";
@@ -36,10 +39,10 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
             i = 1;
         } else if (!args.isEmpty() && (args.getFirst().equals("--help") || args.getFirst().equals("-h"))) {
             return new Arguments("help", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    List.of(), Optional.empty(), false);
+                    List.of(), Optional.empty(), false, List.of());
         } else if (!args.isEmpty() && args.getFirst().equals("--version")) {
             return new Arguments("version", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    List.of(), Optional.empty(), false);
+                    List.of(), Optional.empty(), false, List.of());
         }
         Optional<String> policy = Optional.empty();
         Optional<String> crate = Optional.empty();
@@ -47,6 +50,7 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
         Optional<String> outDir = Optional.empty();
         Optional<String> socket = Optional.empty();
         boolean syntaxOnly = false;
+        List<String> procMacros = new ArrayList<>();
         List<String> rest = new ArrayList<>();
         for (; i < args.size(); i++) {
             String arg = args.get(i);
@@ -81,17 +85,28 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
                 case "--out-dir" -> outDir = Optional.of(value);
                 case "--target-dir" -> outDir = Optional.of(value); // summary: the same slot, its own name
                 case "--socket" -> socket = Optional.of(value);
+                case "--proc-macros" -> {
+                    for (String macro : value.split(",")) {
+                        if (!macro.isBlank()) {
+                            procMacros.add(macro.strip());
+                        }
+                    }
+                }
                 default -> throw usage("unknown option '" + name + "'; known: --policy, --crate, "
-                        + "--manifest-dir, --out-dir, --target-dir (summary), --socket, --syntax-only (check)");
+                        + "--manifest-dir, --out-dir, --target-dir (summary), --socket, --syntax-only (check), --proc-macros (macro)");
             }
         }
-        if (!command.equals("run") && !rest.isEmpty()) {
+        if (!command.equals("run") && !command.equals("macro") && !rest.isEmpty()) {
             throw usage("'" + command + "' takes no program, got '" + rest.getFirst() + "'");
         }
         if (command.equals("explain") && crate.isEmpty()) {
             throw usage("explain needs --crate NAME (the package name, as in CARGO_PKG_NAME)");
         }
-        return new Arguments(command, policy, crate, manifestDir, outDir, List.copyOf(rest), socket, syntaxOnly);
+        if (command.equals("macro") && (rest.isEmpty() || procMacros.isEmpty())) {
+            throw usage("macro needs --proc-macros NAME,... and the rustc command line (bin/cordon-rustc calls it)");
+        }
+        return new Arguments(command, policy, crate, manifestDir, outDir, List.copyOf(rest), socket, syntaxOnly,
+                List.copyOf(procMacros));
     }
 
     static CordonException usage(String message) {
@@ -104,6 +119,8 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
                    cordon-runner explain [--policy FILE] --crate NAME [--manifest-dir DIR] [--out-dir DIR]
                          (without --manifest-dir, the package is found with cargo metadata from the current directory)
                    cordon-runner summary [--target-dir DIR]   (after cargo build: scripts run, backends, denials)
+                   cordon-runner macro --proc-macros NAME,... -- RUSTC ARGS...   (bin/cordon-rustc: rustc
+                         loading proc macros, in the sandbox [permissions.macro] grants)
                    cordon-runner daemon --socket PATH   (the plan daemon bin/cordon-runner starts itself)
                    cordon-runner help | version
                    bin/cordon-runner init [--mode stable|host-runner|run] [--write]   (Cargo configuration)

@@ -13,6 +13,7 @@ import dev.cordon.SyscallFilter;
 import dev.cordon.internal.audit.CommandRedaction;
 import dev.cordon.internal.discovery.BackendSelector;
 import dev.cordon.internal.exec.Outcome;
+import dev.cordon.internal.invocation.RustcMacroDecoder;
 import dev.cordon.internal.directives.DirectiveFirewall;
 import dev.cordon.internal.exec.DirectiveCheck;
 import dev.cordon.internal.limits.LimitEnforcement;
@@ -133,7 +134,9 @@ public final class RunnerEngine {
                 case "daemon" -> throw Arguments.usage("'daemon' is started through Runner.run, not here");
                 case "explain" -> ExplainCommand.run(this, settings, resolution, messages, arguments);
                 case "summary" -> summary(arguments);
-                default -> runBuildScript(arguments);
+                case "macro" -> execute(RustcMacroDecoder.decode(arguments.rest(), arguments.procMacros(),
+                        settings.workingDirectory(), settings.environment()), arguments);
+                default -> execute(resolution.decode(arguments.rest()), arguments);
             };
         } catch (CordonException e) {
             messages.error(e.getMessage());
@@ -144,9 +147,10 @@ public final class RunnerEngine {
         }
     }
 
-    private int runBuildScript(Arguments arguments) {
+    /** Runs one decoded call (a build script, a run, or rustc loading proc macros) in its sandbox. */
+    private int execute(RunnerInvocation decoded, Arguments arguments) {
         PhaseTimer timer = new PhaseTimer("1".equals(settings.environment().get("CORDON_TRACE")), settings.stderr());
-        Prepared prepared = prepare(resolution.decode(arguments.rest()), arguments, false, timer);
+        Prepared prepared = prepare(decoded, arguments, false, timer);
         RunnerInvocation invocation = prepared.invocation();
         Grant grant = prepared.grant();
         if (prepared.backend().id().equals(Grant.NO_SANDBOX)) {
@@ -157,8 +161,11 @@ public final class RunnerEngine {
         Optional<Supervisor.LineListener> live = LiveLog.forRun(invocation, grant.liveLog(),
                 settings.environment(), settings.stderr()).map(l -> l);
         Supervisor supervisor = new Supervisor(settings.spawner(), settings.stdout(), settings.stderr());
-        Supervisor.Watch watch = new Supervisor.Watch(grant.timeout(), grant.idleTimeout(), live,
-                directives(DirectiveFirewall.forRun(grant, invocation)), outputLimit(grant, invocation));
+        // rustc's stdout is not the build-script protocol: Cargo acts on no line of it.
+        DirectiveCheck check = invocation.kind() == RunnerInvocation.Kind.MACRO ? DirectiveCheck.NONE
+                : directives(DirectiveFirewall.forRun(grant, invocation));
+        Supervisor.Watch watch = new Supervisor.Watch(grant.timeout(), grant.idleTimeout(), live, check,
+                outputLimit(grant, invocation));
         Instant started = Instant.now();
         timer.mark("prepare");
         Outcome outcome;
@@ -288,9 +295,14 @@ public final class RunnerEngine {
         } else if (!outcome.succeeded()) {
             messages.failure(invocation, grant, outcome, denial.map(text -> List.of(text.split("\n"))).orElse(List.of()));
         }
-        BuildTally.record(invocation.targetDir(), invocation.crateName(), backend.id(), denial.isPresent());
+        boolean macro = invocation.kind() == RunnerInvocation.Kind.MACRO;
+        if (!macro) {
+            BuildTally.record(invocation.targetDir(), invocation.crateName(), backend.id(), denial.isPresent());
+        }
         if (!listeners.isEmpty()) {
-            RunEvent event = new RunEvent(invocation.crateName(), invocation.crateVersion(), prepared.policy().name(),
+            String subject = macro ? invocation.crateName() + " (rustc loading proc macros "
+                    + String.join(", ", invocation.procMacros()) + ")" : invocation.crateName();
+            RunEvent event = new RunEvent(subject, invocation.crateVersion(), prepared.policy().name(),
                     prepared.policyFile().filter(f -> settings.policy().isEmpty()).flatMap(RunnerEngine::sha256),
                     grant.network().mode(), grant.writable().size(), grant.hidden().size(), backend.id(),
                     CommandRedaction.redact(prepared.plan().command()), started, outcome.elapsed(),

@@ -320,6 +320,11 @@ public final class BwrapPlanner {
     static Path privateDirectory(RunnerInvocation invocation, Grant grant) {
         try {
             Optional<Path> target = invocation.targetDir();
+            if (target.isPresent() && invocation.kind() == RunnerInvocation.Kind.MACRO) {
+                // One folder per rustc call: its temporary directory's name carries the unit's hash.
+                Path plans = ownerOnlyDirectory(target.get().resolve(PLANS_DIRECTORY));
+                return ownerOnlyDirectory(plans.resolve("rustc-" + grant.temporaryDirectory().getFileName()));
+            }
             Optional<Path> buildDir = invocation.buildDir();
             if (target.isPresent() && buildDir.isPresent() && buildDir.get().startsWith(target.get())) {
                 Path plans = ownerOnlyDirectory(target.get().resolve(PLANS_DIRECTORY));
@@ -459,18 +464,21 @@ public final class BwrapPlanner {
 
     /**
      * Where the program starts: a build script in its package root (Cargo's contract), a binary, test or
-     * bench where Cargo started it ({@code cargo run} keeps the caller's directory).
+     * bench where Cargo started it ({@code cargo run} keeps the caller's directory), rustc where Cargo did.
      */
     private static Path workingDirectory(RunnerInvocation invocation) {
-        return invocation.kind() == RunnerInvocation.Kind.RUN ? invocation.workingDirectory() : invocation.manifestDir();
+        return invocation.kind() == RunnerInvocation.Kind.RUN || invocation.kind() == RunnerInvocation.Kind.MACRO
+                ? invocation.workingDirectory() : invocation.manifestDir();
     }
 
     /**
      * {@code OUT_DIR}, which a build script always may write; empty for a binary, test or bench run
      * ({@code cargo run/test}), which Cargo also gives its package's {@code OUT_DIR} but which writes only what
-     * its grant lists: the build script's output is an input of later compilations outside any sandbox.
+     * its grant lists: the build script's output is an input of later compilations outside any sandbox; and for
+     * a rustc call that loads proc macros, which writes only its own outputs.
      */
     private static Optional<Path> writableOutDir(RunnerInvocation invocation) {
-        return invocation.kind() == RunnerInvocation.Kind.RUN ? Optional.empty() : invocation.outDir();
+        return invocation.kind() == RunnerInvocation.Kind.RUN || invocation.kind() == RunnerInvocation.Kind.MACRO
+                ? Optional.empty() : invocation.outDir();
     }
 }
