@@ -283,7 +283,9 @@ public final class RunnerEngine {
         SandboxBackend backend = prepared.backend();
         Optional<String> denial = outcome.refusal().isPresent() ? outcome.refusal()
                 : outcome.succeeded() ? Optional.empty()
-                : backend.explainFailure(invocation, grant, outcome.exitCode(), String.join("\n", outcome.stderrTail()));
+                : backend.explainFailure(invocation, grant, outcome.exitCode(), String.join("\n",
+                        invocation.kind() == RunnerInvocation.Kind.MACRO
+                                ? RustcDiagnostics.readable(outcome.stderrTail()) : outcome.stderrTail()));
         if (refusedRoutes.isPresent()) { // refused connects: in the failure explanation and the audit record
             denial = Optional.of(denial.map(d -> refusedRoutes.get() + "\n" + d).orElse(refusedRoutes.get()));
             if (outcome.succeeded()) {

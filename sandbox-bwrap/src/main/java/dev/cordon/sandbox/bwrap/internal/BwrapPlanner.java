@@ -173,7 +173,8 @@ public final class BwrapPlanner {
         for (String skipped : mounts.skipped()) {
             plan.note(skipped);
         }
-        plan.handover(handover(grant, mounts));
+        plan.handover(invocation.kind() == RunnerInvocation.Kind.MACRO ? sharedDirectories(grant, mounts)
+                : handover(grant, mounts));
 
         options.addAll(List.of("--chdir", packageDir.toString()));
         options.add("--clearenv");
@@ -278,6 +279,32 @@ public final class BwrapPlanner {
             }
         }
         return new ExecutionPlan.Handover(writable, SandboxUser.UID, SandboxUser.GID);
+    }
+
+    /**
+     * A rustc call that loads proc macros writes into directories every other rustc call of the build shares
+     * (the output directory {@code deps}, the incremental directory), several at once: handing their contents
+     * over for one run and back would take them from the calls still running. So a root runner gives the
+     * directories themselves (not what is in them) to the sandbox user, for good: it can then add files and
+     * replace its own outputs, and root's own rustc calls write there as before. Nothing is given back.
+     */
+    private ExecutionPlan.Handover sharedDirectories(Grant grant, MountTable mounts) {
+        if (sandboxUser.isEmpty()) {
+            return ExecutionPlan.Handover.NONE;
+        }
+        handover(grant, mounts); // refuses system directories
+        for (Path dir : mounts.writablePaths()) {
+            try {
+                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.setAttribute(dir, "unix:uid", SandboxUser.UID, LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(dir, "unix:gid", SandboxUser.GID, LinkOption.NOFOLLOW_LINKS);
+                }
+            } catch (IOException e) {
+                throw new SandboxException("cannot give " + dir + " to the sandbox user (uid " + SandboxUser.UID
+                        + ") for rustc: " + e.getMessage(), ExitCodes.SANDBOX_FAILED, new UncheckedIOException(e));
+            }
+        }
+        return ExecutionPlan.Handover.NONE;
     }
 
     private static int nextFree(Set<Integer> used) {

@@ -35,7 +35,8 @@ public final class DenialExplainer {
             "code: 2,", "kind: notfound", "[errno 2]");
     private static final List<String> NETWORK = List.of("network is unreachable", "enetunreach", "os error 101",
             "temporary failure in name resolution", "name or service not known", "failed to lookup address",
-            "could not resolve host", "eai_again", "dns error", "no address associated with hostname");
+            "could not resolve host", "eai_again", "dns error", "no address associated with hostname",
+            "address family not supported", "os error 97");
     private static final List<String> REFUSED = List.of("connection refused", "econnrefused", "os error 111");
 
     private DenialExplainer() {
