@@ -174,4 +174,27 @@ class ProcMacroSandboxTest {
             assertEquals(0, server.connections.get());
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void check_warnsAboutAMacroTableThatNamesNoProcMacroAndSuggestsTheRightPackage() throws Exception {
+        String policy = "[permissions.macro.evil]\n\n[permissions.macro.serde]\nnetwork-access = { action = \"deny\" }\n\n"
+                + "[permissions.macro.evill]\n";
+        CargoProject project = project(p -> p, policy, "user_ok", "read /etc/hostname");
+        project.file("user_ok/Cargo.toml", "[package]\nname = \"user_ok\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n"
+                + "[dependencies]\nevil = { path = \"../evil\" }\nserde = { version = \"1\", features = [\"derive\"] }\n");
+        ProcessBuilder pb = new ProcessBuilder(CargoProject.runnerLauncher().toString(), "check", "--policy",
+                dir.resolve("cordon.toml").toString()).directory(dir.resolve("ws").toFile()).redirectErrorStream(true);
+        pb.environment().put("CORDON_NO_AOT", "1");
+        pb.environment().put("CORDON_NO_DAEMON", "1");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        String file = dir.resolve("cordon.toml").toString();
+        assertTrue(out.contains("warning: " + file + ":3: [permissions.macro.serde] never applies: package 'serde' is "
+                + "not a proc macro (proc macros here: evil, serde_derive); its proc macros are in "
+                + "[permissions.macro.serde_derive]: rename the table"), out);
+        assertTrue(out.contains("warning: " + file + ":6: [permissions.macro.evill] never applies: no package 'evill' "
+                + "in this workspace (proc macros here: evil, serde_derive); did you mean 'evil'?"), out);
+        assertFalse(out.contains("[permissions.macro.evil] never applies"), out);
+    }
 }
