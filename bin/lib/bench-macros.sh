@@ -14,6 +14,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/cordon-bench-macros.XXXXXX"); trap 'rm -rf "$w
 # rustc call untouched; it starts the same runner.
 git -C "$here/.." show d45339b:bin/cordon-rustc > "$work/cordon-rustc-build-scripts-only"
 chmod +x "$work/cordon-rustc-build-scripts-only"
+# Copies, so that editing the checkout during a run changes nothing (a shell reads its script as it goes).
+cp "$here/cordon-rustc" "$work/cordon-rustc-macros"
 corpus=$work/corpus; mkdir -p "$corpus/src" "$corpus/.cargo"
 cat > "$corpus/Cargo.toml" <<'TOML'
 [package]
@@ -43,7 +45,7 @@ RS
 printf '[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n' > "$corpus/.cargo/config.toml"
 cd "$corpus"
 modes=("plain stable cargo" "cordon-rustc, proc macros not sandboxed" "cordon-rustc, proc macros sandboxed")
-wrappers=("" "$work/cordon-rustc-build-scripts-only" "$here/cordon-rustc")
+wrappers=("" "$work/cordon-rustc-build-scripts-only" "$work/cordon-rustc-macros")
 echo "== whole cargo build of the real-crate corpus with proc macros: $rounds interleaved rounds, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), $(date -u +%F)"
 declare -A times
 for ((r = 1; r <= rounds; r++)); do
