@@ -192,4 +192,24 @@ class RustcWrapperTest {
         assertFalse(Files.exists(dir.resolve("runner.log")));
         assertFalse(Files.exists(dir.resolve("target/debug/cordon-macros")));
     }
+
+    @Test
+    void wrapper_compilesABuildScriptThatUsesAProcMacroInTheSandboxAndStillPutsItsLauncherInPlace() throws Exception {
+        Path deps = Files.createDirectories(dir.resolve("target/debug/deps"));
+        Files.createDirectories(dir.resolve("target/debug/cordon-macros"));
+        Files.writeString(dir.resolve("target/debug/cordon-macros/libmy_derive-00ff.so"), "my-derive\n");
+        // The runner stand-in records its call and runs the rustc after "--", as the sandbox would.
+        Path runner = executable("runner-exec", "#!/bin/sh\necho \"$*\" > \"$FAKE_RUNNER_LOG\"\n"
+                + "while [ \"$1\" != -- ]; do shift; done; shift; exec \"$@\"\n");
+        List<String> args = new ArrayList<>(buildScriptArgs());
+        args.addAll(List.of("--extern", "my_derive=" + deps.resolve("libmy_derive-00ff.so")));
+        Path binary = out.resolve("build_script_build-0123456789abcdef");
+        var run = wrapper(Map.of("CARGO_PKG_NAME", "probe", "CORDON_RUNNER", runner.toString(), "FAKE_RUNNER_LOG",
+                dir.resolve("runner.log").toString(), "FAKE_OUTPUT", binary.toString()), args.toArray(String[]::new));
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertTrue(Files.readString(dir.resolve("runner.log")).startsWith("macro --proc-macros my-derive -- " + rustc),
+                Files.readString(dir.resolve("runner.log")));
+        assertEquals("real binary", Files.readString(out.resolve("build_script_build-0123456789abcdef.cordon-real")));
+        assertTrue(Files.readString(binary).contains("exec '" + runner + "' '" + binary + ".cordon-real'"));
+    }
 }
