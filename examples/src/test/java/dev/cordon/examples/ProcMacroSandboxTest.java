@@ -123,8 +123,12 @@ class ProcMacroSandboxTest {
                     "user_src", "write " + ws.resolve("user_src/src/pwned.rs"),
                     "user_home", "write " + home.resolve("pwned.txt"),
                     "user_spawn", "spawn " + outlived);
+            long servedBefore = warm.plansServed();
             var result = project.build(dir.resolve("target"), "--keep-going");
             String err = result.stderr();
+            if (path.equals("warm")) { // the macro calls were the daemon's, not a JVM's each
+                assertTrue(warm.plansServed() - servedBefore >= 5, "daemon served " + (warm.plansServed() - servedBefore));
+            }
             assertNotEquals(0, result.exitCode(), err);
             assertEquals(0, server.connections.get(), "the macro reached the server: " + err);
             assertFalse(err.contains(SECRET), err);
@@ -155,7 +159,11 @@ class ProcMacroSandboxTest {
             String policy = "[permissions.macro.evil]\nnetwork-access = { action = \"permit\", routes = [\"127.0.0.1:"
                     + server.port() + "\"] }\n";
             CargoProject project = project(launch(path), policy, "user_db", "net 127.0.0.1:" + server.port());
+            long servedBefore = warm.plansServed();
             var result = project.cargo("run", dir.resolve("target"), "-q", "-p", "user_db");
+            if (path.equals("warm")) {
+                assertEquals(1, warm.plansServed() - servedBefore, "the macro call was not the daemon's");
+            }
             assertEquals(0, result.exitCode(), result.stderr());
             assertEquals("PING\n", result.stdout(), result.stderr());
             assertEquals(1, server.connections.get());

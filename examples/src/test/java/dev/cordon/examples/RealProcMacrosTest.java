@@ -95,9 +95,13 @@ class RealProcMacrosTest {
         } else {
             project.env("CORDON_NO_DAEMON", "1");
         }
+        long servedBefore = warm.plansServed();
         var result = project.cargo("run", shared.resolve("target-" + path), "-q");
         assertEquals(0, result.exitCode(), result.stderr());
         assertEquals(plainOutput, result.stdout());
+        if (path.equals("warm")) { // build scripts and macro calls alike were the daemon's
+            assertTrue(warm.plansServed() - servedBefore >= 20, "daemon served " + (warm.plansServed() - servedBefore));
+        }
         String log = Files.readString(audit);
         // Every crate that loads a proc macro was compiled in the sandbox, including app, which loads
         // serde_derive through serde's re-export without naming it (and proc-macro-error-attr, which clap_derive
