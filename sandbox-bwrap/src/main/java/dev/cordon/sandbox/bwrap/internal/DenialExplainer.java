@@ -95,6 +95,8 @@ public final class DenialExplainer {
         Set<Path> suggested = new LinkedHashSet<>();
         List<String> where = new ArrayList<>();
         boolean intoPackage = false;
+        String writableHere = invocation.kind() == RunnerInvocation.Kind.MACRO ? "rustc's own outputs and $TMPDIR"
+                : "OUT_DIR and $TMPDIR";
         for (Path path : paths(lines(tail, WRITE_DENIED))) {
             if (grant.writable().stream().anyMatch(path::startsWith)) {
                 continue;
@@ -102,8 +104,9 @@ public final class DenialExplainer {
             String area;
             // The target directory often lies inside the package directory: test the narrower one first.
             if (target.isPresent() && path.startsWith(target.get())) {
-                area = "the target directory " + target.get() + " is read-only in the sandbox (only OUT_DIR is "
-                        + "writable)";
+                area = "the target directory " + target.get() + " is read-only in the sandbox (only "
+                        + (invocation.kind() == RunnerInvocation.Kind.MACRO ? "rustc's own outputs are" : "OUT_DIR is")
+                        + " writable)";
             } else if (path.startsWith(packageDir)) {
                 area = "the package directory " + packageDir + " is read-only in the sandbox";
                 intoPackage = true;
@@ -115,7 +118,7 @@ public final class DenialExplainer {
                         + "own temporary directory is $TMPDIR)";
             } else if (grant.readable().stream().anyMatch(path::startsWith) || Files.exists(path)
                     || (path.getParent() != null && Files.isDirectory(path.getParent()))) {
-                area = "everything outside OUT_DIR and $TMPDIR is read-only in the sandbox";
+                area = "everything outside " + writableHere + " is read-only in the sandbox";
             } else {
                 continue;
             }
@@ -211,7 +214,9 @@ public final class DenialExplainer {
     /** A write refused at a path the script did not print: say what is writable instead. */
     private static String unnamedWrite(RunnerInvocation invocation, Grant grant) {
         List<String> writable = new ArrayList<>();
-        invocation.outDir().ifPresent(p -> writable.add("$OUT_DIR"));
+        if (invocation.kind() != RunnerInvocation.Kind.MACRO) { // rustc's OUT_DIR is its build script's, read-only
+            invocation.outDir().ifPresent(p -> writable.add("$OUT_DIR"));
+        }
         writable.add("$TMPDIR (" + grant.temporaryDirectory() + ")");
         grant.writable().forEach(p -> writable.add(variables(invocation, p)));
         return "cordon: " + who(invocation, grant) + " was refused a write (read-only file "
