@@ -383,8 +383,10 @@ static int start_plan(int conn, int pipes[4]) {
 
 static int run_client(void) {
     const char *first = runner_argc ? runner_args[0] : "";
+    /* A build script (an absolute path), a run, or rustc loading proc macros (macro, from bin/cordon-rustc). */
     if (getenv("CORDON_NO_DAEMON") || runner_argc == 0 || (first[0] != '/' && strcmp(first, "run") != 0
-            && strcmp(first, "--policy") != 0 && strncmp(first, "--policy=", 9) != 0 && strcmp(first, "--") != 0))
+            && strcmp(first, "macro") != 0 && strcmp(first, "--policy") != 0 && strncmp(first, "--policy=", 9) != 0
+            && strcmp(first, "--") != 0))
         fall_back("not a build-script call"); /* help, check, explain...: the JVM runner's business */
     make_socket_path();
 

@@ -25,10 +25,12 @@ import java.util.TreeMap;
  * @param arguments the arguments after the program (Cargo passes none to build scripts); never null
  * @param workingDirectory the directory Cargo started the runner in (the package root); never null
  * @param environment the environment Cargo gave the runner, untouched; never null
+ * @param procMacros for a {@link Kind#MACRO} call, the packages of the proc macros rustc loads (as in
+ *     {@code CARGO_PKG_NAME} of each), sorted; empty for every other kind; never null
  * @since 0.1
  */
 public record RunnerInvocation(Kind kind, Path program, List<String> arguments, Path workingDirectory,
-        Map<String, String> environment) {
+        Map<String, String> environment, List<String> procMacros) {
 
     /** What kind of program Cargo asked to run. */
     public enum Kind {
@@ -42,17 +44,41 @@ public record RunnerInvocation(Kind kind, Path program, List<String> arguments, 
          * @since 0.2
          */
         RUN,
+        /**
+         * A rustc call that loads proc macros, which {@code bin/cordon-rustc} (stable Cargo's
+         * {@code [build] rustc-wrapper}) runs through the runner: {@link #program()} is rustc,
+         * {@link #arguments()} its command line, {@link #procMacros()} the proc-macro packages it loads.
+         * Policies decide it from {@code [permissions.macro]} and those packages' tables.
+         *
+         * @since 0.3
+         */
+        MACRO,
         /** Some other host program; policies treat it like a build script of an unknown crate. */
         OTHER
     }
 
-    /** Copies the components; the maps and lists become unmodifiable. */
+    /** Copies the components; the maps and lists become unmodifiable, the proc macros sorted. */
     public RunnerInvocation {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(program, "program");
         arguments = List.copyOf(arguments);
         Objects.requireNonNull(workingDirectory, "workingDirectory");
         environment = Collections.unmodifiableMap(new TreeMap<>(environment));
+        procMacros = List.copyOf(new java.util.TreeSet<>(procMacros));
+    }
+
+    /**
+     * Creates an invocation that loads no proc macro.
+     *
+     * @param kind what Cargo runs
+     * @param program the program
+     * @param arguments its arguments
+     * @param workingDirectory where it starts
+     * @param environment Cargo's environment for it
+     */
+    public RunnerInvocation(Kind kind, Path program, List<String> arguments, Path workingDirectory,
+            Map<String, String> environment) {
+        this(kind, program, arguments, workingDirectory, environment, List.of());
     }
 
     /**
@@ -89,9 +115,12 @@ public record RunnerInvocation(Kind kind, Path program, List<String> arguments, 
 
     /**
      * {@return the build-script's own directory: the parent of {@code OUT_DIR}
-     * ({@code <target>/<profile>/build/<pkg>-<hash>}), or empty}
+     * ({@code <target>/<profile>/build/<pkg>-<hash>}), or empty (always for a {@link Kind#MACRO rustc call})}
      */
     public Optional<Path> buildDir() {
+        if (kind == Kind.MACRO) {
+            return Optional.empty(); // OUT_DIR is the build script's; rustc calls of the package share it
+        }
         return outDir().map(Path::getParent);
     }
 
@@ -99,11 +128,15 @@ public record RunnerInvocation(Kind kind, Path program, List<String> arguments, 
      * Derives the target directory. For a build script, from {@code OUT_DIR}, which Cargo lays out as
      * {@code <target>[/<triple>]/<profile>/build/<pkg>-<hash>/out}. For a {@link Kind#RUN run}, from the
      * program's location: the nearest of its parent directories (at most four levels up) holding Cargo's
-     * {@code CACHEDIR.TAG}, so {@code --target <triple>} and custom profiles need no guessing.
+     * {@code CACHEDIR.TAG}, so {@code --target <triple>} and custom profiles need no guessing. For a
+     * {@link Kind#MACRO rustc call}, the same from its {@code --out-dir}.
      *
      * @return the directory holding Cargo's output (usually {@code target}), or empty
      */
     public Optional<Path> targetDir() {
+        if (kind == Kind.MACRO) {
+            return dev.cordon.internal.invocation.RustcCall.parse(arguments, workingDirectory).targetDir();
+        }
         if (kind == Kind.RUN) {
             Path dir = program.toAbsolutePath().getParent();
             for (int up = 0; dir != null && up < 4; up++, dir = dir.getParent()) {

@@ -128,8 +128,88 @@ class RustcWrapperTest {
         Path chained = executable("chained", "#!/bin/sh\necho \"chained: $1\" >&2\nexec \"$@\"\n");
         var run = wrapper(Map.of("CORDON_RUSTC_WRAPPER", chained.toString()), "-vV");
         assertEquals(0, run.exitCode(), run.stderr());
-        assertEquals("rustc 1.95.0\nhost: x86_64-unknown-linux-gnu\ncordon-rustc: build scripts run through Cordon "
-                + "launchers (v1)\n", run.stdout());
+        assertEquals("rustc 1.95.0\nhost: x86_64-unknown-linux-gnu\ncordon-rustc: build scripts and proc "
+                + "macros run in Cordon's sandbox (v2)\n", run.stdout());
         assertEquals("chained: " + rustc + "\n", run.stderr());
+    }
+
+    /** A stand-in runner that records how the wrapper called it. */
+    private Path fakeRunner() throws IOException {
+        return executable("runner", "#!/bin/sh\necho \"$*\" > \"$FAKE_RUNNER_LOG\"\n");
+    }
+
+    private List<String> libraryArgs(String name, String type, String... externs) {
+        List<String> args = new ArrayList<>(List.of("--crate-name", name, "--edition=2021", "src/lib.rs",
+                "--crate-type", type, "--emit=dep-info,metadata,link", "-C", "extra-filename=-00ff",
+                "--out-dir", dir.resolve("target/debug/deps").toString(), "-L",
+                "dependency=" + dir.resolve("target/debug/deps")));
+        for (String e : externs) {
+            args.addAll(List.of("--extern", e));
+        }
+        return args;
+    }
+
+    @Test
+    void wrapper_marksAProcMacroWithItsPackageAndSandboxesTheCallsThatReachIt() throws Exception {
+        Path deps = Files.createDirectories(dir.resolve("target/debug/deps"));
+        Path markers = dir.resolve("target/debug/cordon-macros");
+        Map<String, String> env = Map.of("CARGO_PKG_NAME", "my-derive", "CORDON_RUNNER", fakeRunner().toString(),
+                "FAKE_RUNNER_LOG", dir.resolve("runner.log").toString());
+        var built = wrapper(env, libraryArgs("my_derive", "proc-macro").toArray(String[]::new));
+        assertEquals(0, built.exitCode(), built.stderr());
+        assertTrue(Files.exists(dir.resolve("rustc.log")), "rustc compiled the proc macro itself");
+        assertEquals("my-derive\n", Files.readString(markers.resolve("libmy_derive-00ff.so")));
+
+        // A library that names the macro: rustc runs through the runner, and the library is marked as reaching it.
+        Files.delete(dir.resolve("rustc.log"));
+        List<String> user = libraryArgs("user", "lib", "my_derive=" + deps.resolve("libmy_derive-00ff.so"));
+        var used = wrapper(env, user.toArray(String[]::new));
+        assertEquals(0, used.exitCode(), used.stderr());
+        assertFalse(Files.exists(dir.resolve("rustc.log")), "rustc ran outside the runner");
+        assertEquals("macro --proc-macros my-derive -- " + rustc + " " + String.join(" ", user) + "\n",
+                Files.readString(dir.resolve("runner.log")));
+        assertEquals("my-derive\n", Files.readString(markers.resolve("libuser-00ff.rlib")));
+        assertEquals("my-derive\n", Files.readString(markers.resolve("libuser-00ff.rmeta")));
+
+        // A crate that names only that library (a re-export) still loads the macro.
+        Files.delete(dir.resolve("runner.log"));
+        var reexport = wrapper(env, libraryArgs("app", "bin", "user=" + deps.resolve("libuser-00ff.rmeta"))
+                .toArray(String[]::new));
+        assertEquals(0, reexport.exitCode(), reexport.stderr());
+        assertTrue(Files.readString(dir.resolve("runner.log")).startsWith("macro --proc-macros my-derive -- "));
+    }
+
+    @Test
+    void wrapper_execsRustcForACallThatReachesNoProcMacro() throws Exception {
+        Path deps = Files.createDirectories(dir.resolve("target/debug/deps"));
+        Map<String, String> env = Map.of("CARGO_PKG_NAME", "plain", "CORDON_RUNNER", fakeRunner().toString(),
+                "FAKE_RUNNER_LOG", dir.resolve("runner.log").toString());
+        // A dynamic library without a marker (a dylib crate) and an rlib: no proc macro.
+        var run = wrapper(env, libraryArgs("plain", "lib", "dy=" + deps.resolve("libdy-1.so"),
+                "serde=" + deps.resolve("libserde-1.rlib")).toArray(String[]::new));
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertTrue(Files.exists(dir.resolve("rustc.log")));
+        assertFalse(Files.exists(dir.resolve("runner.log")));
+        assertFalse(Files.exists(dir.resolve("target/debug/cordon-macros")));
+    }
+
+    @Test
+    void wrapper_compilesABuildScriptThatUsesAProcMacroInTheSandboxAndStillPutsItsLauncherInPlace() throws Exception {
+        Path deps = Files.createDirectories(dir.resolve("target/debug/deps"));
+        Files.createDirectories(dir.resolve("target/debug/cordon-macros"));
+        Files.writeString(dir.resolve("target/debug/cordon-macros/libmy_derive-00ff.so"), "my-derive\n");
+        // The runner stand-in records its call and runs the rustc after "--", as the sandbox would.
+        Path runner = executable("runner-exec", "#!/bin/sh\necho \"$*\" > \"$FAKE_RUNNER_LOG\"\n"
+                + "while [ \"$1\" != -- ]; do shift; done; shift; exec \"$@\"\n");
+        List<String> args = new ArrayList<>(buildScriptArgs());
+        args.addAll(List.of("--extern", "my_derive=" + deps.resolve("libmy_derive-00ff.so")));
+        Path binary = out.resolve("build_script_build-0123456789abcdef");
+        var run = wrapper(Map.of("CARGO_PKG_NAME", "probe", "CORDON_RUNNER", runner.toString(), "FAKE_RUNNER_LOG",
+                dir.resolve("runner.log").toString(), "FAKE_OUTPUT", binary.toString()), args.toArray(String[]::new));
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertTrue(Files.readString(dir.resolve("runner.log")).startsWith("macro --proc-macros my-derive -- " + rustc),
+                Files.readString(dir.resolve("runner.log")));
+        assertEquals("real binary", Files.readString(out.resolve("build_script_build-0123456789abcdef.cordon-real")));
+        assertTrue(Files.readString(binary).contains("exec '" + runner + "' '" + binary + ".cordon-real'"));
     }
 }

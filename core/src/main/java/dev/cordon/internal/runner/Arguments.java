@@ -24,13 +24,15 @@ import java.util.Optional;
  * @param auditLog {@code --audit-log FILE} (suggest): the audit log to read
  * @param build {@code --build} (suggest): run {@code cargo build --keep-going} (and the arguments after
  *     {@code --}) first, with a fresh audit log
+ * @param procMacros {@code --proc-macros A,B} (macro): the proc-macro packages the rustc call loads, as
+ *     {@code bin/cordon-rustc} found them
  */
 record Arguments(String command, Optional<String> policy, Optional<String> crate, Optional<String> manifestDir,
         Optional<String> outDir, List<String> rest, Optional<String> socket, boolean syntaxOnly,
-        Optional<String> auditLog, boolean build) {
+        Optional<String> auditLog, boolean build, List<String> procMacros) {
 
     static final List<String> COMMANDS = List.of("run", "check", "explain", "summary", "help", "version",
-            "daemon", "suggest");
+            "daemon", "suggest", "macro");
 
     static Arguments parse(List<String> args) {
         String command = "run";
@@ -40,10 +42,10 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
             i = 1;
         } else if (!args.isEmpty() && (args.getFirst().equals("--help") || args.getFirst().equals("-h"))) {
             return new Arguments("help", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    List.of(), Optional.empty(), false, Optional.empty(), false);
+                    List.of(), Optional.empty(), false, Optional.empty(), false, List.of());
         } else if (!args.isEmpty() && args.getFirst().equals("--version")) {
             return new Arguments("version", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    List.of(), Optional.empty(), false, Optional.empty(), false);
+                    List.of(), Optional.empty(), false, Optional.empty(), false, List.of());
         }
         Optional<String> policy = Optional.empty();
         Optional<String> crate = Optional.empty();
@@ -53,6 +55,7 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
         boolean syntaxOnly = false;
         Optional<String> auditLog = Optional.empty();
         boolean build = false;
+        List<String> procMacros = new ArrayList<>();
         List<String> rest = new ArrayList<>();
         for (; i < args.size(); i++) {
             String arg = args.get(i);
@@ -92,9 +95,16 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
                 case "--target-dir" -> outDir = Optional.of(value); // summary: the same slot, its own name
                 case "--socket" -> socket = Optional.of(value);
                 case "--audit-log" -> auditLog = Optional.of(value);
+                case "--proc-macros" -> {
+                    for (String macro : value.split(",")) {
+                        if (!macro.isBlank()) {
+                            procMacros.add(macro.strip());
+                        }
+                    }
+                }
                 default -> throw usage("unknown option '" + name + "'; known: --policy, --crate, "
                         + "--manifest-dir, --out-dir, --target-dir (summary), --socket, --syntax-only (check), "
-                        + "--audit-log and --build (suggest)");
+                        + "--audit-log and --build (suggest), --proc-macros (macro)");
             }
         }
         if (command.equals("suggest") && !rest.isEmpty() && !build) {
@@ -103,14 +113,17 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
         if (command.equals("suggest") && build && auditLog.isPresent()) {
             throw usage("suggest: --build writes a fresh audit log; give either --build or --audit-log FILE");
         }
-        if (!command.equals("run") && !command.equals("suggest") && !rest.isEmpty()) {
+        if (!command.equals("run") && !command.equals("suggest") && !command.equals("macro") && !rest.isEmpty()) {
             throw usage("'" + command + "' takes no program, got '" + rest.getFirst() + "'");
         }
         if (command.equals("explain") && crate.isEmpty()) {
             throw usage("explain needs --crate NAME (the package name, as in CARGO_PKG_NAME)");
         }
+        if (command.equals("macro") && (rest.isEmpty() || procMacros.isEmpty())) {
+            throw usage("macro needs --proc-macros NAME,... and the rustc command line (bin/cordon-rustc calls it)");
+        }
         return new Arguments(command, policy, crate, manifestDir, outDir, List.copyOf(rest), socket, syntaxOnly,
-                auditLog, build);
+                auditLog, build, List.copyOf(procMacros));
     }
 
     static CordonException usage(String message) {
@@ -125,6 +138,8 @@ record Arguments(String command, Optional<String> policy, Optional<String> crate
                    cordon-runner summary [--target-dir DIR]   (after cargo build: scripts run, backends, denials)
                    cordon-runner suggest [--audit-log FILE | --build [-- CARGO_ARGS...]]   (the policy lines that
                          would have let every failed script pass, from the audit log; --build runs cargo build first)
+                   cordon-runner macro --proc-macros NAME,... -- RUSTC ARGS...   (bin/cordon-rustc: rustc
+                         loading proc macros, in the sandbox [permissions.macro] grants)
                    cordon-runner daemon --socket PATH   (the plan daemon bin/cordon-runner starts itself)
                    cordon-runner help | version
                    bin/cordon-runner init [--mode stable|host-runner|run] [--write]   (Cargo configuration)

@@ -87,6 +87,37 @@ final class CargoPackages {
                 Path.of(unescape(target.group(1)))));
     }
 
+    /**
+     * The packages of the workspace and its dependencies, with whether each is a proc macro (has a target of
+     * kind {@code proc-macro}), as {@code cargo metadata} run in a directory lists them.
+     *
+     * @param directory where to run it
+     * @param environment its environment
+     * @return package name to "is a proc macro", sorted; empty when cargo metadata fails there
+     */
+    static Optional<java.util.SortedMap<String, Boolean>> procMacros(Path directory, Map<String, String> environment) {
+        return metadata(directory, environment).map(CargoPackages::procMacros);
+    }
+
+    static java.util.SortedMap<String, Boolean> procMacros(String json) {
+        java.util.SortedMap<String, Boolean> packages = new java.util.TreeMap<>();
+        Matcher pkg = PACKAGE.matcher(json);
+        List<int[]> spans = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        while (pkg.find()) {
+            names.add(pkg.group(1));
+            spans.add(new int[] {pkg.start(), json.length()});
+            if (spans.size() > 1) {
+                spans.get(spans.size() - 2)[1] = pkg.start();
+            }
+        }
+        for (int i = 0; i < names.size(); i++) {
+            String body = json.substring(spans.get(i)[0], spans.get(i)[1]);
+            packages.merge(names.get(i), body.contains("\"kind\":[\"proc-macro\"]"), Boolean::logicalOr);
+        }
+        return packages;
+    }
+
     private static String normalise(String name) {
         return name.replace('-', '_');
     }

@@ -86,9 +86,68 @@ final class CheckCommand {
             messages.out("policy OK (syntax only, not checked against this machine): " + policy.name());
             return 0;
         }
-        messages.out("policy OK on this machine (backend " + String.join(", ", enforceable(policy, settings,
-                resolution)) + "; --syntax-only skips this check): " + policy.name());
+        String backends = String.join(", ", enforceable(policy, settings, resolution));
+        if (policy instanceof dev.cordon.internal.policy.evaluation.TomlPolicy toml && toml.model().macro().isPresent()
+                && !toml.model().macro().get().crates().isEmpty()) {
+            macroTables(toml.model().macro().get().crates().keySet(), text, file.get(), settings, messages);
+        }
+        messages.out("policy OK on this machine (backend " + backends + "; --syntax-only skips this check): "
+                + policy.name());
         return 0;
+    }
+
+    /**
+     * Warns about {@code [permissions.macro.X]} tables that name no proc-macro package of the workspace in the
+     * current directory ({@code cargo metadata}): such a table never applies. A library whose macros live in a
+     * package of their own ({@code sqlx} and {@code sqlx-macros}) gets that package suggested.
+     */
+    static void macroTables(java.util.Set<String> tables, String text, Path file, RunnerEngine.Settings settings,
+            Messages messages) {
+        Optional<java.util.SortedMap<String, Boolean>> packages = CargoPackages.procMacros(settings.workingDirectory(),
+                settings.environment());
+        if (packages.isEmpty()) {
+            messages.out("note: [permissions.macro.*] tables not checked against a workspace: cargo metadata found "
+                    + "none in " + settings.workingDirectory() + " (run check in the workspace)");
+            return;
+        }
+        List<String> macros = new ArrayList<>();
+        packages.get().forEach((name, macro) -> {
+            if (macro) {
+                macros.add(name);
+            }
+        });
+        for (String table : tables) {
+            String wanted = dev.cordon.internal.policy.model.PolicyModel.normalise(table);
+            boolean found = false;
+            for (String m : macros) {
+                found |= dev.cordon.internal.policy.model.PolicyModel.normalise(m).equals(wanted);
+            }
+            if (found) {
+                continue;
+            }
+            List<String> near = new ArrayList<>();
+            for (String m : macros) {
+                if (dev.cordon.internal.policy.model.PolicyModel.normalise(m).startsWith(wanted + "_")) {
+                    near.add(m);
+                }
+            }
+            String suggestion = !near.isEmpty() ? "its proc macros are in " + String.join(", ", near.stream()
+                    .map(n -> "[permissions.macro." + n + "]").toList()) + ": rename the table"
+                    : Suggestions.didYouMean(table, macros);
+            boolean known = packages.get().keySet().stream().anyMatch(n -> dev.cordon.internal.policy.model.PolicyModel
+                    .normalise(n).equals(wanted));
+            int line = 0;
+            String[] lines = text.split("\n", -1);
+            for (int i = 0; i < lines.length && line == 0; i++) {
+                line = lines[i].replace(" ", "").equals("[permissions.macro." + table + "]")
+                        || lines[i].replace(" ", "").equals("[permissions.macro.\"" + table + "\"]") ? i + 1 : 0;
+            }
+            messages.out("warning: " + file + (line > 0 ? ":" + line : "") + ": [permissions.macro." + table
+                    + "] never applies: " + (known ? "package '" + table + "' is not a proc macro"
+                    : "no package '" + table + "' in this workspace") + " (proc macros here: "
+                    + (macros.isEmpty() ? "none" : String.join(", ", macros)) + ")"
+                    + (suggestion.isEmpty() ? "" : "; " + suggestion));
+        }
     }
 
     /**

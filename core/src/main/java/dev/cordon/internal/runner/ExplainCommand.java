@@ -62,7 +62,8 @@ final class ExplainCommand {
             messages.out(out.toString().stripTrailing());
             return e.exitCode();
         }
-        out.append("note: proc macros are loaded by rustc itself and cannot be wrapped by a host runner\n");
+        out.append("note: this is the build script's grant; proc macros run inside rustc, sandboxed only through "
+                + "bin/cordon-rustc under [permissions.macro] (a [host] runner cannot wrap rustc)\n");
         messages.out(out.toString().stripTrailing());
         return 0;
     }

@@ -55,12 +55,16 @@ final class Messages {
 
     void failure(RunnerInvocation invocation, Grant grant, Outcome outcome, List<String> explanation) {
         boolean run = invocation.kind() == RunnerInvocation.Kind.RUN;
-        if (run && outcome.timedOut().isEmpty() && outcome.signal().isEmpty() && explanation.isEmpty()) {
-            return; // a failing test or a binary's own exit status: its output already says why
+        boolean macro = invocation.kind() == RunnerInvocation.Kind.MACRO;
+        if ((run || macro) && outcome.timedOut().isEmpty() && outcome.signal().isEmpty() && explanation.isEmpty()) {
+            return; // a failing test, a binary's own exit status, a compile error: its output already says why
         }
         StringBuilder out = new StringBuilder();
-        String crate = (run ? invocation.program().getFileName() + " of " : "build script of ")
-                + invocation.crateName() + invocation.crateVersion().map(v -> " v" + v).orElse("");
+        String version = invocation.crateVersion().map(v -> " v" + v).orElse("");
+        String crate = macro ? "rustc compiling " + invocation.crateName() + version + " with proc macros from "
+                + String.join(", ", invocation.procMacros())
+                : (run ? invocation.program().getFileName() + " of " : "build script of ") + invocation.crateName()
+                        + version;
         if (outcome.timedOut().isPresent()) {
             String limit = outcome.timedOut().get().equals("timeout")
                     ? "timeout of " + Durations.format(grant.timeout().orElseThrow())

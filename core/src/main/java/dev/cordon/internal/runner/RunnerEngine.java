@@ -13,6 +13,7 @@ import dev.cordon.SyscallFilter;
 import dev.cordon.internal.audit.CommandRedaction;
 import dev.cordon.internal.discovery.BackendSelector;
 import dev.cordon.internal.exec.Outcome;
+import dev.cordon.internal.invocation.RustcMacroDecoder;
 import dev.cordon.internal.directives.DirectiveFirewall;
 import dev.cordon.internal.exec.DirectiveCheck;
 import dev.cordon.internal.limits.LimitEnforcement;
@@ -135,7 +136,9 @@ public final class RunnerEngine {
                 case "explain" -> ExplainCommand.run(this, settings, resolution, messages, arguments);
                 case "summary" -> summary(arguments);
                 case "suggest" -> SuggestCommand.run(settings, messages, arguments);
-                default -> runBuildScript(arguments);
+                case "macro" -> execute(RustcMacroDecoder.decode(arguments.rest(), arguments.procMacros(),
+                        settings.workingDirectory(), settings.environment()), arguments);
+                default -> execute(resolution.decode(arguments.rest()), arguments);
             };
         } catch (CordonException e) {
             messages.error(e.getMessage());
@@ -146,9 +149,9 @@ public final class RunnerEngine {
         }
     }
 
-    private int runBuildScript(Arguments arguments) {
+    /** Runs one decoded call (a build script, a run, or rustc loading proc macros) in its sandbox. */
+    private int execute(RunnerInvocation decoded, Arguments arguments) {
         PhaseTimer timer = new PhaseTimer("1".equals(settings.environment().get("CORDON_TRACE")), settings.stderr());
-        RunnerInvocation decoded = resolution.decode(arguments.rest());
         Prepared prepared = prepare(decoded, arguments, false, timer);
         RunnerInvocation invocation = prepared.invocation();
         Grant grant = prepared.grant();
@@ -169,9 +172,11 @@ public final class RunnerEngine {
                 settings.environment(), settings.stderr()).map(l -> l);
         Supervisor supervisor = new Supervisor(settings.spawner(),
                 rerun.map(r -> r.tracking(settings.stdout())).orElse(settings.stdout()), settings.stderr());
-        DirectiveFirewall firewall = DirectiveFirewall.forRun(grant, invocation);
+        // rustc's stdout is not the build-script protocol: Cargo acts on no line of it.
+        DirectiveCheck check = invocation.kind() == RunnerInvocation.Kind.MACRO ? DirectiveCheck.NONE
+                : directives(DirectiveFirewall.forRun(grant, invocation));
         Supervisor.Watch watch = new Supervisor.Watch(grant.timeout(), grant.idleTimeout(), live,
-                rerun.map(r -> r.observing(directives(firewall))).orElseGet(() -> directives(firewall)),
+                rerun.map(r -> r.observing(check)).orElse(check),
                 outputLimit(grant, invocation));
         Instant started = Instant.now();
         timer.mark("prepare");
@@ -297,7 +302,9 @@ public final class RunnerEngine {
         SandboxBackend backend = prepared.backend();
         Optional<String> denial = outcome.refusal().isPresent() ? outcome.refusal()
                 : outcome.succeeded() ? Optional.empty()
-                : backend.explainFailure(invocation, grant, outcome.exitCode(), String.join("\n", outcome.stderrTail()));
+                : backend.explainFailure(invocation, grant, outcome.exitCode(), String.join("\n",
+                        invocation.kind() == RunnerInvocation.Kind.MACRO
+                                ? RustcDiagnostics.readable(outcome.stderrTail()) : outcome.stderrTail()));
         if (refusedRoutes.isPresent()) { // refused connects: in the failure explanation and the audit record
             denial = Optional.of(denial.map(d -> refusedRoutes.get() + "\n" + d).orElse(refusedRoutes.get()));
             if (outcome.succeeded()) {
@@ -321,9 +328,14 @@ public final class RunnerEngine {
         } else if (!outcome.succeeded()) {
             messages.failure(invocation, grant, outcome, denial.map(text -> List.of(text.split("\n"))).orElse(List.of()));
         }
-        BuildTally.record(invocation.targetDir(), invocation.crateName(), backend.id(), denial.isPresent());
+        boolean macro = invocation.kind() == RunnerInvocation.Kind.MACRO;
+        if (!macro) {
+            BuildTally.record(invocation.targetDir(), invocation.crateName(), backend.id(), denial.isPresent());
+        }
         if (!listeners.isEmpty()) {
-            RunEvent event = RunEvent.builder(invocation.crateName(), prepared.policy().name(), backend.id(), started)
+            String subject = macro ? invocation.crateName() + " (rustc loading proc macros "
+                    + String.join(", ", invocation.procMacros()) + ")" : invocation.crateName();
+            RunEvent event = RunEvent.builder(subject, prepared.policy().name(), backend.id(), started)
                     .crateVersion(invocation.crateVersion())
                     .policySha256(prepared.policyFile().filter(f -> settings.policy().isEmpty())
                             .flatMap(RunnerEngine::sha256))

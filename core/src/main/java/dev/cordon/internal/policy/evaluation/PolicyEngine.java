@@ -54,6 +54,9 @@ public final class PolicyEngine {
      * @return the grant; never null
      */
     public static Grant decide(PolicyModel model, String policyName, RunnerInvocation invocation) {
+        if (invocation.kind() == RunnerInvocation.Kind.MACRO) {
+            return MacroGrants.decide(model, policyName, invocation);
+        }
         boolean run = invocation.kind() == RunnerInvocation.Kind.RUN;
         PolicyModel.Section section = run ? model.run().orElse(PolicyModel.Section.EMPTY) : model.build();
         Rules defaults = section.defaults();
@@ -187,13 +190,13 @@ public final class PolicyEngine {
         return vars;
     }
 
-    private static void resolveAll(List<PathSpec> specs, Map<String, Path> vars, List<Path> into) {
+    static void resolveAll(List<PathSpec> specs, Map<String, Path> vars, List<Path> into) {
         for (PathSpec spec : specs) {
             spec.resolve(vars).ifPresent(p -> into.add(p.toAbsolutePath().normalize()));
         }
     }
 
-    private static boolean underAny(Path path, List<Path> hidden) {
+    static boolean underAny(Path path, List<Path> hidden) {
         for (Path h : hidden) {
             if (path.startsWith(h)) {
                 return true;

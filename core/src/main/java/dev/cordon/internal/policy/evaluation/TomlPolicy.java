@@ -69,8 +69,8 @@ public final class TomlPolicy implements Policy {
     public List<String> notices() {
         List<String> notices = new ArrayList<>();
         if (model.macro().isPresent()) {
-            notices.add(name + ": [" + keyPrefix() + "permissions.macro] was validated but is not enforced: proc macros run inside"
-                    + " rustc, which a host runner cannot wrap");
+            notices.add(name + ": [" + keyPrefix() + "permissions.macro] is enforced only through bin/cordon-rustc (stable"
+                    + " Cargo's [build] rustc-wrapper): proc macros run inside rustc, which a [host] runner cannot wrap");
         }
         return List.copyOf(notices);
     }

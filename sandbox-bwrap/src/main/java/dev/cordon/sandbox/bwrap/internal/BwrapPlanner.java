@@ -175,7 +175,8 @@ public final class BwrapPlanner {
         for (String skipped : mounts.skipped()) {
             plan.note(skipped);
         }
-        plan.handover(handover(grant, mounts));
+        plan.handover(invocation.kind() == RunnerInvocation.Kind.MACRO ? sharedDirectories(grant, mounts)
+                : handover(grant, mounts));
 
         options.addAll(List.of("--chdir", packageDir.toString()));
         options.add("--clearenv");
@@ -261,6 +262,32 @@ public final class BwrapPlanner {
         return new ExecutionPlan.Handover(writable, SandboxUser.UID, SandboxUser.GID);
     }
 
+    /**
+     * A rustc call that loads proc macros writes into directories every other rustc call of the build shares
+     * (the output directory {@code deps}, the incremental directory), several at once: handing their contents
+     * over for one run and back would take them from the calls still running. So a root runner gives the
+     * directories themselves (not what is in them) to the sandbox user, for good: it can then add files and
+     * replace its own outputs, and root's own rustc calls write there as before. Nothing is given back.
+     */
+    private ExecutionPlan.Handover sharedDirectories(Grant grant, MountTable mounts) {
+        if (sandboxUser.isEmpty()) {
+            return ExecutionPlan.Handover.NONE;
+        }
+        handover(grant, mounts); // refuses system directories
+        for (Path dir : mounts.writablePaths()) {
+            try {
+                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.setAttribute(dir, "unix:uid", SandboxUser.UID, LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(dir, "unix:gid", SandboxUser.GID, LinkOption.NOFOLLOW_LINKS);
+                }
+            } catch (IOException e) {
+                throw new SandboxException("cannot give " + dir + " to the sandbox user (uid " + SandboxUser.UID
+                        + ") for rustc: " + e.getMessage(), ExitCodes.SANDBOX_FAILED, new UncheckedIOException(e));
+            }
+        }
+        return ExecutionPlan.Handover.NONE;
+    }
+
     private static int nextFree(Set<Integer> used) {
         int fd = 3;
         while (used.contains(fd)) {
@@ -301,6 +328,11 @@ public final class BwrapPlanner {
     static Path privateDirectory(RunnerInvocation invocation, Grant grant) {
         try {
             Optional<Path> target = invocation.targetDir();
+            if (target.isPresent() && invocation.kind() == RunnerInvocation.Kind.MACRO) {
+                // One folder per rustc call: its temporary directory's name carries the unit's hash.
+                Path plans = ownerOnlyDirectory(target.get().resolve(PLANS_DIRECTORY));
+                return ownerOnlyDirectory(plans.resolve("rustc-" + grant.temporaryDirectory().getFileName()));
+            }
             Optional<Path> buildDir = invocation.buildDir();
             if (target.isPresent() && buildDir.isPresent() && buildDir.get().startsWith(target.get())) {
                 Path plans = ownerOnlyDirectory(target.get().resolve(PLANS_DIRECTORY));
@@ -440,18 +472,21 @@ public final class BwrapPlanner {
 
     /**
      * Where the program starts: a build script in its package root (Cargo's contract), a binary, test or
-     * bench where Cargo started it ({@code cargo run} keeps the caller's directory).
+     * bench where Cargo started it ({@code cargo run} keeps the caller's directory), rustc where Cargo did.
      */
     private static Path workingDirectory(RunnerInvocation invocation) {
-        return invocation.kind() == RunnerInvocation.Kind.RUN ? invocation.workingDirectory() : invocation.manifestDir();
+        return invocation.kind() == RunnerInvocation.Kind.RUN || invocation.kind() == RunnerInvocation.Kind.MACRO
+                ? invocation.workingDirectory() : invocation.manifestDir();
     }
 
     /**
      * {@code OUT_DIR}, which a build script always may write; empty for a binary, test or bench run
      * ({@code cargo run/test}), which Cargo also gives its package's {@code OUT_DIR} but which writes only what
-     * its grant lists: the build script's output is an input of later compilations outside any sandbox.
+     * its grant lists: the build script's output is an input of later compilations outside any sandbox; and for
+     * a rustc call that loads proc macros, which writes only its own outputs.
      */
     private static Optional<Path> writableOutDir(RunnerInvocation invocation) {
-        return invocation.kind() == RunnerInvocation.Kind.RUN ? Optional.empty() : invocation.outDir();
+        return invocation.kind() == RunnerInvocation.Kind.RUN || invocation.kind() == RunnerInvocation.Kind.MACRO
+                ? Optional.empty() : invocation.outDir();
     }
 }

@@ -35,7 +35,8 @@ public final class DenialExplainer {
             "code: 2,", "kind: notfound", "[errno 2]");
     private static final List<String> NETWORK = List.of("network is unreachable", "enetunreach", "os error 101",
             "temporary failure in name resolution", "name or service not known", "failed to lookup address",
-            "could not resolve host", "eai_again", "dns error", "no address associated with hostname");
+            "could not resolve host", "eai_again", "dns error", "no address associated with hostname",
+            "address family not supported", "os error 97");
     private static final List<String> REFUSED = List.of("connection refused", "econnrefused", "os error 111");
 
     private DenialExplainer() {
@@ -71,7 +72,7 @@ public final class DenialExplainer {
         }
         boolean noNetwork = grant.network().mode() == dev.cordon.NetworkAccess.Mode.NONE;
         if (noNetwork && (containsAny(lower, NETWORK) || containsAny(lower, REFUSED))) {
-            parts.add(network(grant));
+            parts.add(network(invocation, grant));
         }
         return parts.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", parts));
     }
@@ -94,6 +95,8 @@ public final class DenialExplainer {
         Set<Path> suggested = new LinkedHashSet<>();
         List<String> where = new ArrayList<>();
         boolean intoPackage = false;
+        String writableHere = invocation.kind() == RunnerInvocation.Kind.MACRO ? "rustc's own outputs and $TMPDIR"
+                : "OUT_DIR and $TMPDIR";
         for (Path path : paths(lines(tail, WRITE_DENIED))) {
             if (grant.writable().stream().anyMatch(path::startsWith)) {
                 continue;
@@ -101,8 +104,9 @@ public final class DenialExplainer {
             String area;
             // The target directory often lies inside the package directory: test the narrower one first.
             if (target.isPresent() && path.startsWith(target.get())) {
-                area = "the target directory " + target.get() + " is read-only in the sandbox (only OUT_DIR is "
-                        + "writable)";
+                area = "the target directory " + target.get() + " is read-only in the sandbox (only "
+                        + (invocation.kind() == RunnerInvocation.Kind.MACRO ? "rustc's own outputs are" : "OUT_DIR is")
+                        + " writable)";
             } else if (path.startsWith(packageDir)) {
                 area = "the package directory " + packageDir + " is read-only in the sandbox";
                 intoPackage = true;
@@ -114,7 +118,7 @@ public final class DenialExplainer {
                         + "own temporary directory is $TMPDIR)";
             } else if (grant.readable().stream().anyMatch(path::startsWith) || Files.exists(path)
                     || (path.getParent() != null && Files.isDirectory(path.getParent()))) {
-                area = "everything outside OUT_DIR and $TMPDIR is read-only in the sandbox";
+                area = "everything outside " + writableHere + " is read-only in the sandbox";
             } else {
                 continue;
             }
@@ -128,18 +132,20 @@ public final class DenialExplainer {
             return Optional.empty();
         }
         StringBuilder out = new StringBuilder();
-        out.append("cordon: the build script of crate '").append(grant.crateName())
-                .append("' was refused a write under policy '").append(grant.policyName()).append("':\n");
+        boolean macro = invocation.kind() == RunnerInvocation.Kind.MACRO;
+        out.append("cordon: ").append(who(invocation, grant))
+                .append(" was refused a write under policy '").append(grant.policyName()).append("':\n");
         where.forEach(w -> out.append(w).append('\n'));
-        out.append("A build script should write only to OUT_DIR. To allow it anyway, add to the policy:\n");
-        out.append(table(grant)).append("filesystem-access = { action = \"permit\", paths = [");
+        out.append(macro ? "A proc macro should write nothing (rustc writes only its outputs). To allow it anyway, add"
+                + " to the policy:\n" : "A build script should write only to OUT_DIR. To allow it anyway, add to the policy:\n");
+        out.append(table(invocation, grant)).append("filesystem-access = { action = \"permit\", paths = [");
         out.append(String.join(", ", suggested.stream().map(p -> quote(variables(invocation, p))).toList()));
         out.append("] }");
-        if (intoPackage) {
+        if (intoPackage && !macro) {
             // Read-only source trees (Nix, Bazel, vendored) are the usual case: a private copy leaves the
             // original untouched, which a write permit would not.
             out.append("\nor let the script write a private copy of its package (the original stays untouched):\n")
-                    .append(table(grant)).append("source = \"copy\"");
+                    .append(table(invocation, grant)).append("source = \"copy\"");
         }
         return Optional.of(out.toString());
     }
@@ -158,17 +164,17 @@ public final class DenialExplainer {
         }
         List<String> parts = new ArrayList<>();
         if (!secrets.isEmpty()) {
-            parts.add("cordon: the build script of crate '" + grant.crateName() + "' tried to read "
+            parts.add("cordon: " + who(invocation, grant) + " tried to read "
                     + String.join(", ", secrets.stream().map(Path::toString).toList()) + ", hidden by policy '"
                     + grant.policyName() + "' because it holds credentials. Hiding beats every permit: if the "
                     + "crate truly needs it, remove the path from the policy's hidden list for this crate only.");
         }
         if (!unseen.isEmpty()) {
-            parts.add("cordon: the build script of crate '" + grant.crateName() + "' could not see "
+            parts.add("cordon: " + who(invocation, grant) + " could not see "
                     + String.join(", ", unseen.stream().map(Path::toString).toList()) + ": it exists on this "
                     + "machine, but the sandbox of policy '" + grant.policyName() + "' shows only the package "
                     + "directory, the target directory, the toolchain and the system outside $HOME and /tmp. "
-                    + "To let it read them, add to the policy:\n" + table(grant)
+                    + "To let it read them, add to the policy:\n" + table(invocation, grant)
                     + "filesystem-access = { action = \"permit\", read = ["
                     + String.join(", ", unseen.stream().map(p -> quote(variables(invocation, p))).toList()) + "] }");
         }
@@ -196,11 +202,11 @@ public final class DenialExplainer {
         if (siblings.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of("cordon: the build script of crate '" + grant.crateName() + "' failed with 'not found' "
+        return Optional.of("cordon: " + who(invocation, grant) + " failed with 'not found' "
                 + "(ENOENT). The sandbox of policy '" + grant.policyName() + "' shows its package directory but not "
                 + "the rest of the workspace, so these are not visible to it: "
                 + String.join(", ", siblings.stream().map(p -> "../" + p.getFileName()).toList())
-                + ". If it reads one of them, add to the policy:\n" + table(grant)
+                + ". If it reads one of them, add to the policy:\n" + table(invocation, grant)
                 + "filesystem-access = { action = \"permit\", read = ["
                 + String.join(", ", siblings.stream().map(p -> quote(variables(invocation, p))).toList()) + "] }");
     }
@@ -208,14 +214,16 @@ public final class DenialExplainer {
     /** A write refused at a path the script did not print: say what is writable instead. */
     private static String unnamedWrite(RunnerInvocation invocation, Grant grant) {
         List<String> writable = new ArrayList<>();
-        invocation.outDir().ifPresent(p -> writable.add("$OUT_DIR"));
+        if (invocation.kind() != RunnerInvocation.Kind.MACRO) { // rustc's OUT_DIR is its build script's, read-only
+            invocation.outDir().ifPresent(p -> writable.add("$OUT_DIR"));
+        }
         writable.add("$TMPDIR (" + grant.temporaryDirectory() + ")");
         grant.writable().forEach(p -> writable.add(variables(invocation, p)));
-        return "cordon: the build script of crate '" + grant.crateName() + "' was refused a write (read-only file "
+        return "cordon: " + who(invocation, grant) + " was refused a write (read-only file "
                 + "system or permission denied) under policy '" + grant.policyName() + "', and did not print the "
                 + "path. Writable in the sandbox: " + String.join(", ", writable) + "; everything else, including "
                 + "$HOME, /tmp and /var/tmp, is read-only. If the crate must write elsewhere, add to the policy:\n"
-                + table(grant) + "filesystem-access = { action = \"permit\", paths = [\"$WORKSPACE_ROOT/...\"] }";
+                + table(invocation, grant) + "filesystem-access = { action = \"permit\", paths = [\"$WORKSPACE_ROOT/...\"] }";
     }
 
     /** Whether the bwrap sandbox shows a host path (the layout of {@link BwrapPlanner}, roughly). */
@@ -255,16 +263,40 @@ public final class DenialExplainer {
         return relative.toString().isEmpty() ? variable : variable + "/" + relative;
     }
 
-    private static String network(Grant grant) {
-        return "cordon: the build script of crate '" + grant.crateName() + "' tried to use the network, which "
+    private static String network(RunnerInvocation invocation, Grant grant) {
+        return "cordon: " + who(invocation, grant) + " tried to use the network, which "
                 + "policy '" + grant.policyName() + "' denies (the sandbox has no network, not even DNS). "
                 + "Prefer vendoring what it downloads; to allow only the servers it needs, add to the policy:\n"
-                + table(grant) + "network-access = { action = \"permit\", routes = [\"HOST:PORT\"] }\n"
+                + table(invocation, grant) + "network-access = { action = \"permit\", routes = [\"HOST:PORT\"] }\n"
                 + "or, for the whole network: network-access = { action = \"permit\" }";
     }
 
     private static String table(Grant grant) {
         return "[permissions.build." + grant.crateName() + "]\n";
+    }
+
+    /** Who was refused: a build script, or the proc macros a rustc call loads (issue 15). */
+    private static String who(RunnerInvocation invocation, Grant grant) {
+        if (invocation.kind() != RunnerInvocation.Kind.MACRO) {
+            return "the build script of crate '" + grant.crateName() + "'";
+        }
+        List<String> macros = invocation.procMacros();
+        return (macros.size() == 1 ? "the proc macro '" + macros.getFirst() + "'"
+                : "one of the proc macros '" + String.join("', '", macros) + "'") + " (loaded by rustc compiling crate '"
+                + invocation.crateName() + "')";
+    }
+
+    /** The table a policy line goes in: the build script's, or each loaded proc macro's. */
+    private static String table(RunnerInvocation invocation, Grant grant) {
+        if (invocation.kind() != RunnerInvocation.Kind.MACRO) {
+            return table(grant);
+        }
+        StringBuilder out = new StringBuilder();
+        if (invocation.procMacros().size() > 1) {
+            out.append("(the table of the macro that needs it; one of)\n");
+        }
+        invocation.procMacros().forEach(m -> out.append("[permissions.macro.").append(m).append("]\n"));
+        return out.toString();
     }
 
     private static boolean containsAny(String lower, List<String> needles) {
