@@ -81,7 +81,9 @@ class SuggestCargoTest {
         Path policy = Files.writeString(dir.resolve("cordon.toml"), toml);
         var fixed = project.env("CORDON_POLICY", policy.toString()).build(ws.resolve("target"));
         assertEquals(0, fixed.exitCode(), toml + "\n" + fixed.stderr());
-        assertEquals("cargo::warning=24\n", fixed.outputOf("reader-"));
+        // The script's line, then the runner's: the package and the policy file, so a policy edit re-runs it.
+        assertEquals("cargo::warning=24\ncargo:rerun-if-changed=" + ws.resolve("reader")
+                + "\ncargo:rerun-if-changed=" + policy + "\n", fixed.outputOf("reader-"));
     }
 
     @Test
