@@ -50,7 +50,12 @@ fi
 
 train=$out/aot-training
 rm -rf "$train"
-mkdir -p "$train/pkg" "$train/target/debug/build/training-0/out"
+# Laid out like a real package, with its target dir inside it: the policy re-run's walk of the package's
+# files (PolicyRerun, PackageFiles) then takes the branches a real build script's run takes.
+mkdir -p "$train/pkg/src" "$train/pkg/target/debug/build/training-0/out"
+printf '[package]\nname = "training"\nversion = "0.1.0"\nedition = "2021"\n' > "$train/pkg/Cargo.toml"
+printf 'fn main() {}\n' > "$train/pkg/build.rs"
+printf '\n' > "$train/pkg/src/lib.rs"
 # A policy of the usual shape: the path every real build script takes reads one (from the compiled-policy
 # cache, which the first run below fills).
 cat > "$train/cordon.toml" <<'TOML'
@@ -63,17 +68,17 @@ env = { pass = ["TRAINING_FLAG"], set = { SOURCE_DATE_EPOCH = "0" } }
 [permissions.build.another-crate]
 network-access = { action = "permit" }
 TOML
-cp /bin/true "$train/target/debug/build/training-0/build-script-build"
+cp /bin/true "$train/pkg/target/debug/build/training-0/build-script-build"
 flags=("${cordon_jvm_flags[@]:0:5}" -cp "$jar")
 run() {
-  ( cd "$train/pkg" && env -u CORDON_BACKEND -u CORDON_POLICY -u XDG_CACHE_HOME CORDON_CACHE_DIR="$train/cache" OUT_DIR="$train/target/debug/build/training-0/out" \
+  ( cd "$train/pkg" && env -u CORDON_BACKEND -u CORDON_POLICY -u XDG_CACHE_HOME CORDON_CACHE_DIR="$train/cache" OUT_DIR="$train/pkg/target/debug/build/training-0/out" \
       CARGO_PKG_NAME=training CARGO_PKG_VERSION=0.1.0 CARGO_MANIFEST_DIR="$train/pkg" HOME="$train" \
       "$java" "${record[@]}" "${flags[@]}" "$@" )
 }
 # A first, unrecorded run fills the per-user caches (bwrap probe, compiled policy, discovery) so that the recorded run takes the path
 # every later build script takes: the cache keeps only classes that path loads, and each class it keeps is
 # loaded at every start.
-training=(dev.cordon.launcher.AotTraining "$main" "$train/cordon.toml" "$train/target/debug/build/training-0/build-script-build")
+training=(dev.cordon.launcher.AotTraining "$main" "$train/cordon.toml" "$train/pkg/target/debug/build/training-0/build-script-build")
 record=()
 run "${training[@]}" >/dev/null 2>&1 || true
 record=(-XX:AOTCacheOutput="$out/cordon-runner.aot")

@@ -74,6 +74,53 @@ public final class RouteLayout {
     }
 
     private static synchronized Path extract() {
+        // The fast way, once per Cordon jar: a note in the cache folder names the helper extracted for this jar
+        // (path, size and time of the jar or class folder). Reading a resource opens the jar a second time,
+        // about 10 ms of a cold start.
+        Path dir = CacheDirectory.path().orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"),
+                "cordon-" + System.getProperty("user.name", "user"))).resolve("bin");
+        String source = codeSource();
+        Path note = dir.resolve("cordon-netjail.for-" + Integer.toHexString(source.hashCode()));
+        String noted = readNote(note);
+        if (noted != null && noted.startsWith(source + "\n")) {
+            Path helper = Path.of(noted.substring(source.length() + 1).strip());
+            // Only a helper this code extracted into the same folder (the note cannot send it elsewhere).
+            if (dir.equals(helper.getParent()) && helper.getFileName().toString().startsWith("cordon-netjail-")
+                    && Files.isExecutable(helper)) {
+                return helper;
+            }
+        }
+        Path helper = extractFromJar(dir);
+        try {
+            Path temp = Files.createTempFile(dir, "cordon-netjail", ".note");
+            Files.writeString(temp, source + "\n" + helper + "\n");
+            Files.move(temp, note, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // only the next start is slower
+        }
+        return helper;
+    }
+
+    /** {@return where Cordon's classes come from, with the size and time that change with each build} */
+    private static String codeSource() {
+        try {
+            java.io.File file = new java.io.File(RouteLayout.class.getProtectionDomain().getCodeSource().getLocation()
+                    .toURI());
+            return file.getAbsolutePath() + " " + file.length() + " " + file.lastModified();
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return "unknown " + System.nanoTime(); // never matches a note: extract as before
+        }
+    }
+
+    private static String readNote(Path note) {
+        try (java.io.FileInputStream in = new java.io.FileInputStream(note.toFile())) {
+            return new String(in.readNBytes(8192), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static Path extractFromJar(Path dir) {
         String arch = switch (System.getProperty("os.arch", "").toLowerCase(Locale.ROOT)) {
             case "amd64", "x86_64" -> "x86_64";
             case "aarch64", "arm64" -> "aarch64";
@@ -93,8 +140,6 @@ public final class RouteLayout {
         if (!expected.matches("[0-9a-f]{64}")) {
             throw unenforceable(name + ".sha256 is not a SHA-256: '" + expected + "'");
         }
-        Path dir = CacheDirectory.path().orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"),
-                "cordon-" + System.getProperty("user.name", "user"))).resolve("bin");
         Path target = dir.resolve("cordon-netjail-" + expected.substring(0, 16));
         if (Files.isExecutable(target)) {
             return target; // the cache folder is trusted like the policy file (docs/spi.md)

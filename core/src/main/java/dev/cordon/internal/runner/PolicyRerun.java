@@ -1,6 +1,8 @@
 package dev.cordon.internal.runner;
 
 import dev.cordon.Grant;
+import dev.cordon.ResourceLimits;
+import dev.cordon.Route;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.internal.cache.CacheFiles;
 import dev.cordon.internal.directives.Directive;
@@ -310,13 +312,22 @@ final class PolicyRerun {
     static String digest(Grant grant) {
         Map<String, String> environment = new TreeMap<>(grant.environment());
         environment.keySet().removeAll(VOLATILE);
-        String text = String.join("\u0000", grant.crateName(), grant.policyName(), grant.network().toString(),
+        // No record's toString: its ObjectMethods bootstrap spins classes at run time on the cold path.
+        ResourceLimits limits = grant.limits();
+        String limitsText = limits.processes() + "," + limits.memoryBytes() + "," + limits.openFiles() + ","
+                + limits.outputBytes();
+        StringBuilder routes = new StringBuilder();
+        for (Route route : grant.network().routes()) {
+            routes.append(route).append(',');
+        }
+        String text = String.join("\u0000", grant.crateName(), grant.policyName(), grant.network().mode().name(),
+                routes.toString(),
                 grant.readable().toString(), grant.writable().toString(), grant.hidden().toString(),
                 environment.toString(), grant.temporaryDirectory().toString(), grant.timeout().toString(),
                 grant.idleTimeout().toString(), grant.source().toString(), grant.liveLog().toString(),
                 grant.syscalls().profile(), new TreeSet<>(grant.syscalls().deny()).toString(),
                 new TreeSet<>(grant.syscalls().allow()).toString(), Boolean.toString(grant.syscalls().required()),
-                grant.backend(), grant.limits().toString(), grant.allowedDirectives().toString());
+                grant.backend(), limitsText, grant.allowedDirectives().toString());
         return Sha256.hex(Sha256.digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 }
