@@ -161,12 +161,21 @@ class ProcMacroSandboxTest {
             CargoProject project = project(launch(path), policy, "user_db", "net 127.0.0.1:" + server.port());
             long servedBefore = warm.plansServed();
             var result = project.cargo("run", dir.resolve("target"), "-q", "-p", "user_db");
+            int connections = 1;
+            if (path.equals("warm") && warm.plansServed() == servedBefore) {
+                // The client runs a JVM itself when a new daemon is slow to start (a loaded machine): build again,
+                // fresh, now that the daemon is up, since this test is about the daemon's answer.
+                assertEquals(0, result.exitCode(), result.stderr());
+                servedBefore = warm.plansServed();
+                result = project.cargo("run", dir.resolve("target2"), "-q", "-p", "user_db");
+                connections = 2;
+            }
             if (path.equals("warm")) {
                 assertEquals(1, warm.plansServed() - servedBefore, "the macro call was not the daemon's");
             }
             assertEquals(0, result.exitCode(), result.stderr());
             assertEquals("PING\n", result.stdout(), result.stderr());
-            assertEquals(1, server.connections.get());
+            assertEquals(connections, server.connections.get());
         }
     }
 
