@@ -131,13 +131,12 @@ public class WarmRoutes {
                 p[runs / 2] / 1e6, r[runs / 2] / 1e6, (r[runs / 2] - p[runs / 2]) / 1e6);
     }
 
+    /** Through the one supervisor, as every launch path runs a plan: its files written, its descriptors opened. */
     static void run(ExecutionPlan plan) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(plan.command()).directory(plan.workingDirectory().toFile());
-        pb.environment().clear();
-        pb.environment().putAll(plan.environment());
-        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT);
-        int status = pb.start().waitFor();
-        if (status != 0) throw new IllegalStateException("exit " + status + ": " + plan.command());
+        var outcome = new dev.cordon.internal.exec.Supervisor(new dev.cordon.internal.exec.LocalSpawner(),
+                java.io.OutputStream.nullOutputStream(), System.err).execute(plan,
+                dev.cordon.internal.exec.Supervisor.Watch.none());
+        if (outcome.exitCode() != 0) throw new IllegalStateException("exit " + outcome.exitCode() + ": " + plan.command());
     }
 }
 JAVA
