@@ -74,8 +74,8 @@ static void usage(void) {
                " | cordon-netjail drop UID GID -- COMMAND...");
 }
 
-/* A user or group id for the drop: decimal digits only, 1..65534 (never root, never the overflow's 65535). */
-static long parse_id(const char *text) {
+/* A whole decimal number in [min, max] (digits only, at most 5 of them); else the usage, or why. */
+static long parse_number(const char *text, long min, long max, const char *range) {
     if (text == NULL || *text == '\0' || strlen(text) > 5) {
         usage();
     }
@@ -86,28 +86,20 @@ static long parse_id(const char *text) {
         }
         value = value * 10 + (*p - '0');
     }
-    if (value < 1 || value > 65534) {
-        fail_plain("the sandbox user's uid and gid must be between 1 and 65534");
+    if (value < min || value > max) {
+        fail_plain(range);
     }
     return value;
 }
 
-/* A descriptor number: decimal digits only, 3..1023 (0-2 are stdio; bwrap and the script get few fds). */
+/* A user or group id for the drop: 1..65534 (never root, never the overflow's 65535). */
+static long parse_id(const char *text) {
+    return parse_number(text, 1, 65534, "the sandbox user's uid and gid must be between 1 and 65534");
+}
+
+/* A descriptor number: 3..1023 (0-2 are stdio; bwrap and the script get few fds). */
 static int parse_fd(const char *text) {
-    if (text == NULL || *text == '\0' || strlen(text) > 4) {
-        usage();
-    }
-    long value = 0;
-    for (const char *p = text; *p; p++) {
-        if (*p < '0' || *p > '9') {
-            usage();
-        }
-        value = value * 10 + (*p - '0');
-    }
-    if (value < 3 || value > 1023) {
-        fail_plain("descriptor number must be between 3 and 1023");
-    }
-    return (int) value;
+    return (int) parse_number(text, 3, 1023, "descriptor number must be between 3 and 1023");
 }
 
 static void read_fully(int fd, void *buffer, size_t length) {
