@@ -68,25 +68,6 @@ public final class BwrapPlanner {
     static final List<String> PROC_READ_ONLY = List.of("/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
             "/proc/bus", "/proc/fs");
 
-    /**
-     * A root runner will not hand these directories (nor any directory above one of them) to the sandbox
-     * user, even when a policy makes them writable: giving them away for the length of a run (or for good,
-     * if the runner is killed) would give away the system.
-     */
-    static final List<Path> SYSTEM_DIRECTORIES = paths("/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32",
-            "/lib64", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/usr", "/var", "/var/lib");
-    /** Nor anything inside these. */
-    static final List<Path> SYSTEM_TREES = paths("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64",
-            "/proc", "/sbin", "/sys", "/usr", "/var/lib");
-
-    private static List<Path> paths(String... names) {
-        List<Path> paths = new ArrayList<>();
-        for (String name : names) {
-            paths.add(Path.of(name));
-        }
-        return List.copyOf(paths);
-    }
-
     private final BwrapInstallation bwrap;
     private final Optional<SandboxUser> sandboxUser;
 
@@ -175,8 +156,9 @@ public final class BwrapPlanner {
         for (String skipped : mounts.skipped()) {
             plan.note(skipped);
         }
-        plan.handover(invocation.kind() == RunnerInvocation.Kind.MACRO ? sharedDirectories(grant, mounts)
-                : handover(grant, mounts));
+        plan.handover(invocation.kind() == RunnerInvocation.Kind.MACRO
+                ? RootHandover.sharedDirectories(sandboxUser, grant, mounts.writablePaths())
+                : RootHandover.of(sandboxUser, grant, mounts.writablePaths()));
 
         options.addAll(List.of("--chdir", packageDir.toString()));
         options.add("--clearenv");
@@ -236,56 +218,6 @@ public final class BwrapPlanner {
         }
         plan.command(invocation.command());
         return plan.build();
-    }
-
-    private ExecutionPlan.Handover handover(Grant grant, MountTable mounts) {
-        List<Path> writable = mounts.writablePaths();
-        if (sandboxUser.isEmpty()) {
-            return new ExecutionPlan.Handover(writable, -1, -1);
-        }
-        for (Path p : writable) {
-            boolean system = false;
-            for (Path dir : SYSTEM_DIRECTORIES) {
-                system |= dir.startsWith(p);
-            }
-            for (Path tree : SYSTEM_TREES) {
-                system |= p.startsWith(tree);
-            }
-            if (system) {
-                throw new SandboxException("crate '" + grant.crateName() + "' may write " + p + ", but this runner "
-                        + "runs as root and would have to hand " + p + " to the sandbox user (uid " + SandboxUser.UID
-                        + ") for the run, which it will not do for a system directory: make a directory under the "
-                        + "target dir or the package writable instead, or run cargo as an ordinary user",
-                        ExitCodes.UNENFORCEABLE);
-            }
-        }
-        return new ExecutionPlan.Handover(writable, SandboxUser.UID, SandboxUser.GID);
-    }
-
-    /**
-     * A rustc call that loads proc macros writes into directories every other rustc call of the build shares
-     * (the output directory {@code deps}, the incremental directory), several at once: handing their contents
-     * over for one run and back would take them from the calls still running. So a root runner gives the
-     * directories themselves (not what is in them) to the sandbox user, for good: it can then add files and
-     * replace its own outputs, and root's own rustc calls write there as before. Nothing is given back.
-     */
-    private ExecutionPlan.Handover sharedDirectories(Grant grant, MountTable mounts) {
-        if (sandboxUser.isEmpty()) {
-            return ExecutionPlan.Handover.NONE;
-        }
-        handover(grant, mounts); // refuses system directories
-        for (Path dir : mounts.writablePaths()) {
-            try {
-                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.setAttribute(dir, "unix:uid", SandboxUser.UID, LinkOption.NOFOLLOW_LINKS);
-                    Files.setAttribute(dir, "unix:gid", SandboxUser.GID, LinkOption.NOFOLLOW_LINKS);
-                }
-            } catch (IOException e) {
-                throw new SandboxException("cannot give " + dir + " to the sandbox user (uid " + SandboxUser.UID
-                        + ") for rustc: " + e.getMessage(), ExitCodes.SANDBOX_FAILED, new UncheckedIOException(e));
-            }
-        }
-        return ExecutionPlan.Handover.NONE;
     }
 
     private static int nextFree(Set<Integer> used) {

@@ -1,0 +1,91 @@
+package dev.cordon.sandbox.bwrap.internal;
+
+import dev.cordon.ExecutionPlan;
+import dev.cordon.ExitCodes;
+import dev.cordon.Grant;
+import dev.cordon.SandboxException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a plan's writable paths become when the runner is root and the sandbox runs as {@link SandboxUser}:
+ * handed over for the run (and back after it, by the supervisor), never a system directory.
+ */
+final class RootHandover {
+    private RootHandover() {
+    }
+
+    /**
+     * A root runner will not hand these directories (nor any directory above one of them) to the sandbox
+     * user, even when a policy makes them writable: giving them away for the length of a run (or for good,
+     * if the runner is killed) would give away the system.
+     */
+    static final List<Path> SYSTEM_DIRECTORIES = paths("/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32",
+            "/lib64", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/usr", "/var", "/var/lib");
+    /** Nor anything inside these. */
+    static final List<Path> SYSTEM_TREES = paths("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64",
+            "/proc", "/sbin", "/sys", "/usr", "/var/lib");
+
+    private static List<Path> paths(String... names) {
+        List<Path> paths = new ArrayList<>();
+        for (String name : names) {
+            paths.add(Path.of(name));
+        }
+        return List.copyOf(paths);
+    }
+
+    static ExecutionPlan.Handover of(Optional<SandboxUser> sandboxUser, Grant grant, List<Path> writable) {
+        if (sandboxUser.isEmpty()) {
+            return new ExecutionPlan.Handover(writable, -1, -1);
+        }
+        for (Path p : writable) {
+            boolean system = false;
+            for (Path dir : SYSTEM_DIRECTORIES) {
+                system |= dir.startsWith(p);
+            }
+            for (Path tree : SYSTEM_TREES) {
+                system |= p.startsWith(tree);
+            }
+            if (system) {
+                throw new SandboxException("crate '" + grant.crateName() + "' may write " + p + ", but this runner "
+                        + "runs as root and would have to hand " + p + " to the sandbox user (uid " + SandboxUser.UID
+                        + ") for the run, which it will not do for a system directory: make a directory under the "
+                        + "target dir or the package writable instead, or run cargo as an ordinary user",
+                        ExitCodes.UNENFORCEABLE);
+            }
+        }
+        return new ExecutionPlan.Handover(writable, SandboxUser.UID, SandboxUser.GID);
+    }
+
+    /**
+     * A rustc call that loads proc macros writes into directories every other rustc call of the build shares
+     * (the output directory {@code deps}, the incremental directory), several at once: handing their contents
+     * over for one run and back would take them from the calls still running. So a root runner gives the
+     * directories themselves (not what is in them) to the sandbox user, for good: it can then add files and
+     * replace its own outputs, and root's own rustc calls write there as before. Nothing is given back.
+     */
+    static ExecutionPlan.Handover sharedDirectories(Optional<SandboxUser> sandboxUser, Grant grant, List<Path> writable) {
+        if (sandboxUser.isEmpty()) {
+            return ExecutionPlan.Handover.NONE;
+        }
+        of(sandboxUser, grant, writable); // refuses system directories
+        for (Path dir : writable) {
+            try {
+                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.setAttribute(dir, "unix:uid", SandboxUser.UID, LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(dir, "unix:gid", SandboxUser.GID, LinkOption.NOFOLLOW_LINKS);
+                }
+            } catch (IOException e) {
+                throw new SandboxException("cannot give " + dir + " to the sandbox user (uid " + SandboxUser.UID
+                        + ") for rustc: " + e.getMessage(), ExitCodes.SANDBOX_FAILED, new UncheckedIOException(e));
+            }
+        }
+        return ExecutionPlan.Handover.NONE;
+    }
+}
