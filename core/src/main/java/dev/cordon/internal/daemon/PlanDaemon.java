@@ -169,15 +169,23 @@ public final class PlanDaemon {
                 return;
             }
             long t0 = System.nanoTime();
-            String result;
+            boolean[] told = {false};
+            java.util.function.Consumer<String> outcome = result -> {
+                told[0] = true;
+                if (trace) {
+                    log(log, result + " in " + (System.nanoTime() - t0) / 1000 + " us");
+                }
+            };
             try {
-                result = handler.converse(channel);
+                handler.converse(channel, outcome);
             } catch (RuntimeException e) {
-                result = "daemon error: " + e;
-                DaemonProtocol.send(channel, List.of("FALLBACK", result.replace('\0', ' ')));
-            }
-            if (trace) {
-                log(log, result + " in " + (System.nanoTime() - t0) / 1000 + " us");
+                String result = "daemon error: " + e;
+                if (!told[0]) {
+                    outcome.accept(result);
+                    DaemonProtocol.send(channel, List.of("FALLBACK", result.replace('\0', ' ')));
+                } else {
+                    log(log, result);
+                }
             }
         } catch (IOException e) {
             log(log, "connection failed: " + e.getMessage());

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Answers one client's call with the very engine and supervisor a runner JVM uses, configured with the
@@ -74,13 +75,16 @@ final class RequestHandler {
      * Holds one conversation (see {@link DaemonProtocol}).
      *
      * @param channel the client's connection
-     * @return what the daemon log should say about it
+     * @param outcome told what the daemon log should say about the conversation, once, before the client hears
+     *     the last reply ({@code DONE} or {@code FALLBACK}): whoever reads the log after the client exited finds
+     *     the line there
      * @throws IOException when the connection fails
      */
-    String converse(SocketChannel channel) throws IOException {
+    void converse(SocketChannel channel, Consumer<String> outcome) throws IOException {
         Optional<List<String>> first = DaemonProtocol.receive(channel);
         if (first.isEmpty()) {
-            return "empty connection";
+            outcome.accept("empty connection");
+            return;
         }
         DaemonProtocol.Reader in = new DaemonProtocol.Reader(first.get());
         String kind = in.next();
@@ -94,12 +98,14 @@ final class RequestHandler {
         Optional<Path> changed = classpath.changed();
         if (changed.isPresent()) {
             onStale.run();
-            return fallback(channel, "the runner's class path changed since the daemon started (" + changed.get()
+            fallback(channel, outcome, "the runner's class path changed since the daemon started (" + changed.get()
                     + ")");
+            return;
         }
         Path proc = Path.of("/proc/" + pid);
         if (pid <= 1 || !Files.getOwner(proc).getName().equals(self.getName())) {
-            return fallback(channel, "process " + pid + " is not the caller's");
+            fallback(channel, outcome, "process " + pid + " is not the caller's");
+            return;
         }
         OutputStream out;
         OutputStream err;
@@ -108,7 +114,8 @@ final class RequestHandler {
             err = new FileOutputStream(proc.resolve("fd/2").toString(), true);
         } catch (IOException e) {
             // e.g. a socket as stdout (systemd's journal), which /proc cannot open
-            return fallback(channel, "cannot open the caller's stdout and stderr: " + e.getMessage());
+            fallback(channel, outcome, "cannot open the caller's stdout and stderr: " + e.getMessage());
+            return;
         }
         int code;
         // The run's cgroups, made now and joined by the client while the run is decided: joining a cgroup v1
@@ -121,6 +128,7 @@ final class RequestHandler {
             try (out; err) {
                 code = new RunnerEngine(settings.forRequest(out, err, env, cwd, spawner)).run(args);
             }
+            outcome.accept((spawner.started() ? "EXEC, " : "") + "DONE " + code);
             DaemonProtocol.send(channel, List.of("DONE", Integer.toString(code)));
         } finally {
             if (!reserved.isEmpty()) {
@@ -130,7 +138,6 @@ final class RequestHandler {
                 LimitPlan.remove(reserved);
             }
         }
-        return (spawner.started() ? "EXEC, " : "") + "DONE " + code;
     }
 
     private static final java.util.concurrent.Executor VIRTUAL = task -> Thread.ofVirtual().start(task);
@@ -173,9 +180,10 @@ final class RequestHandler {
         }
     }
 
-    private static String fallback(SocketChannel channel, String reason) throws IOException {
+    private static void fallback(SocketChannel channel, Consumer<String> outcome, String reason)
+            throws IOException {
+        outcome.accept("FALLBACK " + reason);
         DaemonProtocol.send(channel, List.of("FALLBACK", reason.replace('\0', ' ')));
-        return "FALLBACK " + reason;
     }
 
     /** The exit code a conversation that failed inside the daemon ends with. */
