@@ -63,25 +63,54 @@ public record ExecutionPlan(String backendId, List<String> command, Map<String, 
     /**
      * The paths a sandboxed process may write, and who it runs as. Before the run, when the sandbox runs
      * as another user than the runner (a runner started as root runs the script as an unprivileged user),
-     * the executor hands every path, recursively, to that user; after the run it hands them back to their
-     * owners and, in every case, clears setuid and setgid bits under them, warning about each file.
+     * the executor hands the paths to that user; after a {@link Scope#RUN} handover, in every case, it gives
+     * them back and clears setuid and setgid bits under them, warning about each file.
      *
      * @param paths the writable files and directories, absolute; never null
      * @param uid the sandbox's user id, or -1 when it runs as the runner's own user (as {@code chown(2)}
      *     takes -1: no change)
      * @param gid the sandbox's group id, or -1 likewise
+     * @param scope what is handed over, and whether it comes back; never null
      */
-    public record Handover(List<Path> paths, int uid, int gid) {
+    public record Handover(List<Path> paths, int uid, int gid, Scope scope) {
         /** Nothing to hand over or sweep. */
         public static final Handover NONE = new Handover(List.of(), -1, -1);
+
+        /** How far a handover reaches. */
+        public enum Scope {
+            /** Every path and everything under it, for the run; each file goes back to its owner after it. */
+            RUN,
+            /**
+             * The directories themselves, not what is in them, for good: for directories other processes of
+             * the build write while the sandbox runs (the {@code deps} and incremental folders a proc-macro
+             * rustc call shares with every other rustc call). The sandbox user can add files and replace its
+             * own; nothing is given back, so a call still running never loses a file it is writing. Nothing is
+             * swept after the run either (the folders hold every library of the build): the syscall filter,
+             * which refuses setuid and setgid bits, guards them. A path must be a directory or a regular
+             * file, never a link.
+             */
+            SHARED_DIRECTORIES
+        }
 
         /** Checks and copies the components. */
         public Handover {
             paths = List.copyOf(paths);
+            Objects.requireNonNull(scope, "scope");
             if (uid < -1 || gid < -1 || (uid == -1) != (gid == -1)) {
                 throw new IllegalArgumentException("uid " + uid + " and gid " + gid
                         + " must both be -1 or both be user and group ids");
             }
+        }
+
+        /**
+         * A handover of every path and its contents for the run ({@link Scope#RUN}).
+         *
+         * @param paths the writable files and directories, absolute; never null
+         * @param uid the sandbox's user id, or -1
+         * @param gid the sandbox's group id, or -1
+         */
+        public Handover(List<Path> paths, int uid, int gid) {
+            this(paths, uid, gid, Scope.RUN);
         }
 
         /** {@return true when the paths go to another user for the run} */
@@ -221,7 +250,8 @@ public record ExecutionPlan(String backendId, List<String> command, Map<String, 
         }
         if (handover.changesOwner()) {
             out.append("handed to uid ").append(handover.uid()).append(" gid ").append(handover.gid())
-                    .append(" for the run:\n");
+                    .append(handover.scope() == Handover.Scope.RUN ? " for the run:\n"
+                            : " for good, the directories only (shared with the build's other calls):\n");
             for (Path p : handover.paths()) {
                 out.append("  ").append(p).append('\n');
             }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.ExecutionPlan;
+import dev.cordon.SandboxException;
 import dev.cordon.internal.exec.Handover;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,5 +85,45 @@ class HandoverTest {
         Files.setAttribute(out, "unix:uid", 65534); // a runner killed during an earlier run
         Handover.over(new ExecutionPlan.Handover(List.of(out), 65534, 65534)).back();
         assertEquals(uid(dir), uid(out));
+    }
+
+    @Test
+    void sharedDirectories_giveOnlyTheDirectoriesForGoodAndNothingBack() throws IOException {
+        Assumptions.assumeTrue(System.getProperty("user.name").equals("root"), "only root can give files away");
+        Path deps = Files.createDirectories(dir.resolve("deps"));
+        Path incremental = Files.createDirectories(dir.resolve("incremental/crate-1"));
+        Path others = Files.writeString(deps.resolve("libserde-1.rlib"), "another rustc call's output");
+        Path victim = Files.writeString(dir.resolve("victim"), "outside");
+        Files.createSymbolicLink(deps.resolve("link"), victim);
+        ExecutionPlan.Handover plan = new ExecutionPlan.Handover(List.of(deps, incremental), 65534, 65534,
+                ExecutionPlan.Handover.Scope.SHARED_DIRECTORIES);
+
+        Handover.Receipt receipt = Handover.over(plan);
+        assertEquals(65534, uid(deps));
+        assertEquals(65534, uid(incremental));
+        assertEquals(0, uid(others), "a shared directory's contents belong to the calls that made them");
+        assertEquals(0, uid(victim), "the link was followed");
+        Path made = Files.writeString(deps.resolve("libmine-2.rlib"), "x"); // the macro's call, as the sandbox user
+        Files.setAttribute(made, "unix:uid", 65534);
+
+        assertEquals(List.of(), receipt.back());
+        assertEquals(65534, uid(deps), "given for good: calls still running write there as the sandbox user");
+        assertEquals(65534, uid(made), "nothing is given back from a shared directory");
+        assertEquals(0, uid(others));
+    }
+
+    @Test
+    void sharedDirectories_refuseALink() throws IOException {
+        Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+        ExecutionPlan.Handover plan = new ExecutionPlan.Handover(List.of(file), -1, -1,
+                ExecutionPlan.Handover.Scope.SHARED_DIRECTORIES);
+        Handover.Receipt receipt = Handover.over(plan);
+        assertEquals(List.of(), receipt.back());
+        Path link = Files.createSymbolicLink(dir.resolve("link-dir"), dir);
+        SandboxException e = org.junit.jupiter.api.Assertions.assertThrows(SandboxException.class,
+                () -> Handover.over(new ExecutionPlan.Handover(List.of(link), 65534, 65534,
+                        ExecutionPlan.Handover.Scope.SHARED_DIRECTORIES)));
+        assertTrue(e.getMessage().contains("a link is never followed"), e.getMessage());
+        assertEquals(0, uid(dir), "the link was followed");
     }
 }

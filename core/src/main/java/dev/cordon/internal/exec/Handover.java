@@ -35,6 +35,12 @@ import java.util.Map;
  * Only regular files and directories change owner: a symbolic link, FIFO or socket keeps the sandbox's
  * user (changing it would open the file, and a FIFO would block the runner; their owner grants nothing).
  * Directories keep their setgid bit: on a directory it only chooses the group of new files.
+ *
+ * <p>A {@link ExecutionPlan.Handover.Scope#SHARED_DIRECTORIES} handover gives only the directories
+ * themselves, at the start of the run (never while the run is being planned or explained), and gives
+ * nothing back. It sweeps nothing either: those folders hold every library of the build (and the
+ * incremental folder thousands of files), too much to walk on every rustc call; there the syscall filter,
+ * which refuses setuid and setgid bits when they are set, is the guard.
  */
 public final class Handover {
 
@@ -60,7 +66,11 @@ public final class Handover {
             receipt.sandboxGroup = lookup == null ? null
                     : lookup.lookupPrincipalByGroupName(Integer.toString(plan.gid()));
             for (Path root : plan.paths()) {
-                receipt.giveAway(root);
+                if (plan.scope() == ExecutionPlan.Handover.Scope.SHARED_DIRECTORIES) {
+                    receipt.giveDirectory(root);
+                } else {
+                    receipt.giveAway(root);
+                }
             }
         } catch (IOException e) {
             receipt.back();
@@ -94,6 +104,9 @@ public final class Handover {
                 return List.of();
             }
             returned = true;
+            if (plan.scope() == ExecutionPlan.Handover.Scope.SHARED_DIRECTORIES) {
+                return List.of();
+            }
             for (Path root : plan.paths()) {
                 try {
                     takeBack(root);
@@ -102,6 +115,18 @@ public final class Handover {
                 }
             }
             return List.copyOf(warnings);
+        }
+
+        /** Gives one directory (not what is in it), or one file, to the sandbox user, for good. */
+        private void giveDirectory(Path dir) throws IOException {
+            PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            PosixFileAttributes attrs = view.readAttributes();
+            if (!attrs.isDirectory() && !attrs.isRegularFile()) {
+                throw new IOException(dir + " is neither a directory nor a regular file (a link is never followed)");
+            }
+            view.setOwner(sandboxUser);
+            view.setGroup(sandboxGroup);
         }
 
         private void giveAway(Path root) throws IOException {

@@ -4,10 +4,6 @@ import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.SandboxException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,26 +62,14 @@ final class RootHandover {
     /**
      * A rustc call that loads proc macros writes into directories every other rustc call of the build shares
      * (the output directory {@code deps}, the incremental directory), several at once: handing their contents
-     * over for one run and back would take them from the calls still running. So a root runner gives the
-     * directories themselves (not what is in them) to the sandbox user, for good: it can then add files and
-     * replace its own outputs, and root's own rustc calls write there as before. Nothing is given back.
+     * over for one run and back would take them from the calls still running. So a root runner's plan gives
+     * the directories themselves (not what is in them) to the sandbox user, for good, when the run starts
+     * ({@link ExecutionPlan.Handover.Scope#SHARED_DIRECTORIES}): it can then add files and replace its own
+     * outputs, and root's own rustc calls write there as before. Nothing happens while the plan is made.
      */
     static ExecutionPlan.Handover sharedDirectories(Optional<SandboxUser> sandboxUser, Grant grant, List<Path> writable) {
-        if (sandboxUser.isEmpty()) {
-            return ExecutionPlan.Handover.NONE;
-        }
-        of(sandboxUser, grant, writable); // refuses system directories
-        for (Path dir : writable) {
-            try {
-                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.setAttribute(dir, "unix:uid", SandboxUser.UID, LinkOption.NOFOLLOW_LINKS);
-                    Files.setAttribute(dir, "unix:gid", SandboxUser.GID, LinkOption.NOFOLLOW_LINKS);
-                }
-            } catch (IOException e) {
-                throw new SandboxException("cannot give " + dir + " to the sandbox user (uid " + SandboxUser.UID
-                        + ") for rustc: " + e.getMessage(), ExitCodes.SANDBOX_FAILED, new UncheckedIOException(e));
-            }
-        }
-        return ExecutionPlan.Handover.NONE;
+        ExecutionPlan.Handover checked = of(sandboxUser, grant, writable); // refuses system directories
+        return new ExecutionPlan.Handover(writable, checked.uid(), checked.gid(),
+                ExecutionPlan.Handover.Scope.SHARED_DIRECTORIES);
     }
 }

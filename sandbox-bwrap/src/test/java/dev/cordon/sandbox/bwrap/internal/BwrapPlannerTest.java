@@ -330,6 +330,33 @@ class BwrapPlannerTest {
         assertTrue(argv.contains(SandboxUser.WITHHELD_PREFIX + "TMPDIR"), argv::toString);
     }
 
+    /**
+     * A proc-macro rustc call as root: its shared {@code deps} and incremental directories go to the sandbox
+     * user for good, the directories only, and only when the run starts: planning (and so {@code explain})
+     * changes no owner.
+     */
+    @Test
+    void plan_rootMacroCallHandsTheSharedDirectoriesOverAtRunTimeNotWhilePlanning() throws java.io.IOException {
+        Path deps = Files.createDirectories(crate.targetDir.resolve("debug/deps"));
+        Path incremental = Files.createDirectories(crate.targetDir.resolve("debug/incremental"));
+        Map<String, String> env = crate.environment();
+        env.remove("OUT_DIR");
+        RunnerInvocation call = new RunnerInvocation(RunnerInvocation.Kind.MACRO, Path.of("/usr/bin/rustc"),
+                List.of("--crate-name", "hostile", "--edition=2021", "src/lib.rs", "--crate-type", "lib",
+                        "--emit=dep-info,metadata,link", "-C", "extra-filename=-0123", "--out-dir", deps.toString(),
+                        "-C", "incremental=" + incremental, "-L", "dependency=" + deps),
+                crate.packageDir, env, List.of("serde_derive"));
+        int depsOwner = (Integer) Files.getAttribute(deps, "unix:uid");
+        SandboxUser user = new SandboxUser(Path.of("/usr/bin/setpriv"), Path.of("/bin/bash"));
+        ExecutionPlan plan = new BwrapPlanner(BWRAP_0_8, Optional.of(user)).plan(call, crate.grant(call),
+                Optional.empty());
+        assertEquals(ExecutionPlan.Handover.Scope.SHARED_DIRECTORIES, plan.handover().scope());
+        assertEquals(65534, plan.handover().uid());
+        assertTrue(plan.handover().paths().containsAll(List.of(deps, incremental)), plan.handover()::toString);
+        assertEquals(depsOwner, Files.getAttribute(deps, "unix:uid"), "planning gave deps/ away");
+        assertTrue(plan.describe().contains("for good, the directories only"), plan.describe());
+    }
+
     /** The switch by Cordon's own static program: one exec, bound read-only under the sandbox's private /run. */
     @Test
     void plan_rootRunnerSwitchesWithCordonNetjailDropWhenTheBuildHasIt() {
