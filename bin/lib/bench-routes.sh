@@ -107,7 +107,7 @@ public class WarmRoutes {
         Map<String, String> env = new TreeMap<>(System.getenv());
         RunnerInvocation inv = new RunnerInvocation(RunnerInvocation.Kind.BUILD_SCRIPT, program, List.of(),
                 Path.of(env.get("CARGO_MANIFEST_DIR")), env);
-        Grant none = Policy.defaults().decide(inv);
+        Grant none = Policies.defaults().decide(inv);
         Grant routes = none.toBuilder().network(NetworkAccess.routes(List.of(new Route("127.0.0.1", Integer.parseInt(a[1]))))).build();
         SeccompFilterCompiler compiler = new SeccompFilterCompiler();
         BwrapBackend bwrap = new BwrapBackend();

@@ -1,7 +1,5 @@
 package dev.cordon;
 
-import dev.cordon.internal.policy.Policies;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -11,8 +9,8 @@ import java.util.List;
  * the same invocation always gets the same grant, and nothing outside the invocation is consulted, so
  * a decision can be explained and tested without running anything.
  *
- * <p>Policies come from TOML files ({@link #load}), from code (implement this interface), or from jars
- * on the class path ({@link dev.cordon.spi.PolicyProvider}). {@link #defaults()} is what a runner uses
+ * <p>Policies come from TOML files ({@link Policies#load}), from code (implement this interface), or from
+ * jars on the class path ({@link dev.cordon.spi.PolicyProvider}). {@link Policies#defaults()} is what a runner uses
  * when it is given none: no network, secrets hidden, only {@code OUT_DIR} and a private temporary
  * directory writable, a filtered environment.
  *
@@ -37,40 +35,5 @@ public interface Policy {
      */
     default List<String> notices() {
         return List.of();
-    }
-
-    /**
-     * {@return Cordon's secure defaults: the policy used when no policy file is given; never null}
-     */
-    static Policy defaults() {
-        return Policies.defaults();
-    }
-
-    /**
-     * Reads and validates a TOML policy file. A compiled form is cached by content hash, so that an
-     * unchanged file costs neither a TOML parse nor a validation on later runs. A file named
-     * {@code Cargo.toml} is a Cargo manifest: its policy is its {@code [workspace.metadata.cordon]} or
-     * {@code [package.metadata.cordon]} table, and a manifest with neither is not found.
-     *
-     * @param file the policy file
-     * @return the policy; never null
-     * @throws PolicyException when the file is missing ({@link ExitCodes#POLICY_NOT_FOUND}) or invalid
-     *     ({@link ExitCodes#INVALID_POLICY}); every problem found is listed
-     */
-    static Policy load(Path file) {
-        return Policies.load(file, System.getenv());
-    }
-
-    /**
-     * Parses and validates TOML text, without any cache.
-     *
-     * @param toml the policy text
-     * @param origin the file it stands for: relative paths in it resolve against its folder, and
-     *     messages name it; text of a {@code Cargo.toml} is read as a manifest (see {@link #load})
-     * @return the policy; never null
-     * @throws PolicyException when the text is invalid
-     */
-    static Policy parse(String toml, Path origin) {
-        return Policies.parse(toml, origin);
     }
 }

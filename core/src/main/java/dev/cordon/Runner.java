@@ -31,7 +31,7 @@ import java.util.function.BiFunction;
  *
  * <p>For each call the runner decodes the invocation, resolves the policy ({@link Builder#policy},
  * else {@code --policy FILE}, else {@code $CORDON_POLICY}, else a {@link PolicyProvider} jar, else
- * {@link Builder#fallbackPolicy}, else {@link Policy#defaults()}), decides the grant (changed by
+ * {@link Builder#fallbackPolicy}, else {@link Policies#defaults()}), decides the grant (changed by
  * {@link Builder#refineGrants} when set), picks a {@link SandboxBackend}, plans and runs the build
  * script, and ends with its exit status. It also answers {@code check} and {@code explain}. It never
  * runs a build script without a sandbox unless the policy names backend {@code "none"}.
@@ -112,7 +112,7 @@ public final class Runner {
 
         /**
          * Uses this policy when the call names no policy file ({@code --policy FILE}, {@code CORDON_POLICY})
-         * and no {@link PolicyProvider} offers one, instead of {@link Policy#defaults()}. Unlike
+         * and no {@link PolicyProvider} offers one, instead of {@link Policies#defaults()}. Unlike
          * {@link #policy}, a file the user names still wins.
          *
          * @param value the fallback policy

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.NetworkAccess;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.PolicyException;
 import dev.cordon.PolicyViolation;
@@ -18,7 +19,7 @@ class CrateNamedLikeAKeyTest {
 
     @Test
     void cratesTable_givesACrateNamedLikeAKeyItsOwnTable() {
-        Policy policy = Policy.parse("""
+        Policy policy = Policies.parse("""
                 [permissions.build]
                 env = { pass = ["CC"] }
 
@@ -39,7 +40,7 @@ class CrateNamedLikeAKeyTest {
 
     @Test
     void shortAndLongForm_ofOneCrateAreTheSameCrate() {
-        PolicyException e = assertThrows(PolicyException.class, () -> Policy.parse("""
+        PolicyException e = assertThrows(PolicyException.class, () -> Policies.parse("""
                 [permissions.build.foo-bar]
                 timeout = "1m"
 
@@ -54,7 +55,7 @@ class CrateNamedLikeAKeyTest {
 
     @Test
     void aPermissionKeyInsideCrates_isAnErrorThatSaysWhatCratesHolds() {
-        PolicyException e = assertThrows(PolicyException.class, () -> Policy.parse("""
+        PolicyException e = assertThrows(PolicyException.class, () -> Policies.parse("""
                 [permissions.build.crates]
                 network-access = { action = "permit" }
                 """, Fixtures.POLICY));
@@ -66,7 +67,7 @@ class CrateNamedLikeAKeyTest {
 
     @Test
     void printer_writesTheLongFormForSuchCratesAndTheTextRoundTrips() {
-        TomlPolicy policy = (TomlPolicy) Policy.parse("""
+        TomlPolicy policy = (TomlPolicy) Policies.parse("""
                 [permissions.build.crates.source]
                 timeout = "3m"
 
@@ -76,6 +77,6 @@ class CrateNamedLikeAKeyTest {
         String printed = PolicyPrinter.print(policy.model());
         assertTrue(printed.contains("[permissions.build.crates.source]\ntimeout = \"3m\""), printed);
         assertTrue(printed.contains("[permissions.build.serde]\n"), printed);
-        assertEquals(policy.model(), ((TomlPolicy) Policy.parse(printed, Fixtures.POLICY)).model());
+        assertEquals(policy.model(), ((TomlPolicy) Policies.parse(printed, Fixtures.POLICY)).model());
     }
 }

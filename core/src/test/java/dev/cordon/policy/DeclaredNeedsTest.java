@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.internal.policy.evaluation.DeclaredNeeds;
@@ -49,7 +50,7 @@ class DeclaredNeedsTest {
     @Test
     void declaration_isNeverGrantedAndEveryUnmetNeedComesWithItsLine() throws IOException {
         RunnerInvocation call = call(pkg(DECLARING));
-        Grant grant = Policy.defaults().decide(call);
+        Grant grant = Policies.defaults().decide(call);
         assertEquals(NetworkAccess.none(), grant.network(), "a declaration grants nothing");
         assertTrue(grant.environment().get("DATABASE_URL") == null);
         DeclaredNeeds declared = DeclaredNeeds.of(call).orElseThrow();
@@ -73,7 +74,7 @@ class DeclaredNeedsTest {
     @Test
     void declaration_metByThePolicyIsNotAnUnmetNeed() throws IOException {
         RunnerInvocation call = call(pkg(DECLARING));
-        Policy policy = Policy.parse("""
+        Policy policy = Policies.parse("""
                 [permissions.build.sqlx-macros]
                 network-access = { action = "permit" }
                 filesystem-access = { action = "permit", paths = ["$CARGO_MANIFEST_DIR"] }
@@ -102,7 +103,7 @@ class DeclaredNeedsTest {
                 """));
         DeclaredNeeds declared = DeclaredNeeds.of(call).orElseThrow();
         assertTrue(declared.problem().orElseThrow().contains("has no port"), declared.problem().toString());
-        assertTrue(declared.unmet(call, Policy.defaults().decide(call), "[x]").getFirst()
+        assertTrue(declared.unmet(call, Policies.defaults().decide(call), "[x]").getFirst()
                 .contains("has an invalid declaration in"));
     }
 

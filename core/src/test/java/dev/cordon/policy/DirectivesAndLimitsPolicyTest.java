@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.Grant;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.PolicyException;
 import dev.cordon.PolicyViolation;
@@ -40,16 +41,16 @@ class DirectivesAndLimitsPolicyTest {
 
     @Test
     void decide_defaultsHaveTheBuiltInLimitsAndNoAllowedDirectives() {
-        Grant grant = Policy.defaults().decide(Fixtures.invocation("serde"));
+        Grant grant = Policies.defaults().decide(Fixtures.invocation("serde"));
         assertEquals(ResourceLimits.defaults(), grant.limits());
         assertEquals(List.of(), grant.allowedDirectives());
-        assertEquals(grant, Policy.parse("", Fixtures.POLICY).decide(Fixtures.invocation("serde")).toBuilder()
+        assertEquals(grant, Policies.parse("", Fixtures.POLICY).decide(Fixtures.invocation("serde")).toBuilder()
                 .policyName(grant.policyName()).build());
     }
 
     @Test
     void decide_crateLimitsReplaceDefaultsPerKeyAndAllowListsAddUp() {
-        Policy policy = Policy.parse(POLICY, Fixtures.POLICY);
+        Policy policy = Policies.parse(POLICY, Fixtures.POLICY);
         Grant other = policy.decide(Fixtures.invocation("serde"));
         assertEquals(new ResourceLimits(OptionalLong.of(512), OptionalLong.of(2L << 30),
                 OptionalLong.of(ResourceLimits.DEFAULT_OPEN_FILES), OptionalLong.of(16L << 20)), other.limits());
@@ -80,7 +81,7 @@ class DirectivesAndLimitsPolicyTest {
                 limits = "small"
                 directives = ["rustc-link-arg=-fuse-ld=lld"]
                 """;
-        PolicyException e = assertThrows(PolicyException.class, () -> Policy.parse(toml, Fixtures.POLICY));
+        PolicyException e = assertThrows(PolicyException.class, () -> Policies.parse(toml, Fixtures.POLICY));
         String all = String.join("\n", e.violations().stream().map(PolicyViolation::describe).toList());
         expect(e, "permissions.build.limits.processes", "0 is outside 8..4194304");
         expect(e, "permissions.build.limits.memory", "\"2GB\" uses a decimal or ambiguous unit");
@@ -104,8 +105,8 @@ class DirectivesAndLimitsPolicyTest {
             @ForAll("size") Optional<String> crateMemory) {
         String toml = "[permissions.build]\nlimits = { " + entries(defaultProcesses, defaultMemory) + " }\n"
                 + "[permissions.build.foo]\nlimits = { " + entries(crateProcesses, crateMemory) + " }\n";
-        Grant foo = Policy.parse(toml, Fixtures.POLICY).decide(Fixtures.invocation("foo"));
-        Grant bar = Policy.parse(toml, Fixtures.POLICY).decide(Fixtures.invocation("bar"));
+        Grant foo = Policies.parse(toml, Fixtures.POLICY).decide(Fixtures.invocation("foo"));
+        Grant bar = Policies.parse(toml, Fixtures.POLICY).decide(Fixtures.invocation("bar"));
         assertEquals(expected(crateProcesses.or(() -> defaultProcesses), ResourceLimits.DEFAULT_PROCESSES),
                 foo.limits().processes());
         assertEquals(expected(defaultProcesses, ResourceLimits.DEFAULT_PROCESSES), bar.limits().processes());

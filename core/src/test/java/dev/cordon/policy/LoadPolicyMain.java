@@ -1,12 +1,13 @@
 package dev.cordon.policy;
 
 import dev.cordon.Grant;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import java.nio.file.Path;
 
 /**
  * Run in a fresh JVM by {@link PolicyCacheTest}: loads a policy as a runner does per build script and
- * prints how long {@code Policy.load} took.
+ * prints how long {@code Policies.load} took.
  */
 public final class LoadPolicyMain {
     private LoadPolicyMain() {
@@ -19,7 +20,7 @@ public final class LoadPolicyMain {
      */
     public static void main(String[] args) {
         long start = System.nanoTime();
-        Policy policy = Policy.load(Path.of(args[0]));
+        Policy policy = Policies.load(Path.of(args[0]));
         long loaded = System.nanoTime();
         Grant grant = policy.decide(Fixtures.invocation("sqlx"));
         long decided = System.nanoTime();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.Route;
 import dev.cordon.RunnerInvocation;
@@ -99,7 +100,7 @@ class MacroPolicyProperties {
     }
 
     private static Grant decide(PolicyModel model, RunnerInvocation invocation) {
-        return Policy.parse(PolicyPrinter.print(model), Fixtures.POLICY).decide(invocation);
+        return Policies.parse(PolicyPrinter.print(model), Fixtures.POLICY).decide(invocation);
     }
 
     /** One macro's own rules, as a build-script crate table refines [permissions.build]. */
@@ -205,7 +206,7 @@ class MacroPolicyProperties {
 
     @Property(tries = 100)
     void decide_defaultsWriteOnlyRustcsOutputsAndTheTemporaryDirectory(@ForAll("calls") RunnerInvocation call) {
-        Grant grant = Policy.defaults().decide(call);
+        Grant grant = Policies.defaults().decide(call);
         assertEquals(NetworkAccess.none(), grant.network());
         List<Path> expected = new ArrayList<>(List.of(TARGET.resolve("debug/deps")));
         if (call.arguments().contains("incremental=" + TARGET.resolve("debug/incremental"))) {

@@ -8,13 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.PolicyException;
 import dev.cordon.PolicyViolation;
 import dev.cordon.Route;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.internal.policy.ManifestDiscovery;
-import dev.cordon.internal.policy.Policies;
+import dev.cordon.internal.policy.PolicyLoader;
 import dev.cordon.internal.policy.evaluation.TomlPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -73,7 +74,7 @@ class ManifestPolicyTest {
         Path manifest = write("ws/Cargo.toml", WORKSPACE);
         Optional<Path> found = ManifestDiscovery.rootManifest(call("sqlx", dir.resolve("ws/target")));
         assertEquals(Optional.of(manifest), found);
-        Policy policy = Policies.fromManifest(found.get(), Map.of()).orElseThrow();
+        Policy policy = PolicyLoader.fromManifest(found.get(), Map.of()).orElseThrow();
         Grant sqlx = policy.decide(call("sqlx", dir.resolve("ws/target")));
         assertEquals(NetworkAccess.routes(List.of(new Route("127.0.0.1", 5432))), sqlx.network());
         assertTrue(sqlx.writable().contains(dir.resolve("ws/data")), "relative to the manifest's folder: "
@@ -92,7 +93,7 @@ class ManifestPolicyTest {
                 [package.metadata.cordon.permissions.build]
                 timeout = "7m"
                 """);
-        TomlPolicy policy = (TomlPolicy) Policies.fromManifest(manifest, Map.of()).orElseThrow();
+        TomlPolicy policy = (TomlPolicy) PolicyLoader.fromManifest(manifest, Map.of()).orElseThrow();
         assertEquals("package.metadata.cordon.", policy.keyPrefix());
         assertEquals(java.time.Duration.ofMinutes(7), policy.decide(call("app", dir.resolve("app/target")))
                 .timeout().orElseThrow());
@@ -108,7 +109,7 @@ class ManifestPolicyTest {
                 network-access = { action = "permit", routes = ["127.0.0.1"] }
                 netwrok-access = "x"
                 """);
-        PolicyException e = assertThrows(PolicyException.class, () -> Policies.fromManifest(manifest, Map.of()));
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyLoader.fromManifest(manifest, Map.of()));
         assertEquals(ExitCodes.INVALID_POLICY, e.exitCode());
         PolicyViolation route = e.violations().get(0);
         assertEquals(manifest, route.file().orElseThrow());
@@ -136,7 +137,7 @@ class ManifestPolicyTest {
                 [package.metadata.cordon.permissions.build]
                 timeout = "9m"
                 """);
-        PolicyException e = assertThrows(PolicyException.class, () -> Policies.fromManifest(manifest, Map.of()));
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyLoader.fromManifest(manifest, Map.of()));
         PolicyViolation v = e.violations().getFirst();
         assertEquals("package.metadata.cordon", v.keyPath());
         assertEquals(10, v.line(), v.describe());
@@ -146,20 +147,20 @@ class ManifestPolicyTest {
     @Test
     void manifestWithoutATable_holdsNoPolicyAndIsRememberedAsSuch() throws IOException {
         Path plain = write("plain/Cargo.toml", "[package]\nname = \"app\"\nversion = \"0.1.0\"\n");
-        assertEquals(Optional.empty(), Policies.fromManifest(plain, Map.of()));
+        assertEquals(Optional.empty(), PolicyLoader.fromManifest(plain, Map.of()));
         assertFalse(Files.exists(cache), "a manifest without the word is answered without parse or cache");
         Path mentions = write("mentions/Cargo.toml", "[package]\nname = \"cordon-demo\"\nversion = \"0.1.0\"\n");
-        assertEquals(Optional.empty(), Policies.fromManifest(mentions, Map.of()));
+        assertEquals(Optional.empty(), PolicyLoader.fromManifest(mentions, Map.of()));
         try (Stream<Path> entries = Files.list(cache)) {
             assertEquals(1, entries.filter(p -> p.getFileName().toString().endsWith(".none")).count());
         }
-        assertEquals(Optional.empty(), Policies.fromManifest(mentions, Map.of()));
+        assertEquals(Optional.empty(), PolicyLoader.fromManifest(mentions, Map.of()));
     }
 
     @Test
     void namedManifest_withoutATableIsNotFound() throws IOException {
         Path plain = write("plain/Cargo.toml", "[package]\nname = \"app\"\nversion = \"0.1.0\"\n");
-        PolicyException e = assertThrows(PolicyException.class, () -> Policy.load(plain));
+        PolicyException e = assertThrows(PolicyException.class, () -> Policies.load(plain));
         assertEquals(ExitCodes.POLICY_NOT_FOUND, e.exitCode());
         assertTrue(e.getMessage().contains("[workspace.metadata.cordon]"), e.getMessage());
     }
@@ -167,11 +168,11 @@ class ManifestPolicyTest {
     @Test
     void cachedManifestPolicy_keepsItsTable() throws IOException {
         Path manifest = write("ws/Cargo.toml", WORKSPACE);
-        TomlPolicy first = (TomlPolicy) Policy.load(manifest);
+        TomlPolicy first = (TomlPolicy) Policies.load(manifest);
         try (Stream<Path> entries = Files.list(cache)) {
             assertEquals(1, entries.count());
         }
-        TomlPolicy second = (TomlPolicy) Policy.load(manifest);
+        TomlPolicy second = (TomlPolicy) Policies.load(manifest);
         assertEquals(first.model(), second.model());
         assertEquals(first.name(), second.name());
         assertEquals("workspace.metadata.cordon.", second.keyPrefix());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.internal.policy.PolicyAdditions;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ class PolicyAdditionsTest {
                 [permissions.build.gen]
                 filesystem-access = { action = "permit", paths = ["$CARGO_MANIFEST_DIR"] }
                 """, toml);
-        Policy.parse(toml, Path.of("/ws/cordon.toml")); // valid policy text
+        Policies.parse(toml, Path.of("/ws/cordon.toml")); // valid policy text
         assertEquals(List.of(), additions.unsolved());
     }
 
@@ -59,7 +60,7 @@ class PolicyAdditionsTest {
                 filesystem-access = { action = "permit", paths = ["$CARGO_MANIFEST_DIR"], read = ["/opt/sdk"] }
                 network-access = { action = "permit", routes = ["127.0.0.1:5432"] }
                 """), toml);
-        Policy.parse(toml, Path.of("/ws/cordon.toml"));
+        Policies.parse(toml, Path.of("/ws/cordon.toml"));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.internal.policy.cache.PolicyCache;
 import dev.cordon.internal.policy.evaluation.TomlPolicy;
@@ -42,10 +43,10 @@ class PolicyCacheTest {
     @Test
     void load_writesAPrivateCacheEntryAndReadsItBack() throws IOException {
         Path file = Fixtures.copy("design.toml", dir);
-        TomlPolicy first = (TomlPolicy) Policy.load(file);
+        TomlPolicy first = (TomlPolicy) Policies.load(file);
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
         assertEquals(1, entries().size());
-        TomlPolicy second = (TomlPolicy) Policy.load(file);
+        TomlPolicy second = (TomlPolicy) Policies.load(file);
         assertEquals(first.model(), second.model());
         assertEquals(file.toAbsolutePath().toString(), second.name());
     }
@@ -64,7 +65,7 @@ class PolicyCacheTest {
         Files.setLastModifiedTime(recent, lastMonth);
         Files.setLastModifiedTime(other, longAgo);
 
-        Policy.load(Fixtures.copy("design.toml", dir));
+        Policies.load(Fixtures.copy("design.toml", dir));
 
         assertFalse(Files.exists(stale), "an entry unwritten for 91 days is gone");
         assertTrue(Files.exists(recent), "a 30-day-old entry stays");
@@ -76,14 +77,14 @@ class PolicyCacheTest {
     @Test
     void load_corruptEntryIsIgnoredAndRebuilt() throws IOException {
         Path file = Fixtures.copy("design.toml", dir);
-        TomlPolicy first = (TomlPolicy) Policy.load(file);
+        TomlPolicy first = (TomlPolicy) Policies.load(file);
         Path entry = entries().getFirst();
         byte[] bytes = Files.readAllBytes(entry);
         bytes[bytes.length / 2] ^= 0x5a;
         Files.write(entry, bytes);
-        assertEquals(first.model(), ((TomlPolicy) Policy.load(file)).model());
+        assertEquals(first.model(), ((TomlPolicy) Policies.load(file)).model());
         Files.write(entry, "garbage".getBytes(StandardCharsets.UTF_8));
-        assertEquals(first.model(), ((TomlPolicy) Policy.load(file)).model());
+        assertEquals(first.model(), ((TomlPolicy) Policies.load(file)).model());
         assertEquals(first.model(), PolicyCache.read(cache, key(file)).orElseThrow(), "entry was rewritten");
     }
 
@@ -91,9 +92,9 @@ class PolicyCacheTest {
     void load_changedFileIsCompiledAgain() throws IOException {
         Path file = dir.resolve("cordon.toml");
         Files.writeString(file, "[permissions.build]\nnetwork-access = { action = \"deny\" }\n");
-        assertEquals("none", Policy.load(file).decide(Fixtures.invocation("x")).network().describe());
+        assertEquals("none", Policies.load(file).decide(Fixtures.invocation("x")).network().describe());
         Files.writeString(file, "[permissions.build]\nnetwork-access = { action = \"permit\" }\n");
-        assertEquals("all", Policy.load(file).decide(Fixtures.invocation("x")).network().describe());
+        assertEquals("all", Policies.load(file).decide(Fixtures.invocation("x")).network().describe());
         assertEquals(2, entries().size());
     }
 
@@ -103,7 +104,7 @@ class PolicyCacheTest {
         Files.writeString(cache, "a file where the cache folder should be");
         Path file = Fixtures.copy("design.toml", dir);
         assertEquals(Fixtures.POLICY.getParent().relativize(Fixtures.POLICY).toString(), "cordon.toml");
-        assertTrue(Policy.load(file).decide(Fixtures.invocation("sqlx")).network().describe().startsWith("routes"));
+        assertTrue(Policies.load(file).decide(Fixtures.invocation("sqlx")).network().describe().startsWith("routes"));
     }
 
     @Test
@@ -113,9 +114,9 @@ class PolicyCacheTest {
         try {
             List<Future<Policy>> loads = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
-                loads.add(pool.submit(() -> Policy.load(file)));
+                loads.add(pool.submit(() -> Policies.load(file)));
             }
-            TomlPolicy expected = (TomlPolicy) Policy.parse(Files.readString(file), file);
+            TomlPolicy expected = (TomlPolicy) Policies.parse(Files.readString(file), file);
             for (Future<Policy> f : loads) {
                 assertEquals(expected.model(), ((TomlPolicy) f.get()).model());
             }
@@ -141,7 +142,7 @@ class PolicyCacheTest {
         assertTrue(ours.size() < 40, "cached path loads few classes: " + ours);
         assertTrue(uncached.stderr().isEmpty(), "nothing on stderr (no validator banner): " + uncached.stderr());
         assertTrue(cached.stderr().isEmpty(), cached.stderr());
-        System.out.printf("Policy.load: uncached %s us, cached %s us; cached run loaded %d classes (%d Cordon)%n",
+        System.out.printf("Policies.load: uncached %s us, cached %s us; cached run loaded %d classes (%d Cordon)%n",
                 uncached.value("CORDON_LOAD_MICROS"), cached.value("CORDON_LOAD_MICROS"), cached.classes().size(),
                 ours.size());
     }

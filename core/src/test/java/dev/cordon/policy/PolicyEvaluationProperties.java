@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.Secrets;
@@ -55,16 +56,16 @@ class PolicyEvaluationProperties {
 
     /** Parses the printed model, so every property also exercises the TOML path. */
     private static Policy policy(PolicyModel model) {
-        return Policy.parse(PolicyPrinter.print(model), Fixtures.POLICY);
+        return Policies.parse(PolicyPrinter.print(model), Fixtures.POLICY);
     }
 
     @Property(tries = 200)
     void decide_policyWithNoTablesIsExactlyTheDefaults(@ForAll("invocations") RunnerInvocation invocation) {
-        Grant defaults = Policy.defaults().decide(invocation).toBuilder().policyName(Fixtures.POLICY.toString())
+        Grant defaults = Policies.defaults().decide(invocation).toBuilder().policyName(Fixtures.POLICY.toString())
                 .build();
         for (String toml : List.of("", "# nothing\n", "[permissions]\n", "[permissions.build]\n",
                 "[sandbox]\nbackend = \"auto\"\n[permissions.build]\n")) {
-            assertEquals(defaults, Policy.parse(toml, Fixtures.POLICY).decide(invocation), toml);
+            assertEquals(defaults, Policies.parse(toml, Fixtures.POLICY).decide(invocation), toml);
         }
     }
 
@@ -235,7 +236,7 @@ class PolicyEvaluationProperties {
             @ForAll("invocations") RunnerInvocation invocation) {
         List<String> tables = new ArrayList<>(List.of(PolicyPrinter.print(model).split("\n\n")));
         java.util.Collections.shuffle(tables, random);
-        Policy shuffled = Policy.parse(String.join("\n\n", tables), Fixtures.POLICY);
+        Policy shuffled = Policies.parse(String.join("\n\n", tables), Fixtures.POLICY);
         assertEquals(model, ((TomlPolicy) shuffled).model());
         assertEquals(policy(model).decide(invocation), shuffled.decide(invocation));
     }
@@ -243,7 +244,7 @@ class PolicyEvaluationProperties {
     @Property(tries = 300)
     void print_parseRoundTripsToAnEqualModel(@ForAll("models") PolicyModel model) {
         String toml = PolicyPrinter.print(model);
-        PolicyModel parsed = ((TomlPolicy) Policy.parse(toml, Fixtures.POLICY)).model();
+        PolicyModel parsed = ((TomlPolicy) Policies.parse(toml, Fixtures.POLICY)).model();
         assertEquals(model, parsed, toml);
         assertEquals(toml, PolicyPrinter.print(parsed));
     }

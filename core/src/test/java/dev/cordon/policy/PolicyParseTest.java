@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.PolicyException;
 import dev.cordon.PolicyViolation;
@@ -20,9 +21,9 @@ class PolicyParseTest {
 
     @Test
     void parse_seedExampleAsWritten() {
-        Policy policy = Policy.parse(Fixtures.resource("seed.toml"), Fixtures.POLICY);
+        Policy policy = Policies.parse(Fixtures.resource("seed.toml"), Fixtures.POLICY);
         Grant grant = policy.decide(Fixtures.invocation("rust_version"));
-        assertEquals(Policy.defaults().decide(Fixtures.invocation("rust_version")).toBuilder()
+        assertEquals(Policies.defaults().decide(Fixtures.invocation("rust_version")).toBuilder()
                 .policyName(Fixtures.POLICY.toString()).build(), grant);
         // [permissions.run] is enforced through Cargo's [target] runner; only the macro tables are not.
         assertEquals(1, policy.notices().size(), policy.notices().toString());
@@ -31,7 +32,7 @@ class PolicyParseTest {
 
     @Test
     void parse_designExampleAsWritten() {
-        Policy policy = Policy.parse(Fixtures.resource("design.toml"), Fixtures.POLICY);
+        Policy policy = Policies.parse(Fixtures.resource("design.toml"), Fixtures.POLICY);
         Grant sqlx = policy.decide(Fixtures.invocation("sqlx"));
         assertEquals(NetworkAccess.routes(List.of(new Route("127.0.0.1", 5432))), sqlx.network());
         assertTrue(sqlx.writable().contains(Path.of("/work/project/mydb.sqlite")), sqlx.writable().toString());
@@ -42,7 +43,7 @@ class PolicyParseTest {
     @Test
     void parse_brokenPolicyReportsEveryProblemWithPlaceKeyAndFix() {
         PolicyException e = assertThrows(PolicyException.class,
-                () -> Policy.parse(Fixtures.resource("broken.toml"), Fixtures.POLICY));
+                () -> Policies.parse(Fixtures.resource("broken.toml"), Fixtures.POLICY));
         assertEquals(ExitCodes.INVALID_POLICY, e.exitCode());
         String all = e.violations().stream().map(PolicyViolation::describe).collect(Collectors.joining("\n"));
         System.out.println(all);
@@ -73,7 +74,7 @@ class PolicyParseTest {
 
     @Test
     void parse_columnsPointAtTheBadElement() {
-        PolicyException e = assertThrows(PolicyException.class, () -> Policy.parse("""
+        PolicyException e = assertThrows(PolicyException.class, () -> Policies.parse("""
                 [permissions.build.sqlx]
                 network-access = { action = "permit", routes = ["127.0.0.1:5432", "127.0.0.1"] }
                 """, Fixtures.POLICY));
@@ -85,7 +86,7 @@ class PolicyParseTest {
 
     @Test
     void parse_syntaxErrorHasLineAndColumn() {
-        PolicyException e = assertThrows(PolicyException.class, () -> Policy.parse("""
+        PolicyException e = assertThrows(PolicyException.class, () -> Policies.parse("""
                 [permissions.build]
                 timeout = "10m
                 """, Fixtures.POLICY));
@@ -97,7 +98,7 @@ class PolicyParseTest {
 
     @Test
     void parse_missingActionIsNamed() {
-        PolicyException e = assertThrows(PolicyException.class, () -> Policy.parse("""
+        PolicyException e = assertThrows(PolicyException.class, () -> Policies.parse("""
                 [permissions.build]
                 network-access = { routes = ["127.0.0.1:5432"] }
                 """, Fixtures.POLICY));
@@ -109,7 +110,7 @@ class PolicyParseTest {
 
     @Test
     void parse_clashingCrateNamesAreAnError() {
-        PolicyException e = assertThrows(PolicyException.class, () -> Policy.parse("""
+        PolicyException e = assertThrows(PolicyException.class, () -> Policies.parse("""
                 [permissions.build.foo-bar]
                 [permissions.build.foo_bar]
                 """, Fixtures.POLICY));
@@ -118,7 +119,7 @@ class PolicyParseTest {
 
     @Test
     void parse_nestedCrateTableIsAnError() {
-        PolicyException e = assertThrows(PolicyException.class, () -> Policy.parse("""
+        PolicyException e = assertThrows(PolicyException.class, () -> Policies.parse("""
                 [permissions.build.sqlx.tokio]
                 timeout = "1m"
                 """, Fixtures.POLICY));
@@ -128,7 +129,7 @@ class PolicyParseTest {
 
     @Test
     void parse_wrongTypesQuoteTheValue() {
-        PolicyException e = assertThrows(PolicyException.class, () -> Policy.parse("""
+        PolicyException e = assertThrows(PolicyException.class, () -> Policies.parse("""
                 sandbox = 5
                 [permissions.build]
                 network-access = "deny"
@@ -142,14 +143,14 @@ class PolicyParseTest {
 
     @Test
     void load_missingFileIsPolicyNotFound() {
-        PolicyException e = assertThrows(PolicyException.class, () -> Policy.load(Path.of("/nonexistent/cordon.toml")));
+        PolicyException e = assertThrows(PolicyException.class, () -> Policies.load(Path.of("/nonexistent/cordon.toml")));
         assertEquals(ExitCodes.POLICY_NOT_FOUND, e.exitCode());
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
     }
 
     @Test
     void parse_durationsAndIntegers() {
-        Policy policy = Policy.parse("""
+        Policy policy = Policies.parse("""
                 [permissions.build]
                 timeout = 90
                 idle-timeout = "500ms"
@@ -164,18 +165,18 @@ class PolicyParseTest {
 
     @Test
     void parse_liveLogIsPerCrateAndValidated() {
-        Policy policy = Policy.parse("""
+        Policy policy = Policies.parse("""
                 [permissions.build.ring]
                 live-log = "cordon/ring.log"
                 """, Fixtures.POLICY);
         assertEquals(java.util.Optional.of("cordon/ring.log"), policy.decide(Fixtures.invocation("ring")).liveLog());
         assertEquals(java.util.Optional.empty(), policy.decide(Fixtures.invocation("serde")).liveLog());
-        PolicyException e = assertThrows(PolicyException.class, () -> Policy.parse("""
+        PolicyException e = assertThrows(PolicyException.class, () -> Policies.parse("""
                 [permissions.build]
                 live-log = ""
                 """, Fixtures.POLICY));
         expect(e, "permissions.build.live-log", 2, "is not a live-log sink");
-        PolicyException typed = assertThrows(PolicyException.class, () -> Policy.parse("""
+        PolicyException typed = assertThrows(PolicyException.class, () -> Policies.parse("""
                 [permissions.build]
                 live-log = true
                 """, Fixtures.POLICY));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.SourceMode;
 import java.io.IOException;
@@ -40,7 +41,7 @@ class PolicyReferenceDocTest {
     void reference_completeExampleParsesAndMeansWhatItSays() throws IOException {
         List<String> blocks = tomlBlocks();
         assertTrue(!blocks.isEmpty(), "no toml blocks found");
-        Policy policy = Policy.parse(blocks.getFirst(), Fixtures.POLICY);
+        Policy policy = Policies.parse(blocks.getFirst(), Fixtures.POLICY);
         Grant sqlx = policy.decide(Fixtures.invocation("sqlx", Map.of("DATABASE_URL", "postgres://x",
                 "RUSTC_BOOTSTRAP", "1", "FOO", "1", "MY_VAR", "y")));
         assertEquals(NetworkAccess.Mode.ROUTES, sqlx.network().mode());
@@ -61,13 +62,13 @@ class PolicyReferenceDocTest {
         assertEquals(1, policy.notices().size(), policy.notices().toString()); // [permissions.macro] only
         for (String block : blocks) {
             boolean manifest = block.contains("[workspace") || block.contains("[package");
-            Policy.parse(block, manifest ? Fixtures.POLICY.resolveSibling("Cargo.toml") : Fixtures.POLICY);
+            Policies.parse(block, manifest ? Fixtures.POLICY.resolveSibling("Cargo.toml") : Fixtures.POLICY);
         }
     }
 
     @Test
     void decide_crateNamesMatchWithDashAndUnderscoreAlike() {
-        Policy policy = Policy.parse("[permissions.build.foo_bar]\nnetwork-access = { action = \"permit\" }\n",
+        Policy policy = Policies.parse("[permissions.build.foo_bar]\nnetwork-access = { action = \"permit\" }\n",
                 Fixtures.POLICY);
         assertEquals(NetworkAccess.all(), policy.decide(Fixtures.invocation("foo-bar")).network());
         assertEquals(NetworkAccess.all(), policy.decide(Fixtures.invocation("Foo_Bar")).network());
@@ -76,7 +77,7 @@ class PolicyReferenceDocTest {
 
     @Test
     void decide_unresolvableVariableDropsOnlyThatRule() {
-        Policy policy = Policy.parse("[permissions.build]\nfilesystem-access = { action = \"permit\", paths ="
+        Policy policy = Policies.parse("[permissions.build]\nfilesystem-access = { action = \"permit\", paths ="
                 + " [\"$TARGET_DIR/shared\", \"/opt/x\"] }\n", Fixtures.POLICY);
         Grant grant = policy.decide(dev.cordon.RunnerInvocation.of(Path.of("/x/build-script-build"), Path.of("/src"),
                 Map.of("CARGO_PKG_NAME", "a", "HOME", "/home/dev")));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.cordon.ExitCodes;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.PolicyException;
 import dev.cordon.PolicyViolation;
@@ -74,7 +75,7 @@ class PolicyRobustnessProperties {
 
     private static void parseOrPolicyException(String toml) {
         try {
-            assertNotNull(Policy.parse(toml, Fixtures.POLICY).decide(Fixtures.invocation("sqlx")));
+            assertNotNull(Policies.parse(toml, Fixtures.POLICY).decide(Fixtures.invocation("sqlx")));
         } catch (PolicyException e) {
             checkViolations(e);
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.internal.policy.model.PolicyModel;
@@ -80,7 +81,7 @@ class RunPolicyProperties {
     }
 
     private static Grant decide(PolicyModel model, RunnerInvocation invocation) {
-        return Policy.parse(PolicyPrinter.print(model), Fixtures.POLICY).decide(invocation);
+        return Policies.parse(PolicyPrinter.print(model), Fixtures.POLICY).decide(invocation);
     }
 
     @Property(tries = 200)
@@ -113,7 +114,7 @@ class RunPolicyProperties {
 
     @Property(tries = 200)
     void decide_runDefaultsWriteOnlyTheScratchFolderAndTheirTemporaryDirectory(@ForAll("runs") RunnerInvocation run) {
-        Grant grant = Policy.defaults().decide(run);
+        Grant grant = Policies.defaults().decide(run);
         assertEquals(NetworkAccess.none(), grant.network());
         assertEquals(java.util.List.of(TARGET.resolve("tmp"), grant.temporaryDirectory()), grant.writable());
         assertTrue(grant.temporaryDirectory().startsWith(TARGET.resolve("tmp")), grant.temporaryDirectory().toString());

@@ -3,6 +3,7 @@ package dev.cordon.policy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.internal.policy.evaluation.GrantPaths;
@@ -38,7 +39,7 @@ class WorkspaceRootTest {
         Path root = manifest("ws", "[workspace]\nmembers = [\"crates/*\"]\n");
         Path member = manifest("ws/crates/app", "[package]\nname = \"app\"\n");
         assertEquals(Optional.of(root), GrantPaths.workspaceRoot(invocation(member)));
-        assertTrue(Policy.defaults().decide(invocation(member)).readable().contains(root));
+        assertTrue(Policies.defaults().decide(invocation(member)).readable().contains(root));
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.Runner;
 import dev.cordon.spi.SyscallFilterCompiler;
@@ -106,7 +107,7 @@ public abstract class BackendConformance {
         Runner.Builder runner = Runner.builder().discoverProviders(false).backend(backend()).pinBackend(backend().id())
                 .environment(env).workingDirectory(pkg).stdout(out).stderr(err);
         if (policy.isPresent()) {
-            runner.policy(Policy.parse(policy.get(), dir.resolve("cordon.toml")));
+            runner.policy(Policies.parse(policy.get(), dir.resolve("cordon.toml")));
         }
         for (SyscallFilterCompiler compiler : ServiceLoader.load(SyscallFilterCompiler.class)) {
             runner.syscallFilterCompiler(compiler);

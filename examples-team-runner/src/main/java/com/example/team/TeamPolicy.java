@@ -1,6 +1,7 @@
 package com.example.team;
 
 import dev.cordon.Grant;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 
@@ -9,7 +10,7 @@ import dev.cordon.RunnerInvocation;
  * sandboxed it ({@code CORDON_TEAM_RUNNER}), which the defaults would never set.
  */
 final class TeamPolicy implements Policy {
-    private final Policy base = Policy.defaults();
+    private final Policy base = Policies.defaults();
 
     @Override
     public String name() {

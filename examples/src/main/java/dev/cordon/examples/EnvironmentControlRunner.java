@@ -1,6 +1,7 @@
 package dev.cordon.examples;
 
 import dev.cordon.Grant;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.Runner;
 import java.io.IOException;
@@ -41,7 +42,7 @@ public final class EnvironmentControlRunner {
 
     private static Policy bundled() {
         try (InputStream in = EnvironmentControlRunner.class.getResourceAsStream("environment-control.toml")) {
-            return Policy.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+            return Policies.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8),
                     Path.of("environment-control.toml").toAbsolutePath());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -68,9 +69,9 @@ class DocsSnippetsTest {
             new TomlMapper().readTree(s.text()); // a Cargo config: valid TOML is all we can check here
         } else if (s.text().contains("[workspace") || s.text().contains("[package")) {
             // A Cargo manifest: its [workspace.metadata.cordon] or [package.metadata.cordon] must be a valid policy.
-            Policy.parse(s.text(), s.doc().resolveSibling("Cargo.toml"));
+            Policies.parse(s.text(), s.doc().resolveSibling("Cargo.toml"));
         } else {
-            Policy.parse(s.text(), s.doc());
+            Policies.parse(s.text(), s.doc());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.cordon.internal.runner;
 
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.PolicyException;
 import dev.cordon.PolicyViolation;
@@ -47,11 +48,11 @@ final class CheckCommand {
         try {
             text = Files.readString(file.get());
         } catch (IOException e) {
-            dev.cordon.internal.policy.Policies.load(file.get(), settings.environment()); // throws the policy-not-found error with its message and exit code
+            dev.cordon.internal.policy.PolicyLoader.load(file.get(), settings.environment()); // throws the policy-not-found error with its message and exit code
             throw new PolicyException(List.of(new PolicyViolation(file, 0, 0, "", "cannot read the policy: "
                     + e.getMessage(), "check the file's permissions")), ExitCodes.POLICY_NOT_FOUND);
         }
-        Policy policy = Policy.parse(text, file.get()); // always validated afresh, never from the cache
+        Policy policy = Policies.parse(text, file.get()); // always validated afresh, never from the cache
         // The backend a policy names must exist here; whether it is available is this machine's business.
         Grant sample = policy.decide(sampleCall(settings, "cordon-check"));
         String backend = sample.backend();

@@ -12,7 +12,7 @@ import dev.cordon.internal.discovery.NoSandboxBackend;
 import dev.cordon.internal.discovery.ProviderRegistry;
 import dev.cordon.internal.invocation.HostRunnerDecoder;
 import dev.cordon.internal.policy.ManifestDiscovery;
-import dev.cordon.internal.policy.Policies;
+import dev.cordon.internal.policy.PolicyLoader;
 import dev.cordon.internal.invocation.TargetRunnerDecoder;
 import dev.cordon.spi.Capability;
 import dev.cordon.spi.InvocationDecoder;
@@ -98,11 +98,11 @@ final class Resolution {
         }
         Optional<Path> file = policyFile(arguments);
         if (file.isPresent()) {
-            return new Source(Policies.load(file.get(), settings.environment()), file);
+            return new Source(PolicyLoader.load(file.get(), settings.environment()), file);
         }
         Optional<Path> found = manifest.get();
         if (found.isPresent()) {
-            Optional<Policy> fromManifest = Policies.fromManifest(found.get(), settings.environment());
+            Optional<Policy> fromManifest = PolicyLoader.fromManifest(found.get(), settings.environment());
             if (fromManifest.isPresent()) {
                 return new Source(fromManifest.get(), found);
             }
@@ -110,7 +110,7 @@ final class Resolution {
         ProviderRegistry<PolicyProvider> providers = ProviderRegistry.of(PolicyProvider.class, settings.discover(),
                 settings.classLoader(), settings.policyProviders(), PolicyProvider::id);
         return new Source(providers.byPriority(PolicyProvider::priority, PolicyProvider::id).stream().findFirst()
-                .map(PolicyProvider::policy).or(settings::fallbackPolicy).orElseGet(Policy::defaults),
+                .map(PolicyProvider::policy).or(settings::fallbackPolicy).orElseGet(PolicyLoader::defaults),
                 Optional.empty());
     }
 
@@ -120,7 +120,7 @@ final class Resolution {
      */
     Optional<Path> manifestWithPolicy() {
         return ManifestDiscovery.rootManifestAbove(settings.workingDirectory())
-                .filter(m -> Policies.fromManifest(m, settings.environment()).isPresent());
+                .filter(m -> PolicyLoader.fromManifest(m, settings.environment()).isPresent());
     }
 
     /**

@@ -8,7 +8,7 @@ import dev.cordon.Route;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SourceMode;
 import dev.cordon.internal.cache.CacheFiles;
-import dev.cordon.internal.policy.Policies;
+import dev.cordon.internal.policy.PolicyLoader;
 import dev.cordon.internal.policy.model.Durations;
 import dev.cordon.internal.policy.model.EnvGlobs;
 import dev.cordon.internal.policy.model.PathSpec;
@@ -53,7 +53,7 @@ public record DeclaredNeeds(Path manifest, Rules rules, Optional<String> problem
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
-        if (!Policies.mentionsCordon(content)) {
+        if (!PolicyLoader.mentionsCordon(content)) {
             return Optional.empty();
         }
         try {

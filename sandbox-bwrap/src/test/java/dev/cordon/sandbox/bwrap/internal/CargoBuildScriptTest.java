@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.Grant;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.testing.CargoProject;
@@ -105,7 +106,7 @@ class CargoBuildScriptTest {
         assertFalse(Files.exists(readOnlyPackage.resolve("src/generated.rs")), "the source tree was written");
         RunnerInvocation invocation = RunnerInvocation.of(readOnlyPackage.resolve("build-script-build"),
                 readOnlyPackage, Map.of("CARGO_PKG_NAME", "writer", "CARGO_MANIFEST_DIR", readOnlyPackage.toString()));
-        Grant grant = Policy.defaults().decide(invocation);
+        Grant grant = Policies.defaults().decide(invocation);
         String message = DenialExplainer.explain(invocation, grant, 101, readOnly.stderr()).orElseThrow();
         assertTrue(message.contains("crate 'writer'") && message.contains("built-in defaults"), message);
         assertTrue(message.contains("[permissions.build.writer]\nfilesystem-access = { action = \"permit\", paths = "

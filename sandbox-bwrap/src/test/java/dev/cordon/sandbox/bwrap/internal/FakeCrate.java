@@ -1,6 +1,7 @@
 package dev.cordon.sandbox.bwrap.internal;
 
 import dev.cordon.Grant;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 import java.io.IOException;
@@ -64,6 +65,6 @@ final class FakeCrate {
     }
 
     Grant grant(RunnerInvocation invocation) {
-        return Policy.defaults().decide(invocation);
+        return Policies.defaults().decide(invocation);
     }
 }

@@ -2,6 +2,7 @@ package dev.cordon.sandbox.bwrap.internal;
 
 import dev.cordon.ExecutionPlan;
 import dev.cordon.Grant;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 import java.io.IOException;
@@ -29,7 +30,7 @@ public final class PlanPrinter {
     public static void main(String[] args) throws IOException {
         RunnerInvocation invocation = new RunnerInvocation(RunnerInvocation.Kind.BUILD_SCRIPT, Path.of(args[0]),
                 Arrays.asList(args).subList(1, args.length), Path.of("").toAbsolutePath(), System.getenv());
-        Grant grant = Policy.defaults().decide(invocation);
+        Grant grant = Policies.defaults().decide(invocation);
         BwrapInstallation bwrap = BwrapProbe.ofSystem().probe().installation()
                 .orElseThrow(() -> new IllegalStateException("bwrap is not available"));
         ExecutionPlan plan = new BwrapPlanner(bwrap).plan(invocation, grant, Optional.empty());

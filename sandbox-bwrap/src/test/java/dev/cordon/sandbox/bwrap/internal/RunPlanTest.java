@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.ExecutionPlan;
 import dev.cordon.Grant;
+import dev.cordon.Policies;
 import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 import java.nio.file.Files;
@@ -60,7 +61,7 @@ class RunPlanTest {
     @Test
     void plan_runWritesOnlyTheScratchFolderAndItsTemporaryDirectory() {
         RunnerInvocation invocation = run(crate.packageDir, "--nocapture", "a filter");
-        Grant grant = Policy.defaults().decide(invocation);
+        Grant grant = Policies.defaults().decide(invocation);
         ExecutionPlan plan = new BwrapPlanner(BWRAP_0_8).plan(invocation, grant, Optional.empty());
         List<String> command = BwrapPlannerTest.argv(plan);
         assertEquals(List.of(crate.targetDir.resolve("tmp").toString(), grant.temporaryDirectory().toString()),
@@ -76,7 +77,7 @@ class RunPlanTest {
     void plan_runStartsInCargosWorkingDirectoryWhichStaysVisible() throws Exception {
         Path caller = Files.createDirectories(root.resolve("project/sub"));
         RunnerInvocation invocation = run(caller);
-        ExecutionPlan plan = new BwrapPlanner(BWRAP_0_8).plan(invocation, Policy.defaults().decide(invocation),
+        ExecutionPlan plan = new BwrapPlanner(BWRAP_0_8).plan(invocation, Policies.defaults().decide(invocation),
                 Optional.empty());
         assertEquals(caller.toRealPath(), plan.workingDirectory().toRealPath());
         int chdir = BwrapPlannerTest.argv(plan).indexOf("--chdir");

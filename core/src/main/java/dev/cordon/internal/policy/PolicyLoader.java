@@ -19,14 +19,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Static entry points behind {@link Policy}'s factories.
+ * Loading and parsing policies: what {@link dev.cordon.Policies} and the runner call.
  *
  * <p>{@link #load} is on every build script's path: with a cached compiled policy it must not touch the
  * TOML parser or the validator. Everything that does lives behind {@link PolicyCompiler}, which this
  * class only calls on a cache miss.
  */
-public final class Policies {
-    private Policies() {
+public final class PolicyLoader {
+    private PolicyLoader() {
     }
 
     /** {@return the built-in secure defaults} */
