@@ -234,11 +234,29 @@ public abstract class BackendConformance {
      */
     @Test
     void conformance_scriptHoldsNoPrivilegeAndStartsWithExactlyItsVariables() throws IOException {
+        assertNoPrivilegeAndExactlyItsVariables(Optional.empty());
+    }
+
+    /**
+     * The same with a network-route grant, where the switch to the sandbox user follows the route filter's
+     * installation (on Linux, in the same {@code cordon-netjail} process for a root runner).
+     */
+    @Test
+    void conformance_routeGrantedScriptHoldsNoPrivilegeAndStartsWithExactlyItsVariables() throws IOException {
+        assertNoPrivilegeAndExactlyItsVariables(Optional.of("""
+                [permissions.build.conformance]
+                network-access = { action = "permit", routes = ["127.0.0.1:9"] }
+                """));
+    }
+
+    private void assertNoPrivilegeAndExactlyItsVariables(Optional<String> policy) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/status")),
+                "reads the script's privileges from /proc (Linux)");
         env.put("LD_LIBRARY_PATH", "/nonexistent/deps:/nonexistent/more");
         Run run = run("/bin/sh", """
-                grep -E '^(Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status
+                grep -E '^(Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Uid|Gid):' /proc/self/status
                 tr '\\0' '\\n' < /proc/$$/environ | sed 's/^/env: /'
-                """);
+                """, policy);
         assertEquals(0, run.exitCode(), run.stderr());
         String out = run.stdout();
         if (System.getProperty("user.name").equals("root")) {
@@ -246,9 +264,12 @@ public abstract class BackendConformance {
                 assertTrue(out.contains(set + ":\t0000000000000000"), set + " is not empty: " + out);
             }
             assertTrue(out.matches("(?s).*Groups:\\s*\n.*"), "supplementary groups left: " + out);
+            assertFalse(out.matches("(?s).*Uid:\\s+0\\s.*") || out.matches("(?s).*Gid:\\s+0\\s.*"),
+                    "the script runs as root: " + out);
         } else {
             assertTrue(out.contains("CapEff:\t0000000000000000"), out);
         }
+        assertTrue(out.contains("NoNewPrivs:\t1"), out);
         assertTrue(out.contains("env: LD_LIBRARY_PATH=/nonexistent/deps:/nonexistent/more"), out);
         assertFalse(out.contains("CORDON_WITHHELD_"), out);
         assertFalse(out.contains("env: PWD="), "a variable the grant does not have: " + out);
