@@ -269,6 +269,21 @@ int main(int argc, char **argv) {
     return run_client();
 }
 
+/* A stream connection to the Unix socket at path (its length checked when the message was read), or -1. */
+static int connect_unix(const char *path) {
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    if (connect(fd, (struct sockaddr *) &addr, sizeof addr) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
 /* Starts the plan of an EXEC message; answers STARTED or FAILED. Returns the pidfd, or -1 when it failed. */
 static int start_plan(int conn, int pipes[4]) {
     long count;
@@ -284,18 +299,22 @@ static int start_plan(int conn, int pipes[4]) {
     long ndesc;
     if (number(0, 1024, &ndesc) != 0) fail("malformed EXEC: descriptors");
     char **dsrc = calloc((size_t) ndesc + 1, sizeof *dsrc);
-    int *dnum = calloc((size_t) ndesc + 1, sizeof *dnum), *dfile = calloc((size_t) ndesc + 1, sizeof *dfile);
-    if (!dsrc || !dnum || !dfile) fail("out of memory");
+    int *dnum = calloc((size_t) ndesc + 1, sizeof *dnum);
+    char *dkind = calloc((size_t) ndesc + 1, sizeof *dkind);
+    if (!dsrc || !dnum || !dkind) fail("out of memory");
     for (long i = 0; i < ndesc; i++) {
         char *kind = field();
         long num;
-        if (!kind || (strcmp(kind, "R") != 0 && strcmp(kind, "I") != 0) || number(3, 1023, &num) != 0
-                || !(dsrc[i] = field()))
+        /* R: a file opened for reading; I: one of ours passed on; U: a connection to a Unix socket. */
+        if (!kind || (strcmp(kind, "R") != 0 && strcmp(kind, "I") != 0 && strcmp(kind, "U") != 0)
+                || number(3, 1023, &num) != 0 || !(dsrc[i] = field()))
             fail("malformed EXEC: descriptor");
         dnum[i] = (int) num;
-        dfile[i] = kind[0] == 'R';
+        dkind[i] = kind[0];
         long src;
-        if (!dfile[i] && parse_long(dsrc[i], 0, INT_MAX, &src) != 0) fail("malformed EXEC: inherited descriptor");
+        if (dkind[i] == 'I' && parse_long(dsrc[i], 0, INT_MAX, &src) != 0) fail("malformed EXEC: inherited descriptor");
+        if (dkind[i] == 'U' && (dsrc[i][0] != '/' || strlen(dsrc[i]) >= sizeof ((struct sockaddr_un *) 0)->sun_path))
+            fail("malformed EXEC: socket path");
     }
     long ngroups, nofile;
     if (number(0, 16, &ngroups) != 0) fail("malformed EXEC: cgroups");
@@ -317,9 +336,11 @@ static int start_plan(int conn, int pipes[4]) {
         int *moved = calloc((size_t) ndesc + 1, sizeof *moved);
         if (!moved) _exit(127);
         for (long i = 0; i < ndesc; i++) {   /* first out of the way, so no target clobbers a source */
-            int src = dfile[i] ? open(dsrc[i], O_RDONLY | O_CLOEXEC) : atoi(dsrc[i]);
-            if (dfile[i] && src < 0) {
-                snprintf(why, sizeof why, "cannot open %s for the sandbox: %s", dsrc[i], strerror(errno));
+            int src = dkind[i] == 'R' ? open(dsrc[i], O_RDONLY | O_CLOEXEC)
+                    : dkind[i] == 'U' ? connect_unix(dsrc[i]) : atoi(dsrc[i]);
+            if (dkind[i] != 'I' && src < 0) {
+                snprintf(why, sizeof why, "cannot %s %s for the sandbox: %s",
+                        dkind[i] == 'R' ? "open" : "connect to", dsrc[i], strerror(errno));
                 write_all(report[1], why, strlen(why));
                 _exit(71);
             }
@@ -364,7 +385,7 @@ static int start_plan(int conn, int pipes[4]) {
     ssize_t got;
     while ((got = read(report[0], why, sizeof why - 1)) < 0 && errno == EINTR) { }
     close(report[0]);
-    free(pargv); free(penv); free(dsrc); free(dnum); free(dfile); free(groups);
+    free(pargv); free(penv); free(dsrc); free(dnum); free(dkind); free(groups);
     struct msg m = {0};
     if (got > 0) {
         why[got] = 0;

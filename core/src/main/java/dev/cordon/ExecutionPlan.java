@@ -154,10 +154,21 @@ public record ExecutionPlan(String backendId, List<String> command, Map<String, 
         public static Descriptor readFile(int number, Path file) {
             return new Descriptor(number, new ReadFile(file));
         }
+
+        /**
+         * {@return a connection to a Unix socket, made by the process that starts the command, between fork
+         * and exec (e.g. the runner's network-route supervisor, for {@code cordon-netjail install})}
+         *
+         * @param number the descriptor number in the started process
+         * @param socket the socket's path
+         */
+        public static Descriptor connectedTo(int number, Path socket) {
+            return new Descriptor(number, new ConnectedSocket(socket));
+        }
     }
 
     /** Where a {@link Descriptor}'s open file comes from. */
-    public sealed interface Source permits Inherited, ReadFile {
+    public sealed interface Source permits Inherited, ReadFile, ConnectedSocket {
     }
 
     /**
@@ -177,6 +188,19 @@ public record ExecutionPlan(String backendId, List<String> command, Map<String, 
         /** Checks the component. */
         public ReadFile {
             Objects.requireNonNull(file, "file");
+        }
+    }
+
+    /**
+     * A stream connection to a Unix socket. Only some launch paths can make one (the plan daemon's client
+     * can; a JVM starting the command cannot): a plan carries one only when its spawner said so.
+     *
+     * @param socket the socket's path; never null
+     */
+    public record ConnectedSocket(Path socket) implements Source {
+        /** Checks the component. */
+        public ConnectedSocket {
+            Objects.requireNonNull(socket, "socket");
         }
     }
 
@@ -239,6 +263,7 @@ public record ExecutionPlan(String backendId, List<String> command, Map<String, 
                 out.append("  ").append(d.number()).append(" <- ").append(switch (d.source()) {
                     case Inherited i -> "runner fd " + i.runnerNumber();
                     case ReadFile r -> "read " + r.file();
+                    case ConnectedSocket c -> "connected to " + c.socket();
                 }).append('\n');
             }
         }

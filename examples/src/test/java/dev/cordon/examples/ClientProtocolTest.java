@@ -130,11 +130,18 @@ class ClientProtocolTest {
     }
 
     private static List<String> exec(List<String> cgroupProcs, long openFiles, String... argv) {
+        return exec(List.of(), cgroupProcs, openFiles, argv);
+    }
+
+    /** @param descriptors kind, number and source of each descriptor, flat */
+    private static List<String> exec(List<String> descriptors, List<String> cgroupProcs, long openFiles,
+            String... argv) {
         List<String> m = new ArrayList<>(List.of("EXEC", "/"));
         m.add(Integer.toString(argv.length));
         m.addAll(List.of(argv));
         m.addAll(List.of("1", "PATH=/usr/bin:/bin"));
-        m.add("0");
+        m.add(Integer.toString(descriptors.size() / 3));
+        m.addAll(descriptors);
         m.add(Integer.toString(cgroupProcs.size()));
         m.addAll(cgroupProcs);
         m.add(Long.toString(openFiles));
@@ -263,6 +270,54 @@ class ClientProtocolTest {
         assertEquals(71, ran.exitCode());
     }
 
+    /**
+     * A network-route plan's connection to its supervisor: the client connects the Unix socket itself, between
+     * fork and exec, and the plan holds the connection at the number asked (no helper process in front).
+     */
+    @Test
+    void client_connectsAUnixSocketForThePlanAtTheNumberAsked() throws Exception {
+        Path socket = dir.resolve("broker.sock");
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel
+                .open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+            Ran ran = client(channel -> {
+                receive(channel);
+                send(channel, exec(List.of("U", "7", socket.toString()), List.of(), -1, "/bin/sh", "-c",
+                        "echo hello-from-the-plan >&7"));
+                receive(channel); // STARTED
+                receive(channel); // EXITED
+                send(channel, List.of("DONE", "0"));
+            });
+            assertEquals(0, ran.exitCode(), ran.stderr());
+            try (java.nio.channels.SocketChannel accepted = server.accept()) {
+                ByteBuffer got = ByteBuffer.allocate(64);
+                while (accepted.read(got) > 0) {
+                    // to the end
+                }
+                assertEquals("hello-from-the-plan\n", new String(got.array(), 0, got.position(),
+                        StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    @Test
+    void client_startsNothingWhenItCannotConnectThePlansSocket() throws Exception {
+        Path marker = dir.resolve("ran");
+        List<String> answer = new ArrayList<>();
+        Ran ran = client(channel -> {
+            receive(channel);
+            send(channel, exec(List.of("U", "7", dir.resolve("nobody-listens.sock").toString()), List.of(), -1,
+                    "/bin/sh", "-c", "touch '" + marker + "'"));
+            answer.addAll(receive(channel));
+            send(channel, List.of("DONE", "71"));
+        });
+        assertEquals("FAILED", answer.getFirst());
+        assertTrue(answer.get(1).contains("cannot connect to " + dir.resolve("nobody-listens.sock")),
+                answer.toString());
+        assertFalse(Files.exists(marker), "the plan ran without its connection");
+        assertEquals(71, ran.exitCode());
+    }
+
     @Test
     void client_refusesMalformedMessagesWithoutRunningAnything() throws Exception {
         List<byte[]> bad = List.of(
@@ -275,6 +330,8 @@ class ClientProtocolTest {
                 frame("EXEC", "/", "1", "/bin/true", "x1"),                  // not a number
                 frame("EXEC", "/", "1", "/bin/true", "0", "1", "Q", "5", "1"), // unknown descriptor kind
                 frame("EXEC", "/", "1", "/bin/true", "0", "1", "I", "2", "1"), // descriptor below 3
+                frame("EXEC", "/", "1", "/bin/true", "0", "1", "U", "5", "rel.sock"), // relative socket path
+                frame("EXEC", "/", "1", "/bin/true", "0", "1", "U", "5", "/" + "s".repeat(200)), // path too long
                 frame("EXEC", "/", "1", "/bin/true", "0", "0", "17"),         // too many cgroups
                 frame("EXEC", "/", "1", "/bin/true", "0", "0", "1"),          // cgroup beyond the message
                 frame("EXEC", "/", "1", "/bin/true", "0", "0", "0", "0"),     // open-files limit 0

@@ -63,6 +63,8 @@ final class ClientSpawner implements Spawner {
                 exec.addAll(List.of("R", Integer.toString(d.number()), r.file().toString()));
             } else if (d.source() instanceof ExecutionPlan.Inherited i) {
                 exec.addAll(List.of("I", Integer.toString(d.number()), Integer.toString(i.runnerNumber())));
+            } else if (d.source() instanceof ExecutionPlan.ConnectedSocket c) {
+                exec.addAll(List.of("U", Integer.toString(d.number()), c.socket().toString()));
             } else {
                 throw new IllegalStateException("unknown descriptor source " + d.source());
             }
@@ -93,6 +95,12 @@ final class ClientSpawner implements Spawner {
             throw new SandboxException("the plan daemon's client could not start the build script: "
                     + e.getMessage(), ExitCodes.SANDBOX_FAILED, e);
         }
+    }
+
+    /** The client connects a plan's Unix sockets itself, between fork and exec: no helper process. */
+    @Override
+    public boolean connectsUnixSockets() {
+        return true;
     }
 
     /** {@return whether a plan was sent to the client} */

@@ -24,10 +24,11 @@ import java.util.Map;
  * </ul>
  * Daemon to client:
  * <ul>
- *   <li>{@code EXEC cwd n argv... m KEY=VALUE... k (R|I number source)... j cgroup.procs... nofile}: start
+ *   <li>{@code EXEC cwd n argv... m KEY=VALUE... k (R|I|U number source)... j cgroup.procs... nofile}: start
  *       this, stdin on {@code /dev/null}, stdout and stderr on fresh pipes; {@code R} opens file {@code source}
  *       for reading at {@code number}, {@code I} passes the client's own descriptor {@code source} as
- *       {@code number}. Between fork and exec the child writes its pid to each {@code cgroup.procs} file and
+ *       {@code number}, {@code U} connects to the Unix socket at the absolute path {@code source} (a network-
+ *       route plan's supervisor) and passes the connection as {@code number}. Between fork and exec the child writes its pid to each {@code cgroup.procs} file and
  *       sets {@code RLIMIT_NOFILE} to {@code nofile} ({@code -1}: unchanged); a failure is {@code FAILED}.
  *   <li>{@code KILL}: kill the started process now (a limit or a refused directive).
  *   <li>{@code DONE code}: the call is over; exit with {@code code}. Everything the runner had to say was

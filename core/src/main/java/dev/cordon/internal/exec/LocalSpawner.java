@@ -102,7 +102,8 @@ public final class LocalSpawner implements Spawner {
                 prelude.append("exec ").append(d.number()).append("<").append(shellQuote(r.file().toString()))
                         .append("; ");
             } else {
-                throw new IllegalStateException("unknown descriptor source " + d.source());
+                // ConnectedSocket: a shell cannot connect one (connectsUnixSockets() is false, so no plan asks)
+                throw new IllegalStateException("this launch path cannot pass " + d.source());
             }
         }
         if (prelude.isEmpty()) {

@@ -25,4 +25,12 @@ public interface Spawner {
     default java.util.List<java.nio.file.Path> joinedCgroups() {
         return java.util.List.of();
     }
+
+    /**
+     * {@return whether this spawner makes {@link ExecutionPlan.ConnectedSocket} descriptors itself; when it
+     * does not, a plan that needs a connection starts its command under a program that makes it}
+     */
+    default boolean connectsUnixSockets() {
+        return false;
+    }
 }

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>{@code
  * try (RouteBroker broker = RouteBroker.start(invocation, grant, routeFilter)) {
- *     ExecutionPlan wrapped = broker.wrap(plan);   // prefixes cordon-netjail's "connect" step
+ *     ExecutionPlan wrapped = broker.wrap(plan, false); // prefixes cordon-netjail's "connect" step
  *     ... spawn wrapped.command() and wait ...
  *     broker.denials();                           // for the audit record and the failure message
  * }
@@ -188,22 +188,31 @@ public final class RouteBroker implements AutoCloseable {
     }
 
     /**
-     * Prefixes the plan's command with {@code cordon-netjail connect SOCKET FD --}: the step, outside the
-     * sandbox, that connects to this broker and passes the connection on to the sandbox at descriptor
-     * {@code FD} (the number the plan's {@code cordon-netjail install FD} step reads).
+     * Gives the plan its connection to this broker at the descriptor {@code FD} that the plan's
+     * {@code cordon-netjail install FD} step reads: made by the spawner itself when it can
+     * ({@link ExecutionPlan.Descriptor#connectedTo}; the plan daemon's client does it between fork and exec),
+     * else by a {@code cordon-netjail connect SOCKET FD --} step, outside the sandbox, in front of the command.
      *
      * @param plan a plan for which {@link #isNeededBy} holds
+     * @param spawnerConnects whether the spawner makes {@link ExecutionPlan.ConnectedSocket} descriptors
      * @return the plan to spawn
      */
-    public ExecutionPlan wrap(ExecutionPlan plan) {
+    public ExecutionPlan wrap(ExecutionPlan plan, boolean spawnerConnects) {
         List<String> command = plan.command();
         int at = installStep(command); // a bind that puts it there, and a root runner's drop step, may come too
         if (at < 0 || at + 2 >= command.size()) {
             throw new IllegalArgumentException("the plan does not start its command under "
                     + RouteLayout.SANDBOX_HELPER + " install FD: " + command);
         }
-        List<String> wrapped = new ArrayList<>(List.of(helper.toString(), "connect", socketPath.toString(),
-                command.get(at + 2), "--"));
+        String fd = command.get(at + 2);
+        if (spawnerConnects) {
+            List<ExecutionPlan.Descriptor> descriptors = new ArrayList<>(plan.descriptors());
+            descriptors.add(ExecutionPlan.Descriptor.connectedTo(Integer.parseInt(fd), socketPath));
+            return new ExecutionPlan(plan.backendId(), command, plan.environment(), plan.workingDirectory(),
+                    descriptors, plan.files(), plan.notes(), plan.handover());
+        }
+        List<String> wrapped = new ArrayList<>(List.of(helper.toString(), "connect", socketPath.toString(), fd,
+                "--"));
         wrapped.addAll(command);
         return new ExecutionPlan(plan.backendId(), wrapped, plan.environment(), plan.workingDirectory(),
                 plan.descriptors(), plan.files(), plan.notes(), plan.handover());

@@ -184,7 +184,7 @@ public final class RunnerEngine {
         // Network routes: the supervisor of the sandbox's connects, for as long as the run lasts.
         RouteBroker broker = RouteBroker.isNeededBy(prepared.plan())
                 ? RouteBroker.start(invocation, grant, resolution.routeFilter(grant)) : null;
-        ExecutionPlan plan = broker == null ? prepared.plan() : broker.wrap(prepared.plan());
+        ExecutionPlan plan = broker == null ? prepared.plan() : broker.wrap(prepared.plan(), settings.spawner().connectsUnixSockets());
         try {
         if (prepared.backend().id().equals(Grant.NO_SANDBOX)) {
             outcome = supervisor.execute(plan, watch);

@@ -83,7 +83,7 @@ class RouteSupervisorHostileTest {
         ExecutionPlan plan = planner.plan(invocation, grant,
                 Optional.of(compiler.compile(grant.syscalls(), grant.network())));
         try (RouteBroker broker = RouteBroker.start(invocation, grant, compiler.routeFilter().orElseThrow())) {
-            PlanRun run = PlanRun.execute(broker.wrap(plan));
+            PlanRun run = PlanRun.execute(broker.wrap(plan, false));
             assertEquals(0, run.status(), run::toString);
             Map<String, String> facts = new HashMap<>();
             for (String token : run.stdout().split("\\s+")) {
