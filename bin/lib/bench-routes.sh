@@ -145,3 +145,20 @@ cp="$here/../core/target/classes:$here/../sandbox-bwrap/target/classes:$here/../
 "$CORDON_JAVA_HOME/bin/javac" -d "$work/warm" -cp "$cp" "$work/warm/WarmRoutes.java"
 "$CORDON_JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$work/warm:$cp" WarmRoutes \
   "$build/build-script-build" "$port" "$runs"
+
+# 4. Through the plan daemon, as Cargo meets it after 'bin/mvn package': the client starts the plan and
+#    connects the supervisor's socket itself, the daemon holds the broker. Interleaved rounds (bin/lib/ab.py).
+client=$here/../launcher/target/cordon/cordon-client
+if [ -x "$client" ]; then
+  echo "== added cost of a route grant per build script through the plan daemon ($runs interleaved rounds)"
+  unset CORDON_NO_DAEMON CORDON_NO_AOT
+  for _ in $(seq 20); do
+    "$here/cordon-runner" --policy "$work/none.toml" "$build/build-script-build" >/dev/null
+    "$here/cordon-runner" --policy "$work/routes.toml" "$build/build-script-build" >/dev/null
+  done
+  python3 "$here/lib/ab.py" "$runs" \
+    "no network (default grant)=$here/cordon-runner --policy $work/none.toml $build/build-script-build" \
+    "route grant=$here/cordon-runner --policy $work/routes.toml $build/build-script-build"
+else
+  echo "== (no plan daemon client: run 'bin/mvn package' for the daemon's figures)"
+fi
