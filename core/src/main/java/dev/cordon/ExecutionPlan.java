@@ -86,8 +86,8 @@ public record ExecutionPlan(String backendId, List<String> command, Map<String, 
              * rustc call shares with every other rustc call). The sandbox user can add files and replace its
              * own; nothing is given back, so a call still running never loses a file it is writing. Nothing is
              * swept after the run either (the folders hold every library of the build): the syscall filter,
-             * which refuses setuid and setgid bits, guards them. A path must be a directory or a regular
-             * file, never a link.
+             * which refuses setuid and setgid bits, guards them. Every path must be a directory (never a
+             * link to one).
              */
             SHARED_DIRECTORIES
         }

@@ -117,13 +117,12 @@ public final class Handover {
             return List.copyOf(warnings);
         }
 
-        /** Gives one directory (not what is in it), or one file, to the sandbox user, for good. */
+        /** Gives one directory (not what is in it) to the sandbox user, for good. */
         private void giveDirectory(Path dir) throws IOException {
             PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class,
                     LinkOption.NOFOLLOW_LINKS);
-            PosixFileAttributes attrs = view.readAttributes();
-            if (!attrs.isDirectory() && !attrs.isRegularFile()) {
-                throw new IOException(dir + " is neither a directory nor a regular file (a link is never followed)");
+            if (!view.readAttributes().isDirectory()) {
+                throw new IOException(dir + " is not a directory (a link is never followed)");
             }
             view.setOwner(sandboxUser);
             view.setGroup(sandboxGroup);

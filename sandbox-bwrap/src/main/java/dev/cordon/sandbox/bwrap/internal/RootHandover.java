@@ -4,6 +4,8 @@ import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.SandboxException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +71,15 @@ final class RootHandover {
      */
     static ExecutionPlan.Handover sharedDirectories(Optional<SandboxUser> sandboxUser, Grant grant, List<Path> writable) {
         ExecutionPlan.Handover checked = of(sandboxUser, grant, writable); // refuses system directories
+        for (Path p : checked.changesOwner() ? writable : List.<Path>of()) {
+            if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                throw new SandboxException("crate '" + grant.crateName() + "': rustc loading its proc macros may write "
+                        + p + ", which is not a directory; this runner runs as root, and gives a proc-macro call's "
+                        + "writable paths to the sandbox user (uid " + SandboxUser.UID + ") as directories only: "
+                        + "make the directory that holds it writable instead, or run cargo as an ordinary user",
+                        ExitCodes.UNENFORCEABLE);
+            }
+        }
         return new ExecutionPlan.Handover(writable, checked.uid(), checked.gid(),
                 ExecutionPlan.Handover.Scope.SHARED_DIRECTORIES);
     }
