@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
@@ -13,10 +15,14 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerBase;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
-import com.fasterxml.jackson.databind.deser.ValueInstantiator;
+import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.type.CollectionType;
+import com.fasterxml.jackson.databind.type.MapType;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.cordon.internal.policy.model.PolicyModel;
 import dev.cordon.internal.policy.reading.binding.PolicyFile;
@@ -28,6 +34,7 @@ import java.io.IOException;
 import java.io.Serial;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +63,8 @@ final class TomlBinding {
             .enable(DeserializationFeature.USE_LONG_FOR_INTS)
             // A value the handler skipped comes back as null: keep the field's default instead.
             .defaultSetterInfo(JsonSetter.Value.forValueNulls(Nulls.SKIP))
-            .addModule(new SimpleModule("cordon-strict-strings").addDeserializer(String.class, new StrictString()))
+            .addModule(new SimpleModule("cordon-toml-types").addDeserializer(String.class, new StrictString())
+                    .setDeserializerModifier(new NoScalars.Modifier()))
             .addHandler(new Problems())
             .build();
 
@@ -219,6 +227,56 @@ final class TomlBinding {
         }
     }
 
+    /**
+     * A table or an array never takes a scalar. Jackson's coercions turn an empty or blank string into a null
+     * object or an empty list before any {@link DeserializationProblemHandler} is asked ({@code paths = ""}
+     * would pass as "no paths"; checked with jackson-databind 2.20 and every {@code CoercionAction}, which
+     * either coerce or throw past the handler), so every scalar is sent to the handler here.
+     */
+    private static final class NoScalars extends DelegatingDeserializer {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        NoScalars(JsonDeserializer<?> delegate) {
+            super(delegate);
+        }
+
+        @Override
+        protected JsonDeserializer<?> newDelegatingInstance(JsonDeserializer<?> delegate) {
+            return new NoScalars(delegate);
+        }
+
+        @Override
+        public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            return p.currentToken().isScalarValue() ? ctxt.handleUnexpectedToken(handledType(), p)
+                    : super.deserialize(p, ctxt);
+        }
+
+        /** Wraps the deserializers of the binding classes, lists and maps. */
+        static final class Modifier extends BeanDeserializerModifier {
+            @Serial
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public JsonDeserializer<?> modifyDeserializer(DeserializationConfig config, BeanDescription description,
+                    JsonDeserializer<?> deserializer) {
+                return deserializer instanceof BeanDeserializerBase ? new NoScalars(deserializer) : deserializer;
+            }
+
+            @Override
+            public JsonDeserializer<?> modifyCollectionDeserializer(DeserializationConfig config, CollectionType type,
+                    BeanDescription description, JsonDeserializer<?> deserializer) {
+                return new NoScalars(deserializer);
+            }
+
+            @Override
+            public JsonDeserializer<?> modifyMapDeserializer(DeserializationConfig config, MapType type,
+                    BeanDescription description, JsonDeserializer<?> deserializer) {
+                return new NoScalars(deserializer);
+            }
+        }
+    }
+
     /** Records problems as findings and skips the value, so that binding reports them all. */
     private static final class Problems extends DeserializationProblemHandler {
         @Override
@@ -243,7 +301,8 @@ final class TomlBinding {
                 }
                 return true;
             }
-            List<String> known = deserializer.getKnownPropertyNames().stream().map(String::valueOf).toList();
+            List<String> known = deserializer.getKnownPropertyNames().stream().map(String::valueOf)
+                    .sorted(Comparator.comparingInt(Problems::canonicalOrder)).toList();
             findings.add(unknownKey(keyPath, propertyName, known));
             return true;
         }
@@ -256,13 +315,16 @@ final class TomlBinding {
             return null;
         }
 
-        @Override
-        public Object handleMissingInstantiator(DeserializationContext ctxt, Class<?> instClass,
-                ValueInstantiator valueInsts, JsonParser p, String msg) throws IOException {
-            // A table or an array given a scalar: its class has no creator from one.
-            List<String> path = path(ctxt, p);
-            findings(ctxt).add(wrongType(path, ctxt.readValue(p, Object.class), instClass));
-            return null;
+        /** Known keys are listed as the policy reference lists them, not in Jackson's order. */
+        private static int canonicalOrder(String key) {
+            List<String> order = new ArrayList<>(List.of("sandbox", "permissions"));
+            order.addAll(PolicyKeys.SANDBOX);
+            order.addAll(PolicyKeys.SECTIONS);
+            order.addAll(PolicyKeys.RULES);
+            PolicyKeys.INNER.values().forEach(order::addAll);
+            order.add(PolicyKeys.CRATES);
+            int at = order.indexOf(key);
+            return at < 0 ? order.size() : at;
         }
 
         private static Finding wrongType(List<String> path, Object value, Class<?> expected) {

@@ -12,7 +12,6 @@ import jakarta.validation.Payload;
 import java.lang.annotation.Documented;
 import java.lang.annotation.Retention;
 import java.lang.annotation.Target;
-import java.math.BigInteger;
 import java.util.Optional;
 
 /**
@@ -51,7 +50,6 @@ public @interface Duration {
                     return true;
                 }
                 case Long seconds -> d = Durations.ofSeconds(seconds);
-                case BigInteger big -> d = Optional.empty();
                 case String text -> {
                     String t = text.strip();
                     if (t.startsWith("-") && Durations.parse(t.substring(1)).isPresent()) {

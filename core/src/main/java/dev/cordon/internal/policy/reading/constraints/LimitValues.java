@@ -59,7 +59,6 @@ public final class LimitValues {
                 }
                 n = parsed.get();
             }
-            case java.math.BigInteger big -> n = big.signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
             default -> {
                 return Messages.report(context, "must be a number or a string, not " + Messages.describe(value),
                         "write e.g. 256, \"4GiB\" or \"unlimited\"");
