@@ -107,6 +107,6 @@ final class BindingConverter {
         if (value == null) {
             return Optional.empty();
         }
-        return value instanceof Long seconds ? Durations.ofSeconds(seconds) : Durations.parse(value.toString());
+        return value instanceof Number seconds ? Durations.ofSeconds(seconds.longValue()) : Durations.parse(value.toString());
     }
 }

@@ -9,6 +9,7 @@ import jakarta.validation.Path;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import jakarta.validation.ValidatorFactory;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
@@ -82,7 +83,7 @@ final class BindingValidator {
         Object value = v.getInvalidValue();
         if (value instanceof String s) {
             message = KeyPath.quote(s) + " " + message;
-        } else if (value instanceof Long) {
+        } else if (value instanceof Integer || value instanceof Long || value instanceof BigInteger) {
             message = value + " " + message;
         }
         return new Finding(keyPath, message, fix);

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -60,7 +59,6 @@ final class TomlBinding {
     /** The mapper: TOML, kebab-case keys, strict strings, problems collected rather than thrown. */
     static final TomlMapper MAPPER = TomlMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
-            .enable(DeserializationFeature.USE_LONG_FOR_INTS)
             // A value the handler skipped comes back as null: keep the field's default instead.
             .defaultSetterInfo(JsonSetter.Value.forValueNulls(Nulls.SKIP))
             .addModule(new SimpleModule("cordon-toml-types").addDeserializer(String.class, new StrictString())

@@ -3,7 +3,7 @@ package dev.cordon.internal.policy.reading.binding;
 import dev.cordon.internal.policy.reading.constraints.ByteSize;
 import dev.cordon.internal.policy.reading.constraints.Count;
 
-/** {@code limits = { processes = ..., memory = ..., open-files = ..., output = ... }}: each a Long, a String, or null. */
+/** {@code limits = { processes = ..., memory = ..., open-files = ..., output = ... }}: each an integer, a String, or null. */
 public final class LimitsTable {
     /** {@code processes}. */
     @Count(min = 8, max = 4_194_304)

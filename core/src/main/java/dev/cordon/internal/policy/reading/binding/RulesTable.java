@@ -20,11 +20,11 @@ public class RulesTable {
     @Valid
     public EnvTable env;
 
-    /** {@code timeout}: a String or a Long. */
+    /** {@code timeout}: a String or an integer. */
     @Duration
     public Object timeout;
 
-    /** {@code idle-timeout}: a String or a Long. */
+    /** {@code idle-timeout}: a String or an integer. */
     @Duration
     public Object idleTimeout;
 

@@ -12,6 +12,7 @@ import jakarta.validation.Payload;
 import java.lang.annotation.Documented;
 import java.lang.annotation.Retention;
 import java.lang.annotation.Target;
+import java.math.BigInteger;
 import java.util.Optional;
 
 /**
@@ -49,7 +50,9 @@ public @interface Duration {
                 case null -> {
                     return true;
                 }
+                case Integer seconds -> d = Durations.ofSeconds(seconds);
                 case Long seconds -> d = Durations.ofSeconds(seconds);
+                case BigInteger huge -> d = Optional.empty();
                 case String text -> {
                     String t = text.strip();
                     if (t.startsWith("-") && Durations.parse(t.substring(1)).isPresent()) {

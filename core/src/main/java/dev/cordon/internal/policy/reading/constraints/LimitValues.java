@@ -3,6 +3,7 @@ package dev.cordon.internal.policy.reading.constraints;
 import dev.cordon.internal.policy.model.Rules;
 import dev.cordon.internal.policy.model.Sizes;
 import jakarta.validation.ConstraintValidatorContext;
+import java.math.BigInteger;
 import java.util.Optional;
 
 /**
@@ -20,12 +21,12 @@ public final class LimitValues {
     /**
      * {@return the count or bytes of a valid limit value, {@link Rules#UNLIMITED} for "unlimited"}
      *
-     * @param value a Long or a String that passed {@link Count} or {@link ByteSize}
+     * @param value an integer or a String that passed {@link Count} or {@link ByteSize}
      * @param size whether it is a size ({@code memory}, {@code output})
      */
     public static long toLong(Object value, boolean size) {
-        if (value instanceof Long n) {
-            return n;
+        if (value instanceof Number n) {
+            return n.longValue();
         }
         String text = value.toString().strip();
         if (text.equals(UNLIMITED)) {
@@ -42,7 +43,9 @@ public final class LimitValues {
             case null -> {
                 return true;
             }
+            case Integer i -> n = i;
             case Long l -> n = l;
+            case BigInteger huge -> n = huge.signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
             case String s -> {
                 String text = s.strip();
                 if (text.equals(UNLIMITED)) {
