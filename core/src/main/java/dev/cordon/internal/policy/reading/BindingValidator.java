@@ -12,6 +12,9 @@ import jakarta.validation.ValidatorFactory;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
@@ -24,7 +27,13 @@ import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator
 final class BindingValidator {
     /** Held so the level set on it is not lost to garbage collection. */
     private static final Logger HIBERNATE_LOG = Logger.getLogger("org.hibernate.validator");
-    private static final Validator VALIDATOR = bootstrap();
+    /**
+     * The validator, bootstrapped once: by {@link #prepare} on its own thread while Jackson parses and binds
+     * (the two are independent, and each costs a few hundred milliseconds in a cold JVM; see
+     * docs/performance.md), or by the first {@link #validate} if nothing prepared it.
+     */
+    private static final FutureTask<Validator> VALIDATOR = new FutureTask<>(BindingValidator::bootstrap);
+    private static final AtomicBoolean PREPARING = new AtomicBoolean();
     private static final PropertyNamingStrategies.NamingBase KEBAB =
             (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.KEBAB_CASE;
     /** The field of {@code SectionTable} whose map keys are key paths already ({@code sqlx}, {@code crates.env}). */
@@ -47,6 +56,25 @@ final class BindingValidator {
         return factory.getValidator();
     }
 
+    /** Starts bootstrapping the validator on a daemon thread, once; {@link #validate} waits for it. */
+    static void prepare() {
+        if (PREPARING.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("cordon-validator-bootstrap").start(VALIDATOR);
+        }
+    }
+
+    private static Validator validator() {
+        VALIDATOR.run(); // bootstraps here unless prepare() did or does; then only waits
+        try {
+            return VALIDATOR.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the validator could not start", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the validator started", e);
+        }
+    }
+
     /**
      * Validates a bound policy.
      *
@@ -55,7 +83,7 @@ final class BindingValidator {
      */
     static List<Finding> validate(PolicyFile file) {
         List<Finding> findings = new ArrayList<>();
-        for (ConstraintViolation<PolicyFile> v : VALIDATOR.validate(file)) {
+        for (ConstraintViolation<PolicyFile> v : validator().validate(file)) {
             findings.add(translate(v));
         }
         return findings;

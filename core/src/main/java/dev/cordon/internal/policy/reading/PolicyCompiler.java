@@ -39,6 +39,9 @@ public final class PolicyCompiler {
      */
     public static PolicyModel compile(byte[] content, Path file) {
         String text = decode(content, file);
+        if (!text.isBlank()) {
+            BindingValidator.prepare();
+        }
         JsonNode root = parse(text, file);
         if (root == null || !root.isObject()) {
             return PolicyModel.EMPTY;
@@ -83,6 +86,7 @@ public final class PolicyCompiler {
                             + "] and delete [" + present.get(1) + "]")));
         }
         String table = present.getFirst();
+        BindingValidator.prepare();
         JsonNode node = root.at("/" + table.replace('.', '/'));
         if (!node.isObject()) {
             int[] at = KeyLocator.scan(text).locateFirstWithin(table);
