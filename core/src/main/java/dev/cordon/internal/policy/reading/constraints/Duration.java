@@ -46,23 +46,20 @@ public @interface Duration {
         @Override
         public boolean isValid(Object value, ConstraintValidatorContext context) {
             Optional<java.time.Duration> d;
-            switch (value) {
-                case null -> {
-                    return true;
+            if (value == null) {
+                return true;
+            } else if (value instanceof Integer || value instanceof Long) {
+                d = Durations.ofSeconds(((Number) value).longValue());
+            } else if (value instanceof BigInteger) {
+                d = Optional.empty();
+            } else if (value instanceof String text) {
+                String t = text.strip();
+                if (t.startsWith("-") && Durations.parse(t.substring(1)).isPresent()) {
+                    return Messages.report(context, "must be positive", POSITIVE);
                 }
-                case Integer seconds -> d = Durations.ofSeconds(seconds);
-                case Long seconds -> d = Durations.ofSeconds(seconds);
-                case BigInteger huge -> d = Optional.empty();
-                case String text -> {
-                    String t = text.strip();
-                    if (t.startsWith("-") && Durations.parse(t.substring(1)).isPresent()) {
-                        return Messages.report(context, "must be positive", POSITIVE);
-                    }
-                    d = Durations.parse(t);
-                }
-                default -> {
-                    return Messages.report(context, "must be a duration, not " + Messages.describe(value), EXAMPLE);
-                }
+                d = Durations.parse(t);
+            } else {
+                return Messages.report(context, "must be a duration, not " + Messages.describe(value), EXAMPLE);
             }
             if (d.isEmpty()) {
                 return Messages.report(context, "is not a duration of at most a year", EXAMPLE);

@@ -39,33 +39,30 @@ public final class LimitValues {
         String example = size ? "write a size with a binary unit, e.g. \"512MiB\" or \"4GiB\", a whole number of"
                 + " bytes, or \"unlimited\"" : "write a whole number, e.g. 256, or \"unlimited\"";
         long n;
-        switch (value) {
-            case null -> {
+        if (value == null) {
+            return true;
+        } else if (value instanceof Integer || value instanceof Long) {
+            n = ((Number) value).longValue();
+        } else if (value instanceof BigInteger huge) {
+            n = huge.signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        } else if (value instanceof String s) {
+            String text = s.strip();
+            if (text.equals(UNLIMITED)) {
                 return true;
             }
-            case Integer i -> n = i;
-            case Long l -> n = l;
-            case BigInteger huge -> n = huge.signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
-            case String s -> {
-                String text = s.strip();
-                if (text.equals(UNLIMITED)) {
-                    return true;
+            Optional<Long> parsed = size ? Sizes.parse(text)
+                    : Optional.ofNullable(text.matches("[0-9]{1,18}") ? Long.parseLong(text) : null);
+            if (parsed.isEmpty()) {
+                if (size && text.matches("[0-9]+ ?[kKMGT]B?")) {
+                    return Messages.report(context, "uses a decimal or ambiguous unit",
+                            "write binary units: KiB, MiB, GiB or TiB, e.g. \"4GiB\"");
                 }
-                Optional<Long> parsed = size ? Sizes.parse(text)
-                        : Optional.ofNullable(text.matches("[0-9]{1,18}") ? Long.parseLong(text) : null);
-                if (parsed.isEmpty()) {
-                    if (size && text.matches("[0-9]+ ?[kKMGT]B?")) {
-                        return Messages.report(context, "uses a decimal or ambiguous unit",
-                                "write binary units: KiB, MiB, GiB or TiB, e.g. \"4GiB\"");
-                    }
-                    return Messages.report(context, size ? "is not a size" : "is not a count", example);
-                }
-                n = parsed.get();
+                return Messages.report(context, size ? "is not a size" : "is not a count", example);
             }
-            default -> {
-                return Messages.report(context, "must be a number or a string, not " + Messages.describe(value),
-                        "write e.g. 256, \"4GiB\" or \"unlimited\"");
-            }
+            n = parsed.get();
+        } else {
+            return Messages.report(context, "must be a number or a string, not " + Messages.describe(value),
+                    "write e.g. 256, \"4GiB\" or \"unlimited\"");
         }
         if (n < min || n > max) {
             String low = size ? Sizes.format(min) : Long.toString(min);

@@ -50,17 +50,20 @@ public final class Messages {
      * @param value a value as data binding reads TOML: String, Boolean, a number, List, Map
      */
     public static String describe(Object value) {
-        return switch (value) {
-            case Map<?, ?> m -> "a table";
-            case List<?> l -> "an array";
-            case String s -> "the string " + KeyPath.quote(s);
-            case Boolean b -> "the boolean " + b;
-            case Long n -> "the integer " + n;
-            case Integer n -> "the integer " + n;
-            case BigInteger n -> "the integer " + n;
-            case Number n -> "the float " + n;
-            case null -> "nothing";
-            default -> "the value " + KeyPath.quote(String.valueOf(value));
-        };
+        // instanceof rather than a pattern switch: that spins a class at first use (docs/performance.md).
+        if (value instanceof Map<?, ?>) {
+            return "a table";
+        } else if (value instanceof List<?>) {
+            return "an array";
+        } else if (value instanceof String s) {
+            return "the string " + KeyPath.quote(s);
+        } else if (value instanceof Boolean b) {
+            return "the boolean " + b;
+        } else if (value instanceof Long || value instanceof Integer || value instanceof BigInteger) {
+            return "the integer " + value;
+        } else if (value instanceof Number n) {
+            return "the float " + n;
+        }
+        return value == null ? "nothing" : "the value " + KeyPath.quote(String.valueOf(value));
     }
 }
