@@ -28,8 +28,10 @@ module dev.cordon.core {
     // One "did you mean" helper for policy messages here and syscall names in the seccomp module.
     exports dev.cordon.internal.text to dev.cordon.sandbox.seccomp;
 
-    // Policy bindings are validated reflectively by Hibernate Validator, only when a policy is compiled.
-    opens dev.cordon.internal.policy.reading.binding to org.hibernate.validator;
+    // Policy binding classes are filled by Jackson and validated by Hibernate Validator, reflectively, and the
+    // validator instantiates the constraint validators; only when a policy is compiled, never from the cache.
+    opens dev.cordon.internal.policy.reading.binding to com.fasterxml.jackson.databind, org.hibernate.validator;
+    opens dev.cordon.internal.policy.reading.constraints to org.hibernate.validator;
 
     uses dev.cordon.spi.SandboxBackend;
     uses dev.cordon.spi.InvocationDecoder;

@@ -103,6 +103,9 @@ class DeclaredNeedsTest {
                 """));
         DeclaredNeeds declared = DeclaredNeeds.of(call).orElseThrow();
         assertTrue(declared.problem().orElseThrow().contains("has no port"), declared.problem().toString());
+        // Read by the same binding as a policy: the manifest's line and column, the full key path (issue 16).
+        assertTrue(declared.problem().orElseThrow().startsWith(declared.manifest() + ":6:49: package.metadata.cordon"
+                + ".permissions.build.network-access.routes[0]: \"127.0.0.1\""), declared.problem().toString());
         assertTrue(declared.unmet(call, Policies.defaults().decide(call), "[x]").getFirst()
                 .contains("has an invalid declaration in"));
     }

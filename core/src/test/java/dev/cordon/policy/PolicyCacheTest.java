@@ -137,6 +137,15 @@ class PolicyCacheTest {
         List<String> heavy = cached.classes().stream().filter(c -> c.startsWith("com.fasterxml.jackson.databind.")
                 || c.startsWith("org.hibernate.validator.") || c.startsWith("jakarta.validation.")).toList();
         assertEquals(List.of(), heavy, "the cached run loaded parser or validator classes");
+        // Issue 16: the cache hit never enters the reading stage (binding classes, constraints, the compiler);
+        // only the library-free key helpers may be used by evaluation.
+        List<String> reading = cached.classes().stream().filter(c -> c.startsWith("dev.cordon.internal.policy.reading.")
+                && !c.equals("dev.cordon.internal.policy.reading.KeyPath")
+                && !c.equals("dev.cordon.internal.policy.reading.PolicyKeys")).toList();
+        assertEquals(List.of(), reading, "the cached run loaded the policy reading stage");
+        assertTrue(uncached.classes().contains("dev.cordon.internal.policy.reading.TomlBinding"), "the first run binds");
+        List<String> jackson = cached.classes().stream().filter(c -> c.startsWith("com.fasterxml.jackson.")).toList();
+        assertEquals(List.of(), jackson, "the cached run loaded Jackson");
         List<String> ours = cached.classes().stream().filter(c -> c.startsWith("dev.cordon.") && !c.contains("$$Lambda"))
                 .toList();
         assertTrue(ours.size() < 40, "cached path loads few classes: " + ours);

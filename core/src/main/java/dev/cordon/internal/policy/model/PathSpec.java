@@ -1,6 +1,5 @@
 package dev.cordon.internal.policy.model;
 
-import dev.cordon.internal.policy.reading.ValueChecks;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -58,9 +57,9 @@ public record PathSpec(String variable, String rest) {
     }
 
     /**
-     * Parses a checked path (see {@link ValueChecks#path}).
+     * Parses a checked path (see {@code @PolicyPath} in the reading package).
      *
-     * @param text the path as written; {@link ValueChecks#path} found no problem with it
+     * @param text the path as written, valid for {@code @PolicyPath}
      * @param policyDir the policy file's folder, for relative paths and {@code $POLICY_DIR}
      * @return the path; never null
      */

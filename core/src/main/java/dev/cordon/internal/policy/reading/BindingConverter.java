@@ -7,7 +7,10 @@ import dev.cordon.internal.policy.model.Durations;
 import dev.cordon.internal.policy.model.PathSpec;
 import dev.cordon.internal.policy.model.PolicyModel;
 import dev.cordon.internal.policy.model.Rules;
-import dev.cordon.internal.policy.reading.binding.RulesBinding;
+import dev.cordon.internal.policy.reading.binding.PolicyFile;
+import dev.cordon.internal.policy.reading.binding.RulesTable;
+import dev.cordon.internal.policy.reading.binding.SectionTable;
+import dev.cordon.internal.policy.reading.constraints.LimitValues;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** Turns validated bindings into the {@link PolicyModel}. Only called when no problem was found. */
+/** Turns a bound policy into the {@link PolicyModel}. Only called when no problem was found. */
 final class BindingConverter {
     private final Path policyDir;
 
@@ -24,73 +27,79 @@ final class BindingConverter {
         this.policyDir = policyDir;
     }
 
-    PolicyModel convert(PolicyBinder binder) {
+    PolicyModel convert(PolicyFile file) {
         String backend = "auto";
         List<String> layers = List.of();
-        if (binder.sandbox != null) {
-            if (binder.sandbox.backend != null) {
-                backend = binder.sandbox.backend;
+        if (file.sandbox != null) {
+            if (file.sandbox.backend != null) {
+                backend = file.sandbox.backend;
             }
-            layers = binder.sandbox.layers;
+            layers = file.sandbox.layers;
         }
-        PolicyModel.Section build = section(binder.sections.get("build")).orElse(PolicyModel.Section.EMPTY);
-        return new PolicyModel(backend, layers, build, section(binder.sections.get("macro")),
-                section(binder.sections.get("run")));
+        SectionTable build = file.permissions == null ? null : file.permissions.build;
+        SectionTable macro = file.permissions == null ? null : file.permissions.macro;
+        SectionTable run = file.permissions == null ? null : file.permissions.run;
+        return new PolicyModel(backend, layers, section(build).orElse(PolicyModel.Section.EMPTY), section(macro),
+                section(run));
     }
 
-    private Optional<PolicyModel.Section> section(PolicyBinder.SectionBinding b) {
-        if (b == null) {
+    private Optional<PolicyModel.Section> section(SectionTable table) {
+        if (table == null) {
             return Optional.empty();
         }
         Map<String, Rules> crates = new TreeMap<>();
-        b.crates().forEach((name, rules) -> crates.put(name, rules(rules)));
-        return Optional.of(new PolicyModel.Section(rules(b.defaults()), crates));
+        String longForm = PolicyKeys.CRATES + ".";
+        table.crateTables.forEach((below, rules) -> crates.put(below.startsWith(longForm)
+                ? below.substring(longForm.length()) : below, rules(rules)));
+        return Optional.of(new PolicyModel.Section(rules(table), crates));
     }
 
-    private Rules rules(RulesBinding b) {
+    private Rules rules(RulesTable t) {
         Optional<NetworkAccess> network = Optional.empty();
-        if (b.network != null && b.network.action != null) {
-            if (b.network.action.equals("deny")) {
+        if (t.networkAccess != null) {
+            if (t.networkAccess.action.equals("deny")) {
                 network = Optional.of(NetworkAccess.none());
-            } else if (b.network.routes == null) {
+            } else if (t.networkAccess.routes == null) {
                 network = Optional.of(NetworkAccess.all());
             } else {
-                network = Optional.of(NetworkAccess.routes(b.network.routesOrEmpty().stream()
+                network = Optional.of(NetworkAccess.routes(t.networkAccess.routes.stream()
                         .map(r -> Route.parse(r).orElseThrow()).toList()));
             }
         }
         List<PathSpec> write = new ArrayList<>();
         List<PathSpec> read = new ArrayList<>();
         List<PathSpec> hide = new ArrayList<>();
-        if (b.filesystem != null) {
-            boolean deny = "deny".equals(b.filesystem.action);
-            b.filesystem.paths.forEach(p -> (deny ? hide : write).add(PathSpec.parse(p, policyDir)));
-            b.filesystem.read.forEach(p -> read.add(PathSpec.parse(p, policyDir)));
-            b.filesystem.hide.forEach(p -> hide.add(PathSpec.parse(p, policyDir)));
+        if (t.filesystemAccess != null) {
+            boolean deny = "deny".equals(t.filesystemAccess.action);
+            t.filesystemAccess.paths.forEach(p -> (deny ? hide : write).add(PathSpec.parse(p, policyDir)));
+            if (t.filesystemAccess.read != null) {
+                t.filesystemAccess.read.forEach(p -> read.add(PathSpec.parse(p, policyDir)));
+            }
+            t.filesystemAccess.hide.forEach(p -> hide.add(PathSpec.parse(p, policyDir)));
         }
-        List<String> pass = b.env == null ? List.of() : b.env.pass;
-        List<String> drop = b.env == null ? List.of() : b.env.drop;
-        Map<String, String> set = b.env == null ? Map.of() : b.env.set;
-        Optional<SourceMode> source = Optional.ofNullable(b.source)
+        List<String> pass = t.env == null ? List.of() : t.env.pass;
+        List<String> drop = t.env == null ? List.of() : t.env.drop;
+        Map<String, String> set = t.env == null ? Map.of() : t.env.set;
+        Optional<SourceMode> source = Optional.ofNullable(t.source)
                 .map(s -> s.equals("copy") ? SourceMode.COPY : SourceMode.READ_ONLY);
-        Optional<String> profile = b.syscalls == null ? Optional.empty() : Optional.ofNullable(b.syscalls.profile);
-        List<String> deny = b.syscalls == null ? List.of() : b.syscalls.deny;
-        List<String> allow = b.syscalls == null ? List.of() : b.syscalls.allow;
-        List<String> directivesAllow = b.directives == null ? List.of() : b.directives.allow;
+        Optional<String> profile = t.syscalls == null ? Optional.empty() : Optional.ofNullable(t.syscalls.profile);
+        List<String> deny = t.syscalls == null ? List.of() : t.syscalls.deny;
+        List<String> allow = t.syscalls == null ? List.of() : t.syscalls.allow;
+        List<String> directivesAllow = t.directives == null ? List.of() : t.directives.allow;
         Map<String, Long> limits = new TreeMap<>();
-        if (b.limits != null) {
-            limit(limits, "processes", ValueChecks.Kind.PROCESSES, b.limits.processes);
-            limit(limits, "memory", ValueChecks.Kind.MEMORY, b.limits.memory);
-            limit(limits, "open-files", ValueChecks.Kind.OPEN_FILES, b.limits.openFiles);
-            limit(limits, "output", ValueChecks.Kind.OUTPUT, b.limits.output);
+        if (t.limits != null) {
+            limit(limits, "processes", t.limits.processes, false);
+            limit(limits, "memory", t.limits.memory, true);
+            limit(limits, "open-files", t.limits.openFiles, false);
+            limit(limits, "output", t.limits.output, true);
         }
-        return new Rules(network, write, read, hide, pass, drop, set, duration(b.timeout), duration(b.idleTimeout),
-                source, Optional.ofNullable(b.liveLog), profile, deny, allow, directivesAllow, limits);
+        return new Rules(network, write, read, hide, pass, drop, set, duration(t.timeout), duration(t.idleTimeout),
+                source, Optional.ofNullable(t.liveLog), profile, deny, allow, directivesAllow, limits);
     }
 
-    private static void limit(Map<String, Long> into, String key, ValueChecks.Kind kind, Object value) {
+    private static void limit(Map<String, Long> into, String key, Object value, boolean size) {
         if (value != null) {
-            into.put(key, ValueChecks.limitValue(kind, value));
+            into.put(key, LimitValues.toLong(value, size));
         }
     }
 
@@ -98,6 +107,6 @@ final class BindingConverter {
         if (value == null) {
             return Optional.empty();
         }
-        return value instanceof Long seconds ? Durations.ofSeconds(seconds) : Durations.parse(value.toString());
+        return value instanceof Number seconds ? Durations.ofSeconds(seconds.longValue()) : Durations.parse(value.toString());
     }
 }

@@ -6,9 +6,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Finds where a key path is written in TOML text. The TOML library's tree has no locations, so this
- * scans the text itself: table headers, dotted keys, inline tables and arrays. It is lenient: text it
- * cannot follow simply yields fewer locations, and {@link #locate} falls back to the nearest parent.
+ * Finds where a key path is written in TOML text: table headers, dotted keys, inline tables and arrays. It is
+ * lenient: text it cannot follow simply yields fewer locations, and {@link #locate} falls back to the nearest
+ * parent.
+ *
+ * <p>Why this is hand-written: jackson-dataformat-toml (2.20) parses the whole document into a tree before
+ * data binding starts, and binding then reads that tree through a {@code TreeTraversingParser}, whose
+ * {@code currentTokenLocation()} and {@code currentLocation()} are {@code JsonLocation.NA} for every token;
+ * binding errors carry no location either (tried: streaming the tokens of {@code TomlMapper.createParser} and
+ * reading a binding error's {@code getLocation()}, issue 16). Only syntax errors have a line and column.
+ * So data binding gives the key path, and this gives its place in the text.
  */
 public final class KeyLocator {
     private final String text;

@@ -80,8 +80,8 @@ public final class KeyPath {
      * @param crate the crate's name
      */
     public static String crateTable(String section, String crate) {
-        boolean clashes = PolicyBinder.RULE_KEYS.contains(crate) || PolicyBinder.SANDBOX_KEYS.contains(crate)
-                || crate.equals(PolicyBinder.CRATES);
-        return child(clashes ? section + "." + PolicyBinder.CRATES : section, crate);
+        boolean clashes = PolicyKeys.RULES.contains(crate) || PolicyKeys.SANDBOX.contains(crate)
+                || crate.equals(PolicyKeys.CRATES);
+        return child(clashes ? section + "." + PolicyKeys.CRATES : section, crate);
     }
 }

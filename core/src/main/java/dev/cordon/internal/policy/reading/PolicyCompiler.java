@@ -3,12 +3,11 @@ package dev.cordon.internal.policy.reading;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.cordon.ExitCodes;
 import dev.cordon.PolicyException;
 import dev.cordon.PolicyViolation;
 import dev.cordon.internal.policy.model.PolicyModel;
-import dev.cordon.internal.policy.reading.binding.BindingValidator;
+import dev.cordon.internal.policy.reading.constraints.Messages;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -20,12 +19,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Reads, validates and compiles a TOML policy into a {@link PolicyModel}. This is the only class on the
- * policy path that uses the TOML library and the validator; the cache lets later runs skip it.
+ * Reads, validates and compiles a TOML policy into a {@link PolicyModel}: Jackson parses the TOML and binds
+ * it ({@link TomlBinding}), Hibernate Validator checks the constraints on the binding classes
+ * ({@link BindingValidator}), and every problem of both gets the line and column of its key
+ * ({@link KeyLocator}). This is the only entry to the TOML library and the validator on the policy path; the
+ * compiled-policy cache lets later runs skip it.
  */
 public final class PolicyCompiler {
-    private static final TomlMapper MAPPER = new TomlMapper();
-
     private PolicyCompiler() {
     }
 
@@ -39,6 +39,9 @@ public final class PolicyCompiler {
      */
     public static PolicyModel compile(byte[] content, Path file) {
         String text = decode(content, file);
+        if (!text.isBlank()) {
+            BindingValidator.prepare();
+        }
         JsonNode root = parse(text, file);
         if (root == null || !root.isObject()) {
             return PolicyModel.EMPTY;
@@ -83,11 +86,12 @@ public final class PolicyCompiler {
                             + "] and delete [" + present.get(1) + "]")));
         }
         String table = present.getFirst();
+        BindingValidator.prepare();
         JsonNode node = root.at("/" + table.replace('.', '/'));
         if (!node.isObject()) {
             int[] at = KeyLocator.scan(text).locateFirstWithin(table);
             throw invalid(List.of(new PolicyViolation(Optional.of(file), at[0], at[1], table, "'" + table
-                    + "' must be a table, not " + TomlTree.describe(node), "write it as the table [" + table
+                    + "' must be a table, not " + Messages.describe(TomlBinding.MAPPER.convertValue(node, Object.class)), "write it as the table [" + table
                     + ".permissions.build] with the keys of a policy file")));
         }
         return Optional.of(new ManifestPolicy(table, bind(node, table + ".", text, file)));
@@ -104,7 +108,7 @@ public final class PolicyCompiler {
 
     private static JsonNode parse(String text, Path file) {
         try {
-            return MAPPER.readTree(text);
+            return TomlBinding.MAPPER.readTree(text);
         } catch (JacksonException e) {
             JsonLocation at = e.getLocation();
             int line = at == null ? 0 : Math.max(0, at.getLineNr());
@@ -125,10 +129,14 @@ public final class PolicyCompiler {
      *     paths in messages are the file's, so they can be searched for and located
      */
     private static PolicyModel bind(JsonNode root, String prefix, String text, Path file) {
-        PolicyBinder binder = new PolicyBinder();
-        binder.bind(root);
-        List<Finding> findings = new ArrayList<>(binder.tree.findings);
-        findings.addAll(BindingValidator.validate(binder.bindings));
+        TomlBinding.Bound bound = TomlBinding.bind(root);
+        List<Finding> findings = new ArrayList<>(bound.findings());
+        for (Finding f : BindingValidator.validate(bound.file())) {
+            // A value that could not be read is not validated further ("is missing" after "must be a string").
+            if (bound.findings().stream().noneMatch(b -> isWithin(f.keyPath(), b.keyPath()))) {
+                findings.add(f);
+            }
+        }
         if (!findings.isEmpty()) {
             KeyLocator locator = KeyLocator.scan(text);
             List<PolicyViolation> violations = new ArrayList<>();
@@ -143,7 +151,11 @@ public final class PolicyCompiler {
             throw invalid(violations);
         }
         Path dir = file.getParent() == null ? file.toAbsolutePath() : file.getParent();
-        return new BindingConverter(dir).convert(binder);
+        return new BindingConverter(dir).convert(bound.file());
+    }
+
+    private static boolean isWithin(String keyPath, String parent) {
+        return keyPath.equals(parent) || keyPath.startsWith(parent + ".") || keyPath.startsWith(parent + "[");
     }
 
     private static String decode(byte[] content, Path file) {

@@ -1,0 +1,61 @@
+package dev.cordon.internal.policy.reading.constraints;
+
+import static java.lang.annotation.ElementType.FIELD;
+import static java.lang.annotation.ElementType.TYPE_USE;
+import static java.lang.annotation.RetentionPolicy.RUNTIME;
+
+import jakarta.validation.Constraint;
+import jakarta.validation.ConstraintValidator;
+import jakarta.validation.ConstraintValidatorContext;
+import jakarta.validation.Payload;
+import java.lang.annotation.Documented;
+import java.lang.annotation.Retention;
+import java.lang.annotation.Target;
+
+/**
+ * A size limit ({@code memory}, {@code output}): bytes, or a number with a binary unit ({@code "4GiB"}), in a
+ * range, or {@code "unlimited"}. Decimal units ({@code "4GB"}) are refused: nobody should wonder which was meant.
+ * The minimum is where the sandbox's own start-up (bwrap, a shell) would fail, which would look like a
+ * broken build rather than a limit.
+ */
+@Documented
+@Constraint(validatedBy = ByteSize.Validator.class)
+@Target({FIELD, TYPE_USE})
+@Retention(RUNTIME)
+public @interface ByteSize {
+    /** {@return the smallest value} */
+    long min();
+
+    /** {@return the largest value} */
+    long max();
+
+    /** {@return the message (a validator reports its own)} */
+    String message() default "is invalid";
+
+    /** {@return the groups} */
+    Class<?>[] groups() default {};
+
+    /** {@return the payload} */
+    Class<? extends Payload>[] payload() default {};
+
+    /** Checks {@link ByteSize}. */
+    final class Validator implements ConstraintValidator<ByteSize, Object> {
+        private long min;
+        private long max;
+
+        /** Created by Jakarta Validation. */
+        public Validator() {
+        }
+
+        @Override
+        public void initialize(ByteSize annotation) {
+            min = annotation.min();
+            max = annotation.max();
+        }
+
+        @Override
+        public boolean isValid(Object value, ConstraintValidatorContext context) {
+            return LimitValues.check(value, true, min, max, context);
+        }
+    }
+}
