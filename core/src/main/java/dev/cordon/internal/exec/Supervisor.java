@@ -78,9 +78,10 @@ public final class Supervisor {
      * The most bytes of stdout and stderr together, and what to say when a script writes more.
      *
      * @param bytes the limit
-     * @param message the whole message for stderr
+     * @param message makes the whole message for stderr, only when a script writes more (it names the crate's
+     *     policy table, which costs loading the policy reader's key list)
      */
-    public record OutputLimit(long bytes, String message) {
+    public record OutputLimit(long bytes, java.util.function.Supplier<String> message) {
     }
 
     /** Why the supervisor stopped a run itself, and the exit code that says so. */
@@ -368,7 +369,7 @@ public final class Supervisor {
         if (total <= limit.bytes()) {
             return n;
         }
-        refused.compareAndSet(null, new Stop(ExitCodes.LIMIT_EXCEEDED, limit.message()));
+        refused.compareAndSet(null, new Stop(ExitCodes.LIMIT_EXCEEDED, limit.message().get()));
         child.kill();
         return (int) Math.max(0, n - (total - limit.bytes()));
     }

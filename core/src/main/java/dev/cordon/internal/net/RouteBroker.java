@@ -7,6 +7,7 @@ import dev.cordon.NetworkAccess;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
 import dev.cordon.SyscallFilter;
+import dev.cordon.internal.text.PolicyTables;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -233,8 +234,8 @@ public final class RouteBroker implements AutoCloseable {
         }
         for (Denial d : denials) {
             out.append("crate '").append(crate).append("' tried to connect to ").append(d.destination())
-                    .append(" (").append(d.protocol()).append(", refused with EACCES); to allow it, in [permissions.build.")
-                    .append(crate).append("]: ").append(d.fix()).append('\n');
+                    .append(" (").append(d.protocol()).append(", refused with EACCES); to allow it, in ")
+                    .append(PolicyTables.header(PolicyTables.BUILD, crate)).append(": ").append(d.fix()).append('\n');
         }
         for (String route : routes.unresolved()) {
             out.append("route ").append(route).append(" of crate '").append(crate)

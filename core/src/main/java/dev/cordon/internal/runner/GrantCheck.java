@@ -7,6 +7,7 @@ import dev.cordon.PolicyException;
 import dev.cordon.PolicyViolation;
 import dev.cordon.Route;
 import dev.cordon.SandboxException;
+import dev.cordon.internal.text.PolicyTables;
 import dev.cordon.spi.Capability;
 import dev.cordon.spi.SandboxBackend;
 import java.util.ArrayList;
@@ -92,7 +93,7 @@ final class GrantCheck {
                         + " but backend '" + backend.id() + "' can only grant all-or-nothing network"
                         + (can.contains(Capability.NETWORK_LOOPBACK_ROUTES) ? " (or loopback routes)" : "")
                         + "; to allow it full network, write network-access = { action = \"permit\" } "
-                        + "without routes in [permissions.build." + grant.crateName() + "]");
+                        + "without routes in " + PolicyTables.header(PolicyTables.BUILD, grant.crateName()));
             }
         }
         if (!grant.hidden().isEmpty() && !can.contains(Capability.HIDE_PATHS)) {

@@ -221,8 +221,15 @@ public final class RunnerEngine {
             return Optional.empty();
         }
         long bytes = grant.limits().outputBytes().getAsLong();
-        return Optional.of(new Supervisor.OutputLimit(bytes, LimitMessages.outputExceeded(invocation.crateName(),
-                bytes)));
+        return Optional.of(new Supervisor.OutputLimit(bytes, new OutputExceeded(invocation.crateName(), bytes)));
+    }
+
+    /** The output limit's message, made only when a script exceeds it. A class, not a lambda: no class spun per run. */
+    private record OutputExceeded(String crate, long bytes) implements java.util.function.Supplier<String> {
+        @Override
+        public String get() {
+            return LimitMessages.outputExceeded(crate, bytes);
+        }
     }
 
     /** The directive firewall as the supervisor's check of every stdout line. */

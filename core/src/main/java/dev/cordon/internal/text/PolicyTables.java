@@ -1,0 +1,53 @@
+package dev.cordon.internal.text;
+
+import dev.cordon.RunnerInvocation;
+import dev.cordon.internal.policy.reading.KeyPath;
+
+/**
+ * The header of a crate's policy table, as every message that suggests policy lines writes it:
+ * {@code [permissions.build.sqlx]}, or {@code [permissions.build.crates.env]} for a crate named like a key of
+ * the section ({@code env}, {@code timeout}, {@code source}...), whose short form would be that key of every
+ * crate's defaults. The explainers of core and of the backend modules (exported to them) all use this, so a
+ * suggested line is one a policy reads back as that crate's table (issue 16).
+ */
+public final class PolicyTables {
+    /** The section of build scripts' tables. */
+    public static final String BUILD = "permissions.build";
+    /** The section of proc macros' tables. */
+    public static final String MACRO = "permissions.macro";
+    /** The section of binaries', tests' and benches' tables. */
+    public static final String RUN = "permissions.run";
+
+    private PolicyTables() {
+    }
+
+    /**
+     * {@return the header line of a crate's table, e.g. {@code [permissions.build.crates.env]}, without a newline}
+     *
+     * @param section the section's path, e.g. {@link #BUILD}, with a manifest's prefix in front if any
+     * @param crate the crate's name
+     */
+    public static String header(String section, String crate) {
+        return "[" + KeyPath.crateTable(section, crate) + "]";
+    }
+
+    /**
+     * {@return the header of the table that decides an invocation's grant: the crate's table in
+     * {@code [permissions.run]} for a binary, test or bench, else in {@code [permissions.build]}}
+     *
+     * @param invocation the call
+     */
+    public static String header(RunnerInvocation invocation) {
+        return header(section(invocation), invocation.crateName());
+    }
+
+    /**
+     * {@return the section whose tables decide an invocation's grant: {@link #RUN} for a binary, test or bench,
+     * else {@link #BUILD}}
+     *
+     * @param invocation the call
+     */
+    public static String section(RunnerInvocation invocation) {
+        return invocation.kind() == RunnerInvocation.Kind.RUN ? RUN : BUILD;
+    }
+}
