@@ -25,9 +25,8 @@ module dev.cordon.core {
     exports dev.cordon.spi;
     // Network routes on Linux: the Bubblewrap planner puts cordon-netjail and the generated /etc/hosts in the plan.
     exports dev.cordon.internal.net to dev.cordon.sandbox.bwrap;
-    // One "did you mean" helper for policy messages here and syscall names in the seccomp module; one spelling of
-    // a crate's policy table in every message that suggests policy lines, the Bubblewrap denial explainer's too.
-    exports dev.cordon.internal.text to dev.cordon.sandbox.seccomp, dev.cordon.sandbox.bwrap;
+    // One "did you mean" helper for policy messages here and syscall names in the seccomp module.
+    exports dev.cordon.internal.text to dev.cordon.sandbox.seccomp;
 
     // Policy bindings are validated reflectively by Hibernate Validator, only when a policy is compiled.
     opens dev.cordon.internal.policy.reading.binding to org.hibernate.validator;

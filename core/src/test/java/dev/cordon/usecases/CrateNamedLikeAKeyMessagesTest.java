@@ -40,6 +40,15 @@ class CrateNamedLikeAKeyMessagesTest {
     }
 
     @Test
+    void tableHeader_isTheLongFormOnlyForACrateNamedLikeAKeyOfItsSection() {
+        assertEquals("[permissions.build.crates.env]", Policy.tableHeader(RunnerInvocation.Kind.BUILD_SCRIPT, "env"));
+        assertEquals("[permissions.build.sqlx]", Policy.tableHeader(RunnerInvocation.Kind.BUILD_SCRIPT, "sqlx"));
+        assertEquals("[permissions.run.crates.timeout]", Policy.tableHeader(RunnerInvocation.Kind.RUN, "timeout"));
+        assertEquals("[permissions.macro.crates.crates]", Policy.tableHeader(RunnerInvocation.Kind.MACRO, "crates"));
+        assertEquals("[permissions.build.serde]", Policy.tableHeader(RunnerInvocation.Kind.OTHER, "serde"));
+    }
+
+    @Test
     void directiveRefusal_namesTheCratesTableAndItsLineAllowsTheDirective() {
         DirectiveFirewall firewall = DirectiveFirewall.of("env", SearchRoots.of(Optional.empty(), Optional.empty(),
                 WS.resolve("env")), List.of());

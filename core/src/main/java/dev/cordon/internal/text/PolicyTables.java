@@ -7,8 +7,8 @@ import dev.cordon.internal.policy.reading.KeyPath;
  * The header of a crate's policy table, as every message that suggests policy lines writes it:
  * {@code [permissions.build.sqlx]}, or {@code [permissions.build.crates.env]} for a crate named like a key of
  * the section ({@code env}, {@code timeout}, {@code source}...), whose short form would be that key of every
- * crate's defaults. The explainers of core and of the backend modules (exported to them) all use this, so a
- * suggested line is one a policy reads back as that crate's table (issue 16).
+ * crate's defaults. Core's explainers use this; backends use its public face, {@link
+ * dev.cordon.Policy#tableHeader}. So a suggested line is one a policy reads back as that crate's table (issue 16).
  */
 public final class PolicyTables {
     /** The section of build scripts' tables. */
@@ -32,22 +32,16 @@ public final class PolicyTables {
     }
 
     /**
-     * {@return the header of the table that decides an invocation's grant: the crate's table in
-     * {@code [permissions.run]} for a binary, test or bench, else in {@code [permissions.build]}}
+     * {@return the section whose crate tables decide a kind of call: {@link #RUN} for binaries, tests and benches,
+     * {@link #MACRO} for proc macros, else {@link #BUILD}}
      *
-     * @param invocation the call
+     * @param kind the kind of call
      */
-    public static String header(RunnerInvocation invocation) {
-        return header(section(invocation), invocation.crateName());
-    }
-
-    /**
-     * {@return the section whose tables decide an invocation's grant: {@link #RUN} for a binary, test or bench,
-     * else {@link #BUILD}}
-     *
-     * @param invocation the call
-     */
-    public static String section(RunnerInvocation invocation) {
-        return invocation.kind() == RunnerInvocation.Kind.RUN ? RUN : BUILD;
+    public static String section(RunnerInvocation.Kind kind) {
+        return switch (kind) {
+            case RUN -> RUN;
+            case MACRO -> MACRO;
+            case BUILD_SCRIPT, OTHER -> BUILD;
+        };
     }
 }

@@ -155,7 +155,8 @@ public record DeclaredNeeds(Path manifest, Rules rules, Optional<String> problem
      * @param invocation the call
      */
     public static String tableOf(String keyPrefix, RunnerInvocation invocation) {
-        return PolicyTables.header(keyPrefix + PolicyTables.section(invocation), invocation.crateName());
+        String section = invocation.kind() == RunnerInvocation.Kind.RUN ? PolicyTables.RUN : PolicyTables.BUILD;
+        return PolicyTables.header(keyPrefix + section, invocation.crateName());
     }
 
     /** {@return the declaration as the TOML keys of a policy table} */

@@ -1,8 +1,8 @@
 package dev.cordon.sandbox.bwrap.internal;
 
 import dev.cordon.Grant;
+import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
-import dev.cordon.internal.text.PolicyTables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -286,13 +286,13 @@ public final class DenialExplainer {
     /** The table a policy line goes in: the build script's, or each loaded proc macro's. */
     private static String table(RunnerInvocation invocation) {
         if (invocation.kind() != RunnerInvocation.Kind.MACRO) {
-            return PolicyTables.header(invocation) + "\n";
+            return Policy.tableHeader(invocation.kind(), invocation.crateName()) + "\n";
         }
         StringBuilder out = new StringBuilder();
         if (invocation.procMacros().size() > 1) {
             out.append("(the table of the macro that needs it; one of)\n");
         }
-        invocation.procMacros().forEach(m -> out.append(PolicyTables.header(PolicyTables.MACRO, m)).append('\n'));
+        invocation.procMacros().forEach(m -> out.append(Policy.tableHeader(RunnerInvocation.Kind.MACRO, m)).append('\n'));
         return out.toString();
     }
 
