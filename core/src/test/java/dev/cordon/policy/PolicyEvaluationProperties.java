@@ -124,7 +124,7 @@ class PolicyEvaluationProperties {
         allow.removeAll(deny);
         assertEquals(new SyscallRules(c.syscallProfile().or(d::syscallProfile).orElse(SyscallRules.DEFAULT), deny,
                 allow, model.layers().contains("seccomp")), grant.syscalls());
-        assertEquals(model.backend(), grant.backend());
+        assertEquals(model.backend(), grant.backend().id());
         Map<String, String> set = new HashMap<>(d.envSet());
         set.putAll(c.envSet());
         set.forEach((k, v) -> assertEquals(v, grant.environment().get(k), "env.set " + k));

@@ -44,7 +44,7 @@ final class BuildScriptFixture {
     }
 
     Runner.Builder runner() {
-        return Runner.builder().pinBackend("none").environment(env).workingDirectory(pkg).stdout(stdout)
+        return Runner.builder().pinBackend(dev.cordon.BackendChoice.NONE).environment(env).workingDirectory(pkg).stdout(stdout)
                 .stderr(stderr);
     }
 

@@ -3,6 +3,7 @@ package dev.cordon.internal.exec;
 import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
 import dev.cordon.SandboxException;
+import dev.cordon.TimeLimit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -146,7 +147,7 @@ public final class Supervisor {
         OutputTail outTail = new OutputTail(TAIL_LINES);
         Thread errPump = start("stderr", () -> copy(child, errTail, watch, lastOutput, written, refused));
         Thread outPump = start("stdout", () -> gate(child, outTail, watch, lastOutput, written, refused));
-        Optional<String> timedOut = Optional.empty();
+        Optional<TimeLimit> timedOut = Optional.empty();
         List<String> hang = List.of();
         int status = ExitCodes.INTERNAL;
         try {
@@ -193,7 +194,7 @@ public final class Supervisor {
         return new Outcome(exitCode, signal, timedOut, elapsed, outTail.lines(), errTail.lines(), hang, refusal);
     }
 
-    private record Watched(Optional<Integer> status, Optional<String> timedOut) {
+    private record Watched(Optional<Integer> status, Optional<TimeLimit> timedOut) {
     }
 
     private static Watched waitFor(Child child, Watch watch, long start, AtomicLong lastOutput,
@@ -206,14 +207,14 @@ public final class Supervisor {
             if (watch.timeout().isPresent()) {
                 long left = start + watch.timeout().get().toNanos() - now;
                 if (left <= 0) {
-                    return new Watched(Optional.empty(), Optional.of("timeout"));
+                    return new Watched(Optional.empty(), Optional.of(TimeLimit.WALL_CLOCK));
                 }
                 next = Math.min(next, left);
             }
             if (watch.idleTimeout().isPresent()) {
                 long left = lastOutput.get() + watch.idleTimeout().get().toNanos() - now;
                 if (left <= 0) {
-                    return new Watched(Optional.empty(), Optional.of("idle-timeout"));
+                    return new Watched(Optional.empty(), Optional.of(TimeLimit.IDLE));
                 }
                 next = Math.min(next, left);
             }

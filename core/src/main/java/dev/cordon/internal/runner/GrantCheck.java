@@ -1,6 +1,7 @@
 package dev.cordon.internal.runner;
 
 import dev.cordon.ExitCodes;
+import dev.cordon.BackendChoice;
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
 import dev.cordon.PolicyException;
@@ -77,7 +78,7 @@ final class GrantCheck {
     }
 
     static void requireEnforceable(Grant grant, SandboxBackend backend) {
-        if (backend.id().equals(Grant.NO_SANDBOX)) {
+        if (backend.id().equals(BackendChoice.NONE.id())) {
             return; // chosen by name: nothing is enforced, and the runner says so on every run
         }
         Set<Capability> can = backend.capabilities();

@@ -327,7 +327,7 @@ final class PolicyRerun {
                 grant.idleTimeout().toString(), grant.source().toString(), grant.liveLog().toString(),
                 grant.syscalls().profile(), new TreeSet<>(grant.syscalls().deny()).toString(),
                 new TreeSet<>(grant.syscalls().allow()).toString(), Boolean.toString(grant.syscalls().required()),
-                grant.backend(), limitsText, grant.allowedDirectives().toString());
+                grant.backend().id(), limitsText, grant.allowedDirectives().toString());
         return Sha256.hex(Sha256.digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 }

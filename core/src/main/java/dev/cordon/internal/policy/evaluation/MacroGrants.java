@@ -1,5 +1,6 @@
 package dev.cordon.internal.policy.evaluation;
 
+import dev.cordon.BackendChoice;
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
 import dev.cordon.ResourceLimits;
@@ -63,7 +64,7 @@ public final class MacroGrants {
         RustcCall rustc = RustcCall.parse(invocation.arguments(), invocation.workingDirectory());
         Path tmp = temporaryDirectory(invocation, rustc);
         Map<String, Path> vars = PolicyEngine.variables(invocation, tmp);
-        Grant.Builder grant = Grant.builder(subject(invocation), tmp).policyName(policyName).backend(model.backend());
+        Grant.Builder grant = Grant.builder(subject(invocation), tmp).policyName(policyName).backend(BackendChoice.of(model.backend()));
 
         List<Path> hidden = new ArrayList<>(GrantPaths.secrets(invocation));
         PolicyEngine.resolveAll(rules.hide(), vars, hidden);

@@ -1,6 +1,8 @@
 package dev.cordon.internal.policy.evaluation;
 
+import dev.cordon.BackendChoice;
 import dev.cordon.Grant;
+import dev.cordon.LiveLogSink;
 import dev.cordon.NetworkAccess;
 import dev.cordon.ResourceLimits;
 import dev.cordon.RunnerInvocation;
@@ -65,7 +67,7 @@ public final class PolicyEngine {
         Path tmp = GrantPaths.temporaryDirectory(invocation);
         Map<String, Path> vars = variables(invocation, tmp);
         Grant.Builder grant = Grant.builder(invocation.crateName(), tmp).policyName(policyName)
-                .backend(model.backend());
+                .backend(BackendChoice.of(model.backend()));
 
         List<Path> hidden = new ArrayList<>();
         hidden.addAll(GrantPaths.secrets(invocation));
@@ -101,7 +103,8 @@ public final class PolicyEngine {
         grant.timeout(crate.timeout().or(defaults::timeout).orElse(null));
         grant.idleTimeout(crate.idleTimeout().or(defaults::idleTimeout).orElse(null));
         grant.source(crate.source().or(defaults::source).orElse(SourceMode.READ_ONLY));
-        grant.liveLog(crate.liveLog().or(defaults::liveLog).orElse(null));
+        Optional<String> liveLog = crate.liveLog().or(defaults::liveLog);
+        grant.liveLog(liveLog.isPresent() ? LiveLogSink.parse(liveLog.get()) : null);
         grant.syscalls(syscalls(model, defaults, crate));
         grant.environment(environment(invocation, tmp, defaults, crate, run));
         grant.limits(limits(defaults, crate));
