@@ -4,10 +4,10 @@ import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
+import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
 import dev.cordon.SyscallFilter;
-import dev.cordon.internal.text.PolicyTables;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -89,6 +89,7 @@ public final class RouteBroker implements AutoCloseable {
     }
 
     private final String crate;
+    private final RunnerInvocation.Kind kind;
     private final RouteTable routes;
     private final List<Path> unixAllowed;
     private final byte[] filter;
@@ -109,6 +110,7 @@ public final class RouteBroker implements AutoCloseable {
 
     private RouteBroker(RunnerInvocation invocation, Grant grant, SyscallFilter routeFilter) throws IOException {
         this.crate = grant.crateName();
+        this.kind = invocation.kind();
         this.routes = RouteTable.resolve(grant.network().routes());
         List<Path> unix = new ArrayList<>();
         invocation.outDir().ifPresent(unix::add);
@@ -235,7 +237,7 @@ public final class RouteBroker implements AutoCloseable {
         for (Denial d : denials) {
             out.append("crate '").append(crate).append("' tried to connect to ").append(d.destination())
                     .append(" (").append(d.protocol()).append(", refused with EACCES); to allow it, in ")
-                    .append(PolicyTables.header(PolicyTables.BUILD, crate)).append(": ").append(d.fix()).append('\n');
+                    .append(Policy.tableHeader(kind, crate)).append(": ").append(d.fix()).append('\n');
         }
         for (String route : routes.unresolved()) {
             out.append("route ").append(route).append(" of crate '").append(crate)
