@@ -10,6 +10,7 @@ import dev.cordon.Grant;
 import dev.cordon.LiveLogSink;
 import dev.cordon.Policy;
 import dev.cordon.PolicyException;
+import dev.cordon.SyscallProfile;
 import dev.cordon.TimeLimit;
 import dev.cordon.internal.policy.reading.KeyPath;
 import java.nio.file.Path;
@@ -22,7 +23,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Issue 16: the policy's string values as types ({@link BackendChoice}, {@link LiveLogSink}, {@link TimeLimit}).
+ * Issue 16: the policy's string values as types ({@link BackendChoice}, {@link SyscallProfile}, {@link LiveLogSink},
+ * {@link TimeLimit}).
  * The types accept exactly what the policy reader accepts, so a valid policy always decides a grant, and a grant
  * built in code cannot hold what no policy could say; their spelling is the policy's.
  */
@@ -34,7 +36,7 @@ class TypedValuesProperties {
         return Arbitraries.oneOf(
                 Arbitraries.strings().withChars("abz09-").ofMinLength(1).ofMaxLength(10),
                 Arbitraries.strings().withChars("aZ9-_ ./\n\r\t\0").ofMaxLength(8),
-                Arbitraries.of("auto", "none", "bwrap", "sandbox-exec", "stderr", "tty", "cordon/live.log",
+                Arbitraries.of("auto", "none", "bwrap", "sandbox-exec", "default", "off", "stderr", "tty", "cordon/live.log",
                         "/var/log/b.log", "./tty", "tty/", " /", ".", "./", "-x", "Bwrap", "", " ", "a\nb"));
     }
 
@@ -48,6 +50,19 @@ class TypedValuesProperties {
             assertEquals(typed.get(), grant.backend());
             assertEquals(value, grant.backend().id());
             assertEquals(value, grant.backend().toString()); // messages print the policy's spelling
+        });
+    }
+
+    @Property(tries = 300)
+    void syscallProfile_theTypeAcceptsWhatThePolicyAcceptsAndTheGrantCarriesIt(@ForAll("values") String value) {
+        Optional<SyscallProfile> typed = attempt(() -> SyscallProfile.of(value));
+        Optional<Policy> policy = attemptPolicy("[permissions.build]\nsyscalls = { profile = " + KeyPath.quote(value)
+                + " }\n");
+        assertEquals(typed.isPresent(), policy.isPresent(), "syscalls.profile " + KeyPath.quote(value));
+        policy.ifPresent(p -> {
+            SyscallProfile granted = p.decide(Fixtures.invocation("ring")).syscalls().profile();
+            assertEquals(typed.get(), granted);
+            assertEquals(value, granted.toString());
         });
     }
 

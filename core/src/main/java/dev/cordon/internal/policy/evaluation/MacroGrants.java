@@ -8,6 +8,7 @@ import dev.cordon.Route;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.Secrets;
 import dev.cordon.SourceMode;
+import dev.cordon.SyscallProfile;
 import dev.cordon.SyscallRules;
 import dev.cordon.internal.invocation.RustcCall;
 import dev.cordon.internal.policy.model.PathSpec;
@@ -105,7 +106,7 @@ public final class MacroGrants {
         grant.timeout(rules.timeout().orElse(null));
         grant.idleTimeout(rules.idleTimeout().orElse(null));
         grant.source(SourceMode.READ_ONLY);
-        grant.syscalls(new SyscallRules(rules.syscallProfile().orElse(SyscallRules.DEFAULT),
+        grant.syscalls(new SyscallRules(SyscallProfile.of(rules.syscallProfile().orElse(SyscallProfile.DEFAULT.name())),
                 new LinkedHashSet<>(rules.syscallDeny()), allowed(rules),
                 model.layers().contains(PolicyModel.SECCOMP_LAYER)));
         grant.environment(environment(invocation, tmp, rules));
@@ -148,7 +149,7 @@ public final class MacroGrants {
             network = widest(network, r.network());
             timeout = longest(timeout, r.timeout());
             idle = longest(idle, r.idleTimeout());
-            profiles.add(r.syscallProfile().orElse(SyscallRules.DEFAULT));
+            profiles.add(r.syscallProfile().orElse(SyscallProfile.DEFAULT.name()));
             addNew(write, r.write());
             addNew(read, r.read());
             addNew(hide, r.hide());

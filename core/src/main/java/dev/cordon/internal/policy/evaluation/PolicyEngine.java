@@ -8,6 +8,7 @@ import dev.cordon.ResourceLimits;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.Secrets;
 import dev.cordon.SourceMode;
+import dev.cordon.SyscallProfile;
 import dev.cordon.SyscallRules;
 import dev.cordon.internal.policy.model.EnvGlobs;
 import dev.cordon.internal.policy.model.PathSpec;
@@ -131,13 +132,13 @@ public final class PolicyEngine {
     }
 
     private static SyscallRules syscalls(PolicyModel model, Rules defaults, Rules crate) {
-        String profile = crate.syscallProfile().or(defaults::syscallProfile).orElse(SyscallRules.DEFAULT);
+        String profile = crate.syscallProfile().or(defaults::syscallProfile).orElse(SyscallProfile.DEFAULT.name());
         Set<String> deny = new LinkedHashSet<>(defaults.syscallDeny());
         deny.addAll(crate.syscallDeny());
         Set<String> allow = new LinkedHashSet<>(defaults.syscallAllow());
         allow.addAll(crate.syscallAllow());
         allow.removeAll(deny);
-        return new SyscallRules(profile, deny, allow, model.layers().contains(PolicyModel.SECCOMP_LAYER));
+        return new SyscallRules(SyscallProfile.of(profile), deny, allow, model.layers().contains(PolicyModel.SECCOMP_LAYER));
     }
 
     private static Map<String, String> environment(RunnerInvocation invocation, Path tmp, Rules defaults,
