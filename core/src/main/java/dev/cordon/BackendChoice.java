@@ -76,6 +76,18 @@ public record BackendChoice(String id) {
         return equals(NONE);
     }
 
+    // equals and hashCode written out, as toString: a record's generated ones are bootstrapped at run time, which
+    // spins classes on every cold start (PackagedRunnerIT), and every grant compares these.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof BackendChoice that && id.equals(that.id);
+    }
+
+    @Override
+    public int hashCode() {
+        return id.hashCode();
+    }
+
     /** {@return the id, as a policy writes it} */
     @Override
     public String toString() {

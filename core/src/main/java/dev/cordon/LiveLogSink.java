@@ -92,6 +92,17 @@ public sealed interface LiveLogSink permits LiveLogSink.Stream, LiveLogSink.File
             path = Objects.requireNonNull(path, "path").normalize();
         }
 
+        // Written out, not generated: a record's generated equals and hashCode spin classes at run time.
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof File that && path.equals(that.path);
+        }
+
+        @Override
+        public int hashCode() {
+            return path.hashCode();
+        }
+
         /**
          * {@return the path as a policy writes it; with {@code ./} in front where the bare path would not read
          * back as this file: {@code ./stderr}, {@code ./tty}, and a blank name}
