@@ -45,7 +45,8 @@ public sealed interface LiveLogSink permits LiveLogSink.Stream, LiveLogSink.File
                 try {
                     yield new File(Path.of(text));
                 } catch (InvalidPathException e) {
-                    throw new IllegalArgumentException("live-log '" + text + "' is not a file path: " + e.getReason(), e);
+                    throw new IllegalArgumentException("live-log '" + text + "' is not a file path: " + e.getReason(),
+                            e);
                 }
             }
         };

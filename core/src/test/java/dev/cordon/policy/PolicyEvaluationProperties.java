@@ -123,7 +123,8 @@ class PolicyEvaluationProperties {
         Set<String> allow = new LinkedHashSet<>(d.syscallAllow());
         allow.addAll(c.syscallAllow());
         allow.removeAll(deny);
-        assertEquals(new SyscallRules(SyscallProfile.of(c.syscallProfile().or(d::syscallProfile).orElse("default")), deny,
+        assertEquals(new SyscallRules(SyscallProfile.of(c.syscallProfile().or(d::syscallProfile).orElse("default")),
+                deny,
                 allow, model.layers().contains("seccomp")), grant.syscalls());
         assertEquals(model.backend(), grant.backend().id());
         Map<String, String> set = new HashMap<>(d.envSet());

@@ -36,8 +36,8 @@ class TypedValuesProperties {
         return Arbitraries.oneOf(
                 Arbitraries.strings().withChars("abz09-").ofMinLength(1).ofMaxLength(10),
                 Arbitraries.strings().withChars("aZ9-_ ./\n\r\t\0").ofMaxLength(8),
-                Arbitraries.of("auto", "none", "bwrap", "sandbox-exec", "default", "off", "stderr", "tty", "cordon/live.log",
-                        "/var/log/b.log", "./tty", "tty/", " /", ".", "./", "-x", "Bwrap", "", " ", "a\nb"));
+                Arbitraries.of("auto", "none", "bwrap", "sandbox-exec", "default", "off", "stderr", "tty",
+                        "cordon/live.log", "/var/log/b.log", "./tty", "tty/", " /", ".", "./", "-x", "Bwrap", "", " ", "a\nb"));
     }
 
     @Property(tries = 300)

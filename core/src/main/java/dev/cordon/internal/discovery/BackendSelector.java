@@ -1,7 +1,7 @@
 package dev.cordon.internal.discovery;
 
-import dev.cordon.ExitCodes;
 import dev.cordon.BackendChoice;
+import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.SandboxException;
 import dev.cordon.internal.text.Suggestions;

@@ -1,7 +1,7 @@
 package dev.cordon.internal.runner;
 
-import dev.cordon.ExitCodes;
 import dev.cordon.BackendChoice;
+import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
 import dev.cordon.PolicyException;

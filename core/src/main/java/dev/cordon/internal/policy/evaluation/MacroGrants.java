@@ -65,7 +65,8 @@ public final class MacroGrants {
         RustcCall rustc = RustcCall.parse(invocation.arguments(), invocation.workingDirectory());
         Path tmp = temporaryDirectory(invocation, rustc);
         Map<String, Path> vars = PolicyEngine.variables(invocation, tmp);
-        Grant.Builder grant = Grant.builder(subject(invocation), tmp).policyName(policyName).backend(BackendChoice.of(model.backend()));
+        Grant.Builder grant = Grant.builder(subject(invocation), tmp).policyName(policyName)
+                .backend(BackendChoice.of(model.backend()));
 
         List<Path> hidden = new ArrayList<>(GrantPaths.secrets(invocation));
         PolicyEngine.resolveAll(rules.hide(), vars, hidden);
@@ -106,9 +107,9 @@ public final class MacroGrants {
         grant.timeout(rules.timeout().orElse(null));
         grant.idleTimeout(rules.idleTimeout().orElse(null));
         grant.source(SourceMode.READ_ONLY);
-        grant.syscalls(new SyscallRules(SyscallProfile.of(rules.syscallProfile().orElse(SyscallProfile.DEFAULT.name())),
-                new LinkedHashSet<>(rules.syscallDeny()), allowed(rules),
-                model.layers().contains(PolicyModel.SECCOMP_LAYER)));
+        String profile = rules.syscallProfile().orElse(SyscallProfile.DEFAULT.name());
+        grant.syscalls(new SyscallRules(SyscallProfile.of(profile), new LinkedHashSet<>(rules.syscallDeny()),
+                allowed(rules), model.layers().contains(PolicyModel.SECCOMP_LAYER)));
         grant.environment(environment(invocation, tmp, rules));
         grant.limits(limits(rules));
         return grant.build();

@@ -138,7 +138,8 @@ public final class PolicyEngine {
         Set<String> allow = new LinkedHashSet<>(defaults.syscallAllow());
         allow.addAll(crate.syscallAllow());
         allow.removeAll(deny);
-        return new SyscallRules(SyscallProfile.of(profile), deny, allow, model.layers().contains(PolicyModel.SECCOMP_LAYER));
+        return new SyscallRules(SyscallProfile.of(profile), deny, allow,
+                model.layers().contains(PolicyModel.SECCOMP_LAYER));
     }
 
     private static Map<String, String> environment(RunnerInvocation invocation, Path tmp, Rules defaults,
