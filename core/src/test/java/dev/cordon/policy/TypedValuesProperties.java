@@ -104,6 +104,17 @@ class TypedValuesProperties {
     }
 
     @Example
+    @SuppressWarnings("deprecation") // the String setters kept for callers of 0.1
+    void deprecatedStringSetters_readTheirValueAsAPolicyWould() {
+        Grant grant = Grant.builder("ring", Path.of("/tmp/t")).backend("bwrap").liveLog("stderr").build();
+        assertEquals(BackendChoice.of("bwrap"), grant.backend());
+        assertEquals(Optional.of(LiveLogSink.STDERR), grant.liveLog());
+        assertEquals(Optional.empty(), grant.toBuilder().liveLog((String) null).build().liveLog());
+        assertThrows(IllegalArgumentException.class, () -> Grant.builder("ring", Path.of("/tmp/t")).backend("Bwrap"));
+        assertThrows(IllegalArgumentException.class, () -> dev.cordon.Runner.builder().pinBackend("Bwrap"));
+    }
+
+    @Example
     void timeLimit_isSpeltAsItsPolicyKey() {
         assertEquals("timeout", TimeLimit.WALL_CLOCK.key());
         assertEquals("idle-timeout", TimeLimit.IDLE.key());
