@@ -33,11 +33,11 @@ import java.util.TreeMap;
  * @param timeout the wall-clock limit, or empty for none
  * @param idleTimeout the limit on time without any output, or empty for none
  * @param source how the script sees its package directory; never null
- * @param liveLog where to copy the script's output live, line by line with a timestamp: {@code "stderr"},
- *     an absolute path, or a path relative to the target dir; empty for no live copy
+ * @param liveLog where to copy the script's output live, line by line with a timestamp; empty for no live
+ *     copy
  * @param syscalls the syscall filter to install where the backend can; never null
- * @param backend the backend the policy asked for: {@code "auto"}, {@code "none"} or a backend id;
- *     never null
+ * @param backend the backend the policy asked for: {@link BackendChoice#AUTO}, {@link BackendChoice#NONE} or
+ *     one by id; never null
  * @param limits how much of the machine the script may use; never null
  * @param allowedDirectives build-script directives the policy allows although the directive firewall
  *     refuses them by default, each as {@code KEY=VALUE} (a trailing {@code *} matches a prefix); never null
@@ -45,14 +45,9 @@ import java.util.TreeMap;
  */
 public record Grant(String crateName, String policyName, NetworkAccess network, List<Path> readable,
         List<Path> writable, List<Path> hidden, Map<String, String> environment, Path temporaryDirectory,
-        Optional<Duration> timeout, Optional<Duration> idleTimeout, SourceMode source, Optional<String> liveLog,
-        SyscallRules syscalls, String backend, ResourceLimits limits, List<String> allowedDirectives) {
-
-    /** The backend choice that picks the best available backend. */
-    public static final String AUTO_BACKEND = "auto";
-
-    /** The backend choice that runs without a sandbox; only ever used when asked for by name. */
-    public static final String NO_SANDBOX = "none";
+        Optional<Duration> timeout, Optional<Duration> idleTimeout, SourceMode source,
+        Optional<LiveLogSink> liveLog, SyscallRules syscalls, BackendChoice backend, ResourceLimits limits,
+        List<String> allowedDirectives) {
 
     /** Checks and copies the components. */
     public Grant {
@@ -96,8 +91,8 @@ public record Grant(String crateName, String policyName, NetworkAccess network, 
      */
     public Grant(String crateName, String policyName, NetworkAccess network, List<Path> readable,
             List<Path> writable, List<Path> hidden, Map<String, String> environment, Path temporaryDirectory,
-            Optional<Duration> timeout, Optional<Duration> idleTimeout, SourceMode source, Optional<String> liveLog,
-            SyscallRules syscalls, String backend) {
+            Optional<Duration> timeout, Optional<Duration> idleTimeout, SourceMode source,
+            Optional<LiveLogSink> liveLog, SyscallRules syscalls, BackendChoice backend) {
         this(crateName, policyName, network, readable, writable, hidden, environment, temporaryDirectory, timeout,
                 idleTimeout, source, liveLog, syscalls, backend, ResourceLimits.defaults(), List.of());
     }
@@ -153,9 +148,9 @@ public record Grant(String crateName, String policyName, NetworkAccess network, 
         private Optional<Duration> timeout = Optional.empty();
         private Optional<Duration> idleTimeout = Optional.empty();
         private SourceMode source = SourceMode.READ_ONLY;
-        private Optional<String> liveLog = Optional.empty();
+        private Optional<LiveLogSink> liveLog = Optional.empty();
         private SyscallRules syscalls = SyscallRules.defaults();
-        private String backend = AUTO_BACKEND;
+        private BackendChoice backend = BackendChoice.AUTO;
         private ResourceLimits limits = ResourceLimits.defaults();
         private final List<String> allowedDirectives = new ArrayList<>();
 
@@ -224,14 +219,23 @@ public record Grant(String crateName, String policyName, NetworkAccess network, 
             return this;
         }
 
-        /**
-         * @param value {@code "stderr"}, an absolute path or a path relative to the target dir; null for no
-         *     live copy of the output
-         * @return this builder
-         */
-        public Builder liveLog(String value) {
+        /** @param value where to copy the output live; null for no live copy @return this builder */
+        public Builder liveLog(LiveLogSink value) {
             liveLog = Optional.ofNullable(value);
             return this;
+        }
+
+        /**
+         * @param value {@code "stderr"}, {@code "tty"}, an absolute path or a path relative to the target dir; null
+         *     for no live copy of the output
+         * @return this builder
+         * @throws IllegalArgumentException when the value is not a live-log sink
+         * @deprecated the sink is a type now: use {@link #liveLog(LiveLogSink)} with {@link LiveLogSink#parse}
+         *     or {@link LiveLogSink#file}
+         */
+        @Deprecated(since = "0.2")
+        public Builder liveLog(String value) {
+            return liveLog(value == null ? null : LiveLogSink.parse(value));
         }
 
         /** @param value the syscall rules @return this builder */
@@ -240,10 +244,21 @@ public record Grant(String crateName, String policyName, NetworkAccess network, 
             return this;
         }
 
-        /** @param value {@code auto}, {@code none} or a backend id @return this builder */
-        public Builder backend(String value) {
+        /** @param value the backend to ask for @return this builder */
+        public Builder backend(BackendChoice value) {
             backend = Objects.requireNonNull(value);
             return this;
+        }
+
+        /**
+         * @param value {@code "auto"}, {@code "none"} or a backend id
+         * @return this builder
+         * @throws IllegalArgumentException when the value is not a backend id
+         * @deprecated the choice is a type now: use {@link #backend(BackendChoice)} with {@link BackendChoice#of}
+         */
+        @Deprecated(since = "0.2")
+        public Builder backend(String value) {
+            return backend(BackendChoice.of(value));
         }
 
         /** @param value the resource limits @return this builder */

@@ -1,6 +1,7 @@
 package dev.cordon;
 
 import dev.cordon.internal.policy.PolicyLoader;
+import dev.cordon.internal.text.PolicyTables;
 import java.nio.file.Path;
 
 /**
@@ -48,5 +49,24 @@ public final class Policies {
      */
     public static Policy parse(String toml, Path origin) {
         return PolicyLoader.parse(toml, origin);
+    }
+
+    /**
+     * The header of a crate's table in a TOML policy, for messages that tell users which lines to add (e.g. a
+     * backend's {@link dev.cordon.spi.SandboxBackend#explainFailure}): {@code [permissions.build.sqlx]},
+     * {@code [permissions.run.app]}, {@code [permissions.macro.serde_derive]}. A crate named like a key of the
+     * section ({@code env}, {@code timeout}, {@code source}...) gets the long form,
+     * {@code [permissions.build.crates.env]}: the short one would be that key of every crate's defaults. For a
+     * policy kept in a Cargo manifest, the runner puts {@code workspace.metadata.cordon.} in front of the headers
+     * in the messages it prints.
+     *
+     * @param kind which section: {@code RUN} is {@code [permissions.run]}, {@code MACRO} is
+     *     {@code [permissions.macro]}, the others {@code [permissions.build]}
+     * @param crate the package the table is for (for {@code MACRO}, the proc macro's package)
+     * @return the header, without a line break; never null
+     * @since 0.2
+     */
+    public static String tableHeader(RunnerInvocation.Kind kind, String crate) {
+        return PolicyTables.header(PolicyTables.section(kind), crate);
     }
 }

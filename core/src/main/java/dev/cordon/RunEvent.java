@@ -23,8 +23,7 @@ import java.util.Optional;
  * @param duration how long it ran; never null
  * @param exitCode the exit code the runner ends with (the script's own, or one of {@link ExitCodes})
  * @param signal the signal that ended the script (e.g. {@code SIGSEGV}), if one did
- * @param timedOut the limit that killed the script ({@code "timeout"} or {@code "idle-timeout"}), if one
- *     did
+ * @param timedOut the time limit that killed the script, if one did
  * @param denial what the sandbox refused, as the backend recognised it from the script's failure (the
  *     same explanation the runner prints), if it recognised one
  * @param declaredNeeds what the package declares it needs in its own {@code Cargo.toml}
@@ -35,7 +34,8 @@ import java.util.Optional;
 public record RunEvent(String crateName, Optional<String> crateVersion, String policyName,
         Optional<String> policySha256, NetworkAccess.Mode network, int writableCount, int hiddenCount,
         String backendId, List<String> command, Instant started, Duration duration, int exitCode,
-        Optional<String> signal, Optional<String> timedOut, Optional<String> denial, Optional<String> declaredNeeds) {
+        Optional<String> signal, Optional<TimeLimit> timedOut, Optional<String> denial,
+        Optional<String> declaredNeeds) {
 
     /**
      * An event of a package that declares nothing (the components before {@code declaredNeeds}).
@@ -59,7 +59,7 @@ public record RunEvent(String crateName, Optional<String> crateVersion, String p
     public RunEvent(String crateName, Optional<String> crateVersion, String policyName,
             Optional<String> policySha256, NetworkAccess.Mode network, int writableCount, int hiddenCount,
             String backendId, List<String> command, Instant started, Duration duration, int exitCode,
-            Optional<String> signal, Optional<String> timedOut, Optional<String> denial) {
+            Optional<String> signal, Optional<TimeLimit> timedOut, Optional<String> denial) {
         this(crateName, crateVersion, policyName, policySha256, network, writableCount, hiddenCount, backendId,
                 command, started, duration, exitCode, signal, timedOut, denial, Optional.empty());
     }
@@ -111,7 +111,7 @@ public record RunEvent(String crateName, Optional<String> crateVersion, String p
         private Duration duration = Duration.ZERO;
         private int exitCode;
         private Optional<String> signal = Optional.empty();
-        private Optional<String> timedOut = Optional.empty();
+        private Optional<TimeLimit> timedOut = Optional.empty();
         private Optional<String> denial = Optional.empty();
         private Optional<String> declaredNeeds = Optional.empty();
 
@@ -227,7 +227,7 @@ public record RunEvent(String crateName, Optional<String> crateVersion, String p
          * @param value the limit that killed it
          * @return this builder
          */
-        public Builder timedOut(Optional<String> value) {
+        public Builder timedOut(Optional<TimeLimit> value) {
             timedOut = value;
             return this;
         }

@@ -203,14 +203,28 @@ public final class Runner {
         }
 
         /**
-         * Pins the backend by id, as {@code -Dcordon.backend} or {@code CORDON_BACKEND} would.
+         * Pins the backend, as {@code -Dcordon.backend} or {@code CORDON_BACKEND} would: every grant's
+         * {@link Grant#backend()} is overridden.
+         *
+         * @param choice a backend by id, or {@link BackendChoice#NONE} to run without a sandbox (warned on every run)
+         * @return this builder
+         */
+        public Builder pinBackend(BackendChoice choice) {
+            backendPin = Optional.of(Objects.requireNonNull(choice, "choice").id());
+            return this;
+        }
+
+        /**
+         * Pins the backend by id.
          *
          * @param id a backend id, or {@code "none"} to run without a sandbox (warned on every run)
          * @return this builder
+         * @throws IllegalArgumentException when the id is not a backend id
+         * @deprecated the choice is a type now: use {@link #pinBackend(BackendChoice)}
          */
+        @Deprecated(since = "0.2")
         public Builder pinBackend(String id) {
-            backendPin = Optional.of(Objects.requireNonNull(id, "id"));
-            return this;
+            return pinBackend(BackendChoice.of(Objects.requireNonNull(id, "id")));
         }
 
         /**

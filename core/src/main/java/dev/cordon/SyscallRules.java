@@ -8,8 +8,8 @@ import java.util.TreeSet;
  * Which system calls a build script may make, for backends that can install a syscall filter
  * (on Linux, seccomp under Bubblewrap).
  *
- * @param profile the base profile: {@code "default"} (refuse the dangerous calls), {@code "off"} (no
- *     filter), or another profile a filter compiler knows; never null
+ * @param profile the base profile: {@link SyscallProfile#DEFAULT} (refuse the dangerous calls),
+ *     {@link SyscallProfile#OFF} (no filter), or another profile a filter compiler knows; never null
  * @param deny syscall names refused on top of the profile; never null
  * @param allow syscall names the profile would refuse but this grant allows; {@code deny} wins over
  *     {@code allow}; never null
@@ -17,13 +17,7 @@ import java.util.TreeSet;
  *     ["seccomp"]}), so a backend that cannot install one is an error rather than a skipped layer
  * @since 0.1
  */
-public record SyscallRules(String profile, Set<String> deny, Set<String> allow, boolean required) {
-
-    /** The profile name that installs no filter. */
-    public static final String OFF = "off";
-
-    /** The profile name of Cordon's default filter. */
-    public static final String DEFAULT = "default";
+public record SyscallRules(SyscallProfile profile, Set<String> deny, Set<String> allow, boolean required) {
 
     /** Copies the components into sorted, unmodifiable sets. */
     public SyscallRules {
@@ -34,16 +28,16 @@ public record SyscallRules(String profile, Set<String> deny, Set<String> allow, 
 
     /** {@return the default profile, applied where the backend can install it} */
     public static SyscallRules defaults() {
-        return new SyscallRules(DEFAULT, Set.of(), Set.of(), false);
+        return new SyscallRules(SyscallProfile.DEFAULT, Set.of(), Set.of(), false);
     }
 
     /** {@return no filter} */
     public static SyscallRules off() {
-        return new SyscallRules(OFF, Set.of(), Set.of(), false);
+        return new SyscallRules(SyscallProfile.OFF, Set.of(), Set.of(), false);
     }
 
     /** {@return true unless the profile is {@code off} with nothing denied} */
     public boolean wantsFilter() {
-        return !OFF.equals(profile) || !deny.isEmpty();
+        return !SyscallProfile.OFF.equals(profile) || !deny.isEmpty();
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cordon.BackendChoice;
 import dev.cordon.CordonException;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
@@ -49,7 +50,7 @@ class DiscoveryTest {
     }
 
     private static Grant grant(String backend) {
-        return Grant.builder("foo", Path.of("/tmp/x")).backend(backend).build();
+        return Grant.builder("foo", Path.of("/tmp/x")).backend(BackendChoice.of(backend)).build();
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
+import dev.cordon.TimeLimit;
 import dev.cordon.internal.exec.ChildSetup;
 import dev.cordon.internal.exec.Outcome;
 import dev.cordon.internal.exec.DirectiveCheck;
@@ -183,7 +184,7 @@ class SupervisorTest {
         var watch = new Supervisor.Watch(Optional.of(Duration.ofMillis(700)), Optional.empty(), Optional.empty(), DirectiveCheck.NONE);
         Outcome o = run(sh("(sleep 2; touch '" + marker + "') & echo started >&2; sleep 30"), watch);
         assertEquals(ExitCodes.TIMEOUT, o.exitCode());
-        assertEquals(Optional.of("timeout"), o.timedOut());
+        assertEquals(Optional.of(TimeLimit.WALL_CLOCK), o.timedOut());
         assertTrue(o.elapsed().toMillis() < 10_000, o.elapsed().toString());
         assertFalse(o.hangReport().isEmpty());
         Thread.sleep(2500);
@@ -197,7 +198,7 @@ class SupervisorTest {
         Outcome chatty = run(sh("for i in 1 2 3 4 5; do echo tick; sleep 0.3; done"), watch);
         assertEquals(0, chatty.exitCode());
         Outcome silent = run(sh("echo one; sleep 20"), watch);
-        assertEquals(Optional.of("idle-timeout"), silent.timedOut());
+        assertEquals(Optional.of(TimeLimit.IDLE), silent.timedOut());
         assertEquals(List.of("one"), silent.stdoutTail());
     }
 

@@ -11,6 +11,7 @@ import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.Secrets;
 import dev.cordon.SourceMode;
+import dev.cordon.SyscallProfile;
 import dev.cordon.SyscallRules;
 import dev.cordon.internal.policy.evaluation.BuildScriptEnvironment;
 import dev.cordon.internal.policy.model.EnvGlobs;
@@ -123,9 +124,10 @@ class PolicyEvaluationProperties {
         Set<String> allow = new LinkedHashSet<>(d.syscallAllow());
         allow.addAll(c.syscallAllow());
         allow.removeAll(deny);
-        assertEquals(new SyscallRules(c.syscallProfile().or(d::syscallProfile).orElse(SyscallRules.DEFAULT), deny,
+        assertEquals(new SyscallRules(SyscallProfile.of(c.syscallProfile().or(d::syscallProfile).orElse("default")),
+                deny,
                 allow, model.layers().contains("seccomp")), grant.syscalls());
-        assertEquals(model.backend(), grant.backend());
+        assertEquals(model.backend(), grant.backend().id());
         Map<String, String> set = new HashMap<>(d.envSet());
         set.putAll(c.envSet());
         set.forEach((k, v) -> assertEquals(v, grant.environment().get(k), "env.set " + k));

@@ -169,7 +169,8 @@ class PolicyParseTest {
                 [permissions.build.ring]
                 live-log = "cordon/ring.log"
                 """, Fixtures.POLICY);
-        assertEquals(java.util.Optional.of("cordon/ring.log"), policy.decide(Fixtures.invocation("ring")).liveLog());
+        assertEquals(java.util.Optional.of(dev.cordon.LiveLogSink.file(java.nio.file.Path.of("cordon/ring.log"))),
+                policy.decide(Fixtures.invocation("ring")).liveLog());
         assertEquals(java.util.Optional.empty(), policy.decide(Fixtures.invocation("serde")).liveLog());
         PolicyException e = assertThrows(PolicyException.class, () -> Policies.parse("""
                 [permissions.build]

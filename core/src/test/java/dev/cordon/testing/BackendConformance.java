@@ -104,7 +104,8 @@ public abstract class BackendConformance {
         assertTrue(script.toFile().setExecutable(true, false) && script.toFile().setReadable(true, false));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Runner.Builder runner = Runner.builder().discoverProviders(false).backend(backend()).pinBackend(backend().id())
+        Runner.Builder runner = Runner.builder().discoverProviders(false).backend(backend())
+                .pinBackend(dev.cordon.BackendChoice.of(backend().id()))
                 .environment(env).workingDirectory(pkg).stdout(out).stderr(err);
         if (policy.isPresent()) {
             runner.policy(Policies.parse(policy.get(), dir.resolve("cordon.toml")));

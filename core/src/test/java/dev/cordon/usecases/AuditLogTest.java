@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cordon.NetworkAccess;
 import dev.cordon.RunEvent;
+import dev.cordon.TimeLimit;
 import dev.cordon.internal.audit.AuditRecord;
 import dev.cordon.internal.audit.CommandRedaction;
 import dev.cordon.internal.audit.JsonLinesAuditLog;
@@ -83,7 +84,7 @@ class AuditLogTest {
     void auditRecord_hasEveryDocumentedField() throws IOException {
         RunEvent e = new RunEvent("ring", Optional.empty(), "built-in defaults", Optional.empty(),
                 NetworkAccess.Mode.ROUTES, 1, 0, "none", List.of("/b"), Instant.EPOCH, Duration.ofSeconds(2), 124,
-                Optional.of("SIGKILL"), Optional.of("idle-timeout"), Optional.of("refused a write"));
+                Optional.of("SIGKILL"), Optional.of(TimeLimit.IDLE), Optional.of("refused a write"));
         JsonNode r = JSON.readTree(AuditRecord.line(e));
         assertEquals("1970-01-01T00:00:00Z", r.get("time").asText());
         assertTrue(r.get("version").isNull());

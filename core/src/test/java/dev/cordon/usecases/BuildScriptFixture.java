@@ -44,8 +44,8 @@ final class BuildScriptFixture {
     }
 
     Runner.Builder runner() {
-        return Runner.builder().pinBackend("none").environment(env).workingDirectory(pkg).stdout(stdout)
-                .stderr(stderr);
+        return Runner.builder().pinBackend(dev.cordon.BackendChoice.NONE).environment(env).workingDirectory(pkg)
+                .stdout(stdout).stderr(stderr);
     }
 
     int run(Runner.Builder builder) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cordon.NetworkAccess;
 import dev.cordon.RunEvent;
+import dev.cordon.TimeLimit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,11 +24,11 @@ class RunEventBuilderTest {
         RunEvent full = RunEvent.builder("sqlx", "/p/Cargo.toml [workspace.metadata.cordon]", "bwrap", at)
                 .crateVersion(Optional.of("0.7.0")).policySha256(Optional.of("ab")).network(NetworkAccess.Mode.ROUTES)
                 .writableCount(2).hiddenCount(3).command(List.of("bwrap", "x")).duration(Duration.ofSeconds(4))
-                .exitCode(101).signal(Optional.of("SIGKILL")).timedOut(Optional.of("timeout"))
+                .exitCode(101).signal(Optional.of("SIGKILL")).timedOut(Optional.of(TimeLimit.WALL_CLOCK))
                 .denial(Optional.of("refused")).declaredNeeds(Optional.of("timeout = \"9m\"")).build();
         assertEquals(new RunEvent("sqlx", Optional.of("0.7.0"), "/p/Cargo.toml [workspace.metadata.cordon]",
                 Optional.of("ab"), NetworkAccess.Mode.ROUTES, 2, 3, "bwrap", List.of("bwrap", "x"), at,
-                Duration.ofSeconds(4), 101, Optional.of("SIGKILL"), Optional.of("timeout"), Optional.of("refused"),
+                Duration.ofSeconds(4), 101, Optional.of("SIGKILL"), Optional.of(TimeLimit.WALL_CLOCK), Optional.of("refused"),
                 Optional.of("timeout = \"9m\"")), full);
     }
 }

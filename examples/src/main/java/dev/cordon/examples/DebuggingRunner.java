@@ -1,6 +1,7 @@
 package dev.cordon.examples;
 
 import dev.cordon.Grant;
+import dev.cordon.LiveLogSink;
 import dev.cordon.Runner;
 import dev.cordon.RunnerInvocation;
 import java.nio.file.Path;
@@ -38,7 +39,8 @@ public final class DebuggingRunner {
             b.timeout(Duration.parse(invocation.environment().getOrDefault("DEBUG_TIMEOUT", "PT10M")));
         }
         if (grant.liveLog().isEmpty()) {
-            b.liveLog("cordon/live.log"); // relative: inside Cargo's target dir; CORDON_LIVE_LOG still wins
+            // relative: inside Cargo's target dir; CORDON_LIVE_LOG still wins
+            b.liveLog(LiveLogSink.file(Path.of("cordon/live.log")));
         }
         return b.build();
     }

@@ -38,7 +38,7 @@ public final class JsonLinesListener implements RunListener {
                 + ",\"durationMs\":" + event.duration().toMillis()
                 + ",\"exitCode\":" + event.exitCode()
                 + ",\"signal\":" + event.signal().map(JsonLinesListener::quote).orElse("null")
-                + ",\"timedOut\":" + event.timedOut().map(JsonLinesListener::quote).orElse("null") + "}\n";
+                + ",\"timedOut\":" + event.timedOut().map(t -> quote(t.key())).orElse("null") + "}\n";
         try {
             Files.createDirectories(file.getParent());
             Files.write(file, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,

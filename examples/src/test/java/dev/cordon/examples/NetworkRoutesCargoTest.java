@@ -132,6 +132,11 @@ class NetworkRoutesCargoTest {
 
     private CargoProject.Result build(String policy, List<String> targets, boolean fail, String pathName)
             throws IOException {
+        return build("probe", policy, targets, fail, pathName);
+    }
+
+    private CargoProject.Result build(String crate, String policy, List<String> targets, boolean fail,
+            String pathName) throws IOException {
         Path policyFile = dir.resolve("cordon.toml");
         Files.writeString(policyFile, policy);
         String script = probeScript(targets);
@@ -140,8 +145,8 @@ class NetworkRoutesCargoTest {
         }
         LaunchPaths.LaunchPath path = paths.all().stream().filter(p -> p.name().equals(pathName)).findFirst()
                 .orElseThrow();
-        CargoProject project = CargoProject.in(dir.resolve("ws")).binaryPackage("probe", script, "fn main() {}");
-        path.wire(project, List.of("--policy", policyFile.toString()), "probe");
+        CargoProject project = CargoProject.in(dir.resolve(crate.equals("probe") ? "ws" : "ws-" + crate)).binaryPackage(crate, script, "fn main() {}");
+        path.wire(project, List.of("--policy", policyFile.toString()), crate);
         return path.build(project, dir.resolve("target"));
     }
 
@@ -246,6 +251,20 @@ class NetworkRoutesCargoTest {
             assertTrue(result.stderr().contains("crate 'probe' tried to connect to 10.255.255.1:443"), result.stderr());
             assertTrue(result.stderr().contains("network-access = { action = \"permit\", routes = [\"10.255.255.1:443\"] }"),
                     result.stderr());
+        }
+    }
+
+    /** Issue 16: a crate named like a policy key is told its own table, which a policy reads back as that crate's. */
+    @Test
+    void build_refusalOfACrateNamedLikeAKeyNamesItsCratesTable() throws Exception {
+        try (Server granted = new Server("127.0.0.1", 0)) {
+            String policy = "[permissions.build.crates.env]\nnetwork-access = { action = \"permit\", routes = "
+                    + "[\"127.0.0.1:" + granted.port() + "\"] }\n";
+            var result = build("env", policy, List.of("tcp 10.255.255.1:443"), true, "cold");
+            assertNotEquals(0, result.exitCode());
+            assertTrue(result.stderr().contains("crate 'env' tried to connect to 10.255.255.1:443 (tcp, refused with "
+                    + "EACCES); to allow it, in [permissions.build.crates.env]: network-access = { action = \"permit\","
+                    + " routes = [\"10.255.255.1:443\"] }"), result.stderr());
         }
     }
 }

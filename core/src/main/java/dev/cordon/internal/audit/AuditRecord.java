@@ -36,7 +36,9 @@ public final class AuditRecord {
         out.append("\"durationMs\":").append(event.duration().toMillis()).append(',');
         out.append("\"exitCode\":").append(event.exitCode()).append(',');
         optional(out, "signal", event.signal()).append(',');
-        optional(out, "timedOut", event.timedOut()).append(',');
+        // The policy key ("timeout", "idle-timeout"): the audit log's spelling since 0.1.
+        optional(out, "timedOut", event.timedOut().isPresent() ? Optional.of(event.timedOut().get().key())
+                : Optional.empty()).append(',');
         optional(out, "denial", event.denial());
         if (event.declaredNeeds().isPresent()) { // only for packages that declare: older readers see no change
             out.append(',');

@@ -2,6 +2,7 @@ package dev.cordon.internal.directives;
 
 import dev.cordon.Grant;
 import dev.cordon.RunnerInvocation;
+import dev.cordon.internal.text.PolicyTables;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -232,14 +233,10 @@ public final class DirectiveFirewall {
                 .append(". Cargo would act on it outside the sandbox, so the build stops here.");
         if (policyForm.isPresent()) {
             m.append(" If the crate needs it, allow exactly this directive in the policy:\n")
-                    .append("[permissions.build.").append(tableName(crate)).append("]\n")
+                    .append(PolicyTables.header(PolicyTables.BUILD, crate)).append('\n')
                     .append("directives = { allow = [").append(tomlString(policyForm.get())).append("] }");
         }
         return Verdict.refuse(m.toString());
-    }
-
-    private static String tableName(String crate) {
-        return crate.matches("[A-Za-z0-9_-]+") ? crate : tomlString(crate);
     }
 
     /** A TOML basic string. */

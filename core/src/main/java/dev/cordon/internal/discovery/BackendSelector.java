@@ -1,5 +1,6 @@
 package dev.cordon.internal.discovery;
 
+import dev.cordon.BackendChoice;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.SandboxException;
@@ -72,15 +73,15 @@ public final class BackendSelector {
      * @throws SandboxException when it is unknown or unavailable; never falls back to no sandbox
      */
     public SandboxBackend select(Grant grant) {
-        String wanted = pin.orElse(grant.backend());
+        String wanted = pin.orElse(grant.backend().id());
         String why = why(grant);
-        if (wanted.equals(Grant.NO_SANDBOX)) {
-            return registry.get(Grant.NO_SANDBOX).orElseGet(NoSandboxBackend::new);
+        if (wanted.equals(BackendChoice.NONE.id())) {
+            return registry.get(BackendChoice.NONE.id()).orElseGet(NoSandboxBackend::new);
         }
-        if (wanted.equals(Grant.AUTO_BACKEND)) {
+        if (wanted.equals(BackendChoice.AUTO.id())) {
             List<String> reasons = new ArrayList<>();
             for (SandboxBackend backend : registry.byPriority(SandboxBackend::priority, SandboxBackend::id)) {
-                if (backend.id().equals(Grant.NO_SANDBOX)) {
+                if (backend.id().equals(BackendChoice.NONE.id())) {
                     continue;
                 }
                 var availability = backend.availability(environment);
@@ -116,9 +117,9 @@ public final class BackendSelector {
 
     private String known() {
         List<String> ids = new ArrayList<>(registry.ids());
-        ids.add(Grant.AUTO_BACKEND);
-        if (!ids.contains(Grant.NO_SANDBOX)) {
-            ids.add(Grant.NO_SANDBOX);
+        ids.add(BackendChoice.AUTO.id());
+        if (!ids.contains(BackendChoice.NONE.id())) {
+            ids.add(BackendChoice.NONE.id());
         }
         return String.join(", ", ids);
     }

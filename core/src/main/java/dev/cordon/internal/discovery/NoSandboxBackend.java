@@ -1,5 +1,6 @@
 package dev.cordon.internal.discovery;
 
+import dev.cordon.BackendChoice;
 import dev.cordon.ExecutionPlan;
 import dev.cordon.Grant;
 import dev.cordon.RunnerInvocation;
@@ -19,7 +20,7 @@ public final class NoSandboxBackend implements SandboxBackend {
 
     @Override
     public String id() {
-        return Grant.NO_SANDBOX;
+        return BackendChoice.NONE.id();
     }
 
     @Override

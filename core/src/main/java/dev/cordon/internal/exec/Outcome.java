@@ -1,5 +1,6 @@
 package dev.cordon.internal.exec;
 
+import dev.cordon.TimeLimit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -9,14 +10,14 @@ import java.util.Optional;
  *
  * @param exitCode the exit status to end the runner with
  * @param signal the signal that killed the script, if it died of one
- * @param timedOut which limit killed it ({@code "timeout"} or {@code "idle-timeout"}), if any
+ * @param timedOut which time limit killed it, if any
  * @param elapsed the wall-clock time
  * @param stdoutTail the last lines the script wrote to stdout (only when stdout was piped)
  * @param stderrTail the last lines the script wrote to stderr
  * @param hangReport what the hung process was doing when a limit killed it, if it could be read
  * @param refusal why a stdout line was refused and the run stopped, if one was
  */
-public record Outcome(int exitCode, Optional<String> signal, Optional<String> timedOut, Duration elapsed,
+public record Outcome(int exitCode, Optional<String> signal, Optional<TimeLimit> timedOut, Duration elapsed,
         List<String> stdoutTail, List<String> stderrTail, List<String> hangReport, Optional<String> refusal) {
 
     /** {@return true when the script exited 0} */

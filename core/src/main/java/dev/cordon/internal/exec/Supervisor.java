@@ -3,6 +3,7 @@ package dev.cordon.internal.exec;
 import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
 import dev.cordon.SandboxException;
+import dev.cordon.TimeLimit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -78,9 +79,10 @@ public final class Supervisor {
      * The most bytes of stdout and stderr together, and what to say when a script writes more.
      *
      * @param bytes the limit
-     * @param message the whole message for stderr
+     * @param message makes the whole message for stderr, only when a script writes more (it names the crate's
+     *     policy table, which costs loading the policy reader's key list)
      */
-    public record OutputLimit(long bytes, String message) {
+    public record OutputLimit(long bytes, java.util.function.Supplier<String> message) {
     }
 
     /** Why the supervisor stopped a run itself, and the exit code that says so. */
@@ -145,7 +147,7 @@ public final class Supervisor {
         OutputTail outTail = new OutputTail(TAIL_LINES);
         Thread errPump = start("stderr", () -> copy(child, errTail, watch, lastOutput, written, refused));
         Thread outPump = start("stdout", () -> gate(child, outTail, watch, lastOutput, written, refused));
-        Optional<String> timedOut = Optional.empty();
+        Optional<TimeLimit> timedOut = Optional.empty();
         List<String> hang = List.of();
         int status = ExitCodes.INTERNAL;
         try {
@@ -192,7 +194,7 @@ public final class Supervisor {
         return new Outcome(exitCode, signal, timedOut, elapsed, outTail.lines(), errTail.lines(), hang, refusal);
     }
 
-    private record Watched(Optional<Integer> status, Optional<String> timedOut) {
+    private record Watched(Optional<Integer> status, Optional<TimeLimit> timedOut) {
     }
 
     private static Watched waitFor(Child child, Watch watch, long start, AtomicLong lastOutput,
@@ -205,14 +207,14 @@ public final class Supervisor {
             if (watch.timeout().isPresent()) {
                 long left = start + watch.timeout().get().toNanos() - now;
                 if (left <= 0) {
-                    return new Watched(Optional.empty(), Optional.of("timeout"));
+                    return new Watched(Optional.empty(), Optional.of(TimeLimit.WALL_CLOCK));
                 }
                 next = Math.min(next, left);
             }
             if (watch.idleTimeout().isPresent()) {
                 long left = lastOutput.get() + watch.idleTimeout().get().toNanos() - now;
                 if (left <= 0) {
-                    return new Watched(Optional.empty(), Optional.of("idle-timeout"));
+                    return new Watched(Optional.empty(), Optional.of(TimeLimit.IDLE));
                 }
                 next = Math.min(next, left);
             }
@@ -368,7 +370,7 @@ public final class Supervisor {
         if (total <= limit.bytes()) {
             return n;
         }
-        refused.compareAndSet(null, new Stop(ExitCodes.LIMIT_EXCEEDED, limit.message()));
+        refused.compareAndSet(null, new Stop(ExitCodes.LIMIT_EXCEEDED, limit.message().get()));
         child.kill();
         return (int) Math.max(0, n - (total - limit.bytes()));
     }

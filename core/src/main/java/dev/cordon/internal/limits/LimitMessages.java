@@ -1,6 +1,7 @@
 package dev.cordon.internal.limits;
 
 import dev.cordon.internal.policy.model.Sizes;
+import dev.cordon.internal.text.PolicyTables;
 
 /** What the runner says when a resource limit stops a build script: the limit, its value, and the way out. */
 public final class LimitMessages {
@@ -43,8 +44,8 @@ public final class LimitMessages {
     }
 
     private static String stopped(String crate, String what, String key, String raised) {
-        String table = crate.matches("[A-Za-z0-9_-]+") ? crate : "\"" + crate.replace("\"", "\\\"") + "\"";
         return "cordon: the build script of " + crate + " " + what + ". If it needs more, raise the limit in the"
-                + " policy:\n[permissions.build." + table + "]\nlimits = { " + key + " = " + raised + " }";
+                + " policy:\n" + PolicyTables.header(PolicyTables.BUILD, crate) + "\nlimits = { " + key + " = " + raised
+                + " }";
     }
 }

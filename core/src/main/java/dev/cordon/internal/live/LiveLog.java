@@ -1,5 +1,6 @@
 package dev.cordon.internal.live;
 
+import dev.cordon.LiveLogSink;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.internal.exec.Supervisor;
 import java.io.IOException;
@@ -18,9 +19,10 @@ import java.util.Optional;
  * {@code 12:03:04.123 [ring] stderr| compiling crypto/curve25519.c}. Cargo still gets the untouched
  * bytes; this is a second copy for people.
  *
- * <p>Asked for with {@code CORDON_LIVE_LOG}: {@code stderr} writes to the runner's stderr; any other
- * value names a file, appended to by every build script of the build (an absolute path, or a path
- * relative to Cargo's target directory, e.g. {@code cordon/live.log}).
+ * <p>Asked for with {@code CORDON_LIVE_LOG} or a grant's {@link dev.cordon.Grant#liveLog()} ({@link LiveLogSink}):
+ * {@code stderr} writes to the runner's stderr, {@code tty} to the terminal; any other value names a file,
+ * appended to by every build script of the build (an absolute path, or a path relative to Cargo's target
+ * directory, e.g. {@code cordon/live.log}).
  */
 public final class LiveLog implements Supervisor.LineListener {
     /** The environment variable that switches live output on. */
@@ -49,7 +51,17 @@ public final class LiveLog implements Supervisor.LineListener {
      */
     public static Optional<LiveLog> fromEnvironment(RunnerInvocation invocation, Map<String, String> environment,
             OutputStream stderr) {
-        return of(invocation, environment.get(VARIABLE), stderr);
+        String value = environment.get(VARIABLE);
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        LiveLogSink sink;
+        try {
+            sink = LiveLogSink.parse(value);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // a live log is a convenience: an unusable value only loses the copy
+        }
+        return Optional.of(of(invocation, sink, stderr));
     }
 
     /**
@@ -62,26 +74,23 @@ public final class LiveLog implements Supervisor.LineListener {
      * @param stderr the runner's stderr, for {@code "stderr"}
      * @return the live log, or empty when neither asks for one
      */
-    public static Optional<LiveLog> forRun(RunnerInvocation invocation, Optional<String> grantSink,
+    public static Optional<LiveLog> forRun(RunnerInvocation invocation, Optional<LiveLogSink> grantSink,
             Map<String, String> environment, OutputStream stderr) {
         Optional<LiveLog> fromEnvironment = fromEnvironment(invocation, environment, stderr);
-        return fromEnvironment.isPresent() ? fromEnvironment : of(invocation, grantSink.orElse(null), stderr);
+        return fromEnvironment.isPresent() || grantSink.isEmpty() ? fromEnvironment
+                : Optional.of(of(invocation, grantSink.get(), stderr));
     }
 
-    private static Optional<LiveLog> of(RunnerInvocation invocation, String value, OutputStream stderr) {
-        if (value == null || value.isBlank()) {
-            return Optional.empty();
-        }
+    private static LiveLog of(RunnerInvocation invocation, LiveLogSink value, OutputStream stderr) {
         // "tty": the terminal Cargo was started from, which Cargo's own output capture does not reach; when the
         // build has no terminal (CI), opening it fails and the lines are dropped like any live-log failure.
-        LineSink sink = value.equals("stderr") ? LineSink.of(stderr)
-                : value.equals("tty") ? LineSink.appendingTo(Path.of("/dev/tty"))
-                : LineSink.appendingTo(target(invocation, value));
-        return Optional.of(new LiveLog(invocation.crateName(), sink, Clock.system(ZoneId.systemDefault())));
+        // instanceof, not a pattern switch: a type switch spins a class at run time (PackagedRunnerIT).
+        LineSink sink = value instanceof LiveLogSink.File file ? LineSink.appendingTo(target(invocation, file.path()))
+                : value == LiveLogSink.STDERR ? LineSink.of(stderr) : LineSink.appendingTo(Path.of("/dev/tty"));
+        return new LiveLog(invocation.crateName(), sink, Clock.system(ZoneId.systemDefault()));
     }
 
-    private static Path target(RunnerInvocation invocation, String value) {
-        Path path = Path.of(value);
+    private static Path target(RunnerInvocation invocation, Path path) {
         if (path.isAbsolute()) {
             return path.normalize();
         }

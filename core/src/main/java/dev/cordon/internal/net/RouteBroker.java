@@ -1,9 +1,11 @@
 package dev.cordon.internal.net;
 
+import dev.cordon.Policies;
 import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
+import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
 import dev.cordon.SyscallFilter;
@@ -88,6 +90,7 @@ public final class RouteBroker implements AutoCloseable {
     }
 
     private final String crate;
+    private final RunnerInvocation.Kind kind;
     private final RouteTable routes;
     private final List<Path> unixAllowed;
     private final byte[] filter;
@@ -108,6 +111,7 @@ public final class RouteBroker implements AutoCloseable {
 
     private RouteBroker(RunnerInvocation invocation, Grant grant, SyscallFilter routeFilter) throws IOException {
         this.crate = grant.crateName();
+        this.kind = invocation.kind();
         this.routes = RouteTable.resolve(grant.network().routes());
         List<Path> unix = new ArrayList<>();
         invocation.outDir().ifPresent(unix::add);
@@ -242,8 +246,8 @@ public final class RouteBroker implements AutoCloseable {
         }
         for (Denial d : denials) {
             out.append("crate '").append(crate).append("' tried to connect to ").append(d.destination())
-                    .append(" (").append(d.protocol()).append(", refused with EACCES); to allow it, in [permissions.build.")
-                    .append(crate).append("]: ").append(d.fix()).append('\n');
+                    .append(" (").append(d.protocol()).append(", refused with EACCES); to allow it, in ")
+                    .append(Policies.tableHeader(kind, crate)).append(": ").append(d.fix()).append('\n');
         }
         for (String route : routes.unresolved()) {
             out.append("route ").append(route).append(" of crate '").append(crate)

@@ -26,9 +26,9 @@ import java.util.regex.Pattern;
  */
 public final class PolicyAdditions {
     private static final Pattern HEADER = Pattern.compile(
-            "^\\[((?:[A-Za-z0-9_-]+\\.)*permissions\\.(?:build|run)\\.(?:[A-Za-z0-9_-]+|\"[^\"]+\"))\\]$");
+            "^\\[((?:[A-Za-z0-9_-]+\\.)*permissions\\.(?:build|run)\\.(?:crates\\.)?(?:[A-Za-z0-9_-]+|\"[^\"]+\"))\\]$");
     private static final Pattern INLINE = Pattern.compile(
-            "to allow it, in \\[((?:[A-Za-z0-9_-]+\\.)*permissions\\.(?:build|run)\\.(?:[A-Za-z0-9_-]+|\"[^\"]+\"))\\]: (.+)$");
+            "to allow it, in \\[((?:[A-Za-z0-9_-]+\\.)*permissions\\.(?:build|run)\\.(?:crates\\.)?(?:[A-Za-z0-9_-]+|\"[^\"]+\"))\\]: (.+)$");
     private static final Pattern KEY_LINE = Pattern.compile("^([a-z][a-z-]*) = (.+)$");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TomlMapper TOML = new TomlMapper();

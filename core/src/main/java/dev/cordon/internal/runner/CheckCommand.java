@@ -55,8 +55,8 @@ final class CheckCommand {
         Policy policy = Policies.parse(text, file.get()); // always validated afresh, never from the cache
         // The backend a policy names must exist here; whether it is available is this machine's business.
         Grant sample = policy.decide(sampleCall(settings, "cordon-check"));
-        String backend = sample.backend();
-        if (!backend.equals(Grant.AUTO_BACKEND) && !backend.equals(Grant.NO_SANDBOX)) {
+        String backend = sample.backend().id();
+        if (!sample.backend().isAuto() && !sample.backend().isNone()) {
             List<SandboxBackend> known = ProviderRegistry.of(SandboxBackend.class, settings.discover(),
                     settings.classLoader(), settings.backends(), SandboxBackend::id).all();
             boolean found = false;

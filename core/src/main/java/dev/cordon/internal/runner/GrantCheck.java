@@ -1,5 +1,6 @@
 package dev.cordon.internal.runner;
 
+import dev.cordon.BackendChoice;
 import dev.cordon.ExitCodes;
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
@@ -7,6 +8,7 @@ import dev.cordon.PolicyException;
 import dev.cordon.PolicyViolation;
 import dev.cordon.Route;
 import dev.cordon.SandboxException;
+import dev.cordon.internal.text.PolicyTables;
 import dev.cordon.spi.Capability;
 import dev.cordon.spi.SandboxBackend;
 import java.util.ArrayList;
@@ -76,7 +78,7 @@ final class GrantCheck {
     }
 
     static void requireEnforceable(Grant grant, SandboxBackend backend) {
-        if (backend.id().equals(Grant.NO_SANDBOX)) {
+        if (backend.id().equals(BackendChoice.NONE.id())) {
             return; // chosen by name: nothing is enforced, and the runner says so on every run
         }
         Set<Capability> can = backend.capabilities();
@@ -92,7 +94,7 @@ final class GrantCheck {
                         + " but backend '" + backend.id() + "' can only grant all-or-nothing network"
                         + (can.contains(Capability.NETWORK_LOOPBACK_ROUTES) ? " (or loopback routes)" : "")
                         + "; to allow it full network, write network-access = { action = \"permit\" } "
-                        + "without routes in [permissions.build." + grant.crateName() + "]");
+                        + "without routes in " + PolicyTables.header(PolicyTables.BUILD, grant.crateName()));
             }
         }
         if (!grant.hidden().isEmpty() && !can.contains(Capability.HIDE_PATHS)) {

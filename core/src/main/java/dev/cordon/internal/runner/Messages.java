@@ -2,6 +2,7 @@ package dev.cordon.internal.runner;
 
 import dev.cordon.Grant;
 import dev.cordon.RunnerInvocation;
+import dev.cordon.TimeLimit;
 import dev.cordon.internal.exec.Outcome;
 import dev.cordon.internal.policy.model.Durations;
 import java.io.IOException;
@@ -66,7 +67,7 @@ final class Messages {
                 : (run ? invocation.program().getFileName() + " of " : "build script of ") + invocation.crateName()
                         + version;
         if (outcome.timedOut().isPresent()) {
-            String limit = outcome.timedOut().get().equals("timeout")
+            String limit = outcome.timedOut().get() == TimeLimit.WALL_CLOCK
                     ? "timeout of " + Durations.format(grant.timeout().orElseThrow())
                     : "idle timeout of " + Durations.format(grant.idleTimeout().orElseThrow()) + " without output";
             out.append("cordon: ").append(crate).append(" killed after ")

@@ -325,9 +325,9 @@ final class PolicyRerun {
                 grant.readable().toString(), grant.writable().toString(), grant.hidden().toString(),
                 environment.toString(), grant.temporaryDirectory().toString(), grant.timeout().toString(),
                 grant.idleTimeout().toString(), grant.source().toString(), grant.liveLog().toString(),
-                grant.syscalls().profile(), new TreeSet<>(grant.syscalls().deny()).toString(),
+                grant.syscalls().profile().name(), new TreeSet<>(grant.syscalls().deny()).toString(),
                 new TreeSet<>(grant.syscalls().allow()).toString(), Boolean.toString(grant.syscalls().required()),
-                grant.backend(), limitsText, grant.allowedDirectives().toString());
+                grant.backend().id(), limitsText, grant.allowedDirectives().toString());
         return Sha256.hex(Sha256.digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -170,8 +170,8 @@ final class Resolution {
                 // many build scripts compiles each distinct filter once.
                 // A plain string key: a record's equals and hashCode bootstrap through invokedynamic, which
                 // costs a fresh JVM (the cold path) more than the memo saves.
-                String key = compiler.id() + '|' + grant.syscalls().profile() + '|' + grant.syscalls().deny() + '|'
-                        + grant.syscalls().allow() + '|' + grant.syscalls().required() + '|' + grant.network().mode();
+                String key = compiler.id() + '|' + grant.syscalls().profile().name() + '|' + grant.syscalls().deny()
+                        + '|' + grant.syscalls().allow() + '|' + grant.syscalls().required() + '|' + grant.network().mode();
                 SyscallFilter filter = FILTERS.get(key);
                 if (filter == null) {
                     filter = compiler.compile(grant.syscalls(), grant.network());

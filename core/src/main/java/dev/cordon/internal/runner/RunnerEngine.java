@@ -1,5 +1,6 @@
 package dev.cordon.internal.runner;
 
+import dev.cordon.BackendChoice;
 import dev.cordon.CordonException;
 import dev.cordon.ExecutionPlan;
 import dev.cordon.ExitCodes;
@@ -163,7 +164,7 @@ public final class RunnerEngine {
             return 0;
         }
         rerun.ifPresent(PolicyRerun::forget);
-        if (prepared.backend().id().equals(Grant.NO_SANDBOX)) {
+        if (prepared.backend().id().equals(BackendChoice.NONE.id())) {
             messages.noSandbox(invocation, "backend \"none\" " + prepared.selector().why(grant));
         }
         createTemporaryDirectory(grant);
@@ -186,7 +187,7 @@ public final class RunnerEngine {
                 ? RouteBroker.start(invocation, grant, resolution.routeFilter(grant)) : null;
         ExecutionPlan plan = broker == null ? prepared.plan() : broker.wrap(prepared.plan(), settings.spawner().connectsUnixSockets());
         try {
-        if (prepared.backend().id().equals(Grant.NO_SANDBOX)) {
+        if (prepared.backend().id().equals(BackendChoice.NONE.id())) {
             outcome = supervisor.execute(plan, watch);
         } else {
             // Process and memory limits: a per-run cgroup the sandbox joins, or rlimits inside it.
@@ -221,8 +222,15 @@ public final class RunnerEngine {
             return Optional.empty();
         }
         long bytes = grant.limits().outputBytes().getAsLong();
-        return Optional.of(new Supervisor.OutputLimit(bytes, LimitMessages.outputExceeded(invocation.crateName(),
-                bytes)));
+        return Optional.of(new Supervisor.OutputLimit(bytes, new OutputExceeded(invocation.crateName(), bytes)));
+    }
+
+    /** The output limit's message, made only when a script exceeds it. A class, not a lambda: no class spun per run. */
+    private record OutputExceeded(String crate, long bytes) implements java.util.function.Supplier<String> {
+        @Override
+        public String get() {
+            return LimitMessages.outputExceeded(crate, bytes);
+        }
     }
 
     /** The directive firewall as the supervisor's check of every stdout line. */

@@ -26,7 +26,7 @@ class GrantDigestProperties {
     private static Grant grant(Set<String> deny, String value, String makeflags, String jobs) {
         return Grant.builder("probe", Path.of("/t/cordon-tmp")).environment("PROBE", value)
                 .environment("CARGO_MAKEFLAGS", makeflags).environment("NUM_JOBS", jobs)
-                .syscalls(new SyscallRules(SyscallRules.DEFAULT, deny, Set.of(), false)).build();
+                .syscalls(new SyscallRules(dev.cordon.SyscallProfile.DEFAULT, deny, Set.of(), false)).build();
     }
 
     @Property

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.NetworkAccess;
 import dev.cordon.SyscallFilter;
+import dev.cordon.SyscallProfile;
 import dev.cordon.SyscallRules;
 import dev.cordon.testing.RequiredTools;
 import java.io.IOException;
@@ -139,7 +140,7 @@ class KernelEnforcementTest {
 
     @Test
     void customRules_denyAddsACallAndAllowLiftsOneFromTheProfile() throws Exception {
-        SyscallRules rules = new SyscallRules("default", Set.of("getppid"), Set.of("ptrace"), false);
+        SyscallRules rules = new SyscallRules(SyscallProfile.of("default"), Set.of("getppid"), Set.of("ptrace"), false);
         SyscallFilter filter = compiler.compile(rules, NetworkAccess.none());
 
         Map<String, String> observed = run(Optional.of(filter), List.of("getppid", "ptrace", "keyctl", "getpid"));
@@ -150,7 +151,7 @@ class KernelEnforcementTest {
 
     @Test
     void denyBeatsAllow_forTheSameCall() throws Exception {
-        SyscallRules rules = new SyscallRules("default", Set.of("getppid"), Set.of("getppid"), false);
+        SyscallRules rules = new SyscallRules(SyscallProfile.of("default"), Set.of("getppid"), Set.of("getppid"), false);
         SyscallFilter filter = compiler.compile(rules, NetworkAccess.none());
 
         assertEquals(Map.of("getppid", EPERM), run(Optional.of(filter), List.of("getppid")));

@@ -11,6 +11,7 @@ import dev.cordon.PolicyException;
 import dev.cordon.PolicyViolation;
 import dev.cordon.SandboxException;
 import dev.cordon.SyscallFilter;
+import dev.cordon.SyscallProfile;
 import dev.cordon.SyscallRules;
 import dev.cordon.spi.Availability;
 import dev.cordon.spi.SyscallFilterCompiler;
@@ -33,7 +34,7 @@ class SeccompFilterCompilerTest {
 
     @Test
     void compile_denyAndAllow_appearInTheDescription() {
-        SyscallRules rules = new SyscallRules("default", Set.of("getppid"), Set.of("ptrace"), false);
+        SyscallRules rules = new SyscallRules(SyscallProfile.of("default"), Set.of("getppid"), Set.of("ptrace"), false);
 
         SyscallFilter filter = new SeccompFilterCompiler("Linux", "aarch64").compile(rules, NetworkAccess.all());
 
@@ -43,7 +44,7 @@ class SeccompFilterCompilerTest {
 
     @Test
     void compile_unknownSyscall_isAPolicyErrorWithASuggestion() {
-        SyscallRules rules = new SyscallRules("default", Set.of("getppidd"), Set.of(), false);
+        SyscallRules rules = new SyscallRules(SyscallProfile.of("default"), Set.of("getppidd"), Set.of(), false);
 
         PolicyException e = assertThrows(PolicyException.class,
                 () -> linuxAmd64.compile(rules, NetworkAccess.none()));
@@ -57,7 +58,7 @@ class SeccompFilterCompilerTest {
 
     @Test
     void compile_everyUnknownName_isReportedOnce() {
-        SyscallRules rules = new SyscallRules("defualt", Set.of("nosuchcall_at_all"), Set.of("ptrac"), false);
+        SyscallRules rules = new SyscallRules(SyscallProfile.of("defualt"), Set.of("nosuchcall_at_all"), Set.of("ptrac"), false);
 
         PolicyException e = assertThrows(PolicyException.class,
                 () -> linuxAmd64.compile(rules, NetworkAccess.none()));
@@ -71,7 +72,7 @@ class SeccompFilterCompilerTest {
 
     @Test
     void compile_nameOfAnotherArchitecture_isAcceptedAndSkipped() {
-        SyscallRules rules = new SyscallRules("off", Set.of("iopl"), Set.of(), false);
+        SyscallRules rules = new SyscallRules(SyscallProfile.of("off"), Set.of("iopl"), Set.of(), false);
 
         SyscallFilter arm = new SeccompFilterCompiler("Linux", "aarch64").compile(rules, NetworkAccess.all());
         SyscallFilter off = new SeccompFilterCompiler("Linux", "aarch64").compile(SyscallRules.off(),

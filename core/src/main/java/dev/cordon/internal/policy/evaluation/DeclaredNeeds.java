@@ -17,6 +17,7 @@ import dev.cordon.internal.policy.model.PolicyPrinter;
 import dev.cordon.internal.policy.model.Rules;
 import dev.cordon.internal.policy.reading.KeyPath;
 import dev.cordon.internal.policy.reading.PolicyCompiler;
+import dev.cordon.internal.text.PolicyTables;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -154,8 +155,8 @@ public record DeclaredNeeds(Path manifest, Rules rules, Optional<String> problem
      * @param invocation the call
      */
     public static String tableOf(String keyPrefix, RunnerInvocation invocation) {
-        String kind = invocation.kind() == RunnerInvocation.Kind.RUN ? "run" : "build";
-        return "[" + KeyPath.crateTable(keyPrefix + "permissions." + kind, invocation.crateName()) + "]";
+        String section = invocation.kind() == RunnerInvocation.Kind.RUN ? PolicyTables.RUN : PolicyTables.BUILD;
+        return PolicyTables.header(keyPrefix + section, invocation.crateName());
     }
 
     /** {@return the declaration as the TOML keys of a policy table} */

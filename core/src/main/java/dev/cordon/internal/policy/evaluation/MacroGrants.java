@@ -1,5 +1,6 @@
 package dev.cordon.internal.policy.evaluation;
 
+import dev.cordon.BackendChoice;
 import dev.cordon.Grant;
 import dev.cordon.NetworkAccess;
 import dev.cordon.ResourceLimits;
@@ -7,6 +8,7 @@ import dev.cordon.Route;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.Secrets;
 import dev.cordon.SourceMode;
+import dev.cordon.SyscallProfile;
 import dev.cordon.SyscallRules;
 import dev.cordon.internal.invocation.RustcCall;
 import dev.cordon.internal.policy.model.PathSpec;
@@ -63,7 +65,8 @@ public final class MacroGrants {
         RustcCall rustc = RustcCall.parse(invocation.arguments(), invocation.workingDirectory());
         Path tmp = temporaryDirectory(invocation, rustc);
         Map<String, Path> vars = PolicyEngine.variables(invocation, tmp);
-        Grant.Builder grant = Grant.builder(subject(invocation), tmp).policyName(policyName).backend(model.backend());
+        Grant.Builder grant = Grant.builder(subject(invocation), tmp).policyName(policyName)
+                .backend(BackendChoice.of(model.backend()));
 
         List<Path> hidden = new ArrayList<>(GrantPaths.secrets(invocation));
         PolicyEngine.resolveAll(rules.hide(), vars, hidden);
@@ -104,9 +107,9 @@ public final class MacroGrants {
         grant.timeout(rules.timeout().orElse(null));
         grant.idleTimeout(rules.idleTimeout().orElse(null));
         grant.source(SourceMode.READ_ONLY);
-        grant.syscalls(new SyscallRules(rules.syscallProfile().orElse(SyscallRules.DEFAULT),
-                new LinkedHashSet<>(rules.syscallDeny()), allowed(rules),
-                model.layers().contains(PolicyModel.SECCOMP_LAYER)));
+        String profile = rules.syscallProfile().orElse(SyscallProfile.DEFAULT.name());
+        grant.syscalls(new SyscallRules(SyscallProfile.of(profile), new LinkedHashSet<>(rules.syscallDeny()),
+                allowed(rules), model.layers().contains(PolicyModel.SECCOMP_LAYER)));
         grant.environment(environment(invocation, tmp, rules));
         grant.limits(limits(rules));
         return grant.build();
@@ -147,7 +150,7 @@ public final class MacroGrants {
             network = widest(network, r.network());
             timeout = longest(timeout, r.timeout());
             idle = longest(idle, r.idleTimeout());
-            profiles.add(r.syscallProfile().orElse(SyscallRules.DEFAULT));
+            profiles.add(r.syscallProfile().orElse(SyscallProfile.DEFAULT.name()));
             addNew(write, r.write());
             addNew(read, r.read());
             addNew(hide, r.hide());

@@ -1,11 +1,14 @@
 package dev.cordon.internal.policy.evaluation;
 
+import dev.cordon.BackendChoice;
 import dev.cordon.Grant;
+import dev.cordon.LiveLogSink;
 import dev.cordon.NetworkAccess;
 import dev.cordon.ResourceLimits;
 import dev.cordon.RunnerInvocation;
 import dev.cordon.Secrets;
 import dev.cordon.SourceMode;
+import dev.cordon.SyscallProfile;
 import dev.cordon.SyscallRules;
 import dev.cordon.internal.policy.model.EnvGlobs;
 import dev.cordon.internal.policy.model.PathSpec;
@@ -65,7 +68,7 @@ public final class PolicyEngine {
         Path tmp = GrantPaths.temporaryDirectory(invocation);
         Map<String, Path> vars = variables(invocation, tmp);
         Grant.Builder grant = Grant.builder(invocation.crateName(), tmp).policyName(policyName)
-                .backend(model.backend());
+                .backend(BackendChoice.of(model.backend()));
 
         List<Path> hidden = new ArrayList<>();
         hidden.addAll(GrantPaths.secrets(invocation));
@@ -101,7 +104,8 @@ public final class PolicyEngine {
         grant.timeout(crate.timeout().or(defaults::timeout).orElse(null));
         grant.idleTimeout(crate.idleTimeout().or(defaults::idleTimeout).orElse(null));
         grant.source(crate.source().or(defaults::source).orElse(SourceMode.READ_ONLY));
-        grant.liveLog(crate.liveLog().or(defaults::liveLog).orElse(null));
+        Optional<String> liveLog = crate.liveLog().or(defaults::liveLog);
+        grant.liveLog(liveLog.isPresent() ? LiveLogSink.parse(liveLog.get()) : null);
         grant.syscalls(syscalls(model, defaults, crate));
         grant.environment(environment(invocation, tmp, defaults, crate, run));
         grant.limits(limits(defaults, crate));
@@ -128,13 +132,14 @@ public final class PolicyEngine {
     }
 
     private static SyscallRules syscalls(PolicyModel model, Rules defaults, Rules crate) {
-        String profile = crate.syscallProfile().or(defaults::syscallProfile).orElse(SyscallRules.DEFAULT);
+        String profile = crate.syscallProfile().or(defaults::syscallProfile).orElse(SyscallProfile.DEFAULT.name());
         Set<String> deny = new LinkedHashSet<>(defaults.syscallDeny());
         deny.addAll(crate.syscallDeny());
         Set<String> allow = new LinkedHashSet<>(defaults.syscallAllow());
         allow.addAll(crate.syscallAllow());
         allow.removeAll(deny);
-        return new SyscallRules(profile, deny, allow, model.layers().contains(PolicyModel.SECCOMP_LAYER));
+        return new SyscallRules(SyscallProfile.of(profile), deny, allow,
+                model.layers().contains(PolicyModel.SECCOMP_LAYER));
     }
 
     private static Map<String, String> environment(RunnerInvocation invocation, Path tmp, Rules defaults,

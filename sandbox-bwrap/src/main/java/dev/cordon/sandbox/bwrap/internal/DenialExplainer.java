@@ -1,6 +1,8 @@
 package dev.cordon.sandbox.bwrap.internal;
 
+import dev.cordon.Policies;
 import dev.cordon.Grant;
+import dev.cordon.Policy;
 import dev.cordon.RunnerInvocation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,14 +140,14 @@ public final class DenialExplainer {
         where.forEach(w -> out.append(w).append('\n'));
         out.append(macro ? "A proc macro should write nothing (rustc writes only its outputs). To allow it anyway, add"
                 + " to the policy:\n" : "A build script should write only to OUT_DIR. To allow it anyway, add to the policy:\n");
-        out.append(table(invocation, grant)).append("filesystem-access = { action = \"permit\", paths = [");
+        out.append(table(invocation)).append("filesystem-access = { action = \"permit\", paths = [");
         out.append(String.join(", ", suggested.stream().map(p -> quote(variables(invocation, p))).toList()));
         out.append("] }");
         if (intoPackage && !macro) {
             // Read-only source trees (Nix, Bazel, vendored) are the usual case: a private copy leaves the
             // original untouched, which a write permit would not.
             out.append("\nor let the script write a private copy of its package (the original stays untouched):\n")
-                    .append(table(invocation, grant)).append("source = \"copy\"");
+                    .append(table(invocation)).append("source = \"copy\"");
         }
         return Optional.of(out.toString());
     }
@@ -174,7 +176,7 @@ public final class DenialExplainer {
                     + String.join(", ", unseen.stream().map(Path::toString).toList()) + ": it exists on this "
                     + "machine, but the sandbox of policy '" + grant.policyName() + "' shows only the package "
                     + "directory, the target directory, the toolchain and the system outside $HOME and /tmp. "
-                    + "To let it read them, add to the policy:\n" + table(invocation, grant)
+                    + "To let it read them, add to the policy:\n" + table(invocation)
                     + "filesystem-access = { action = \"permit\", read = ["
                     + String.join(", ", unseen.stream().map(p -> quote(variables(invocation, p))).toList()) + "] }");
         }
@@ -206,7 +208,7 @@ public final class DenialExplainer {
                 + "(ENOENT). The sandbox of policy '" + grant.policyName() + "' shows its package directory but not "
                 + "the rest of the workspace, so these are not visible to it: "
                 + String.join(", ", siblings.stream().map(p -> "../" + p.getFileName()).toList())
-                + ". If it reads one of them, add to the policy:\n" + table(invocation, grant)
+                + ". If it reads one of them, add to the policy:\n" + table(invocation)
                 + "filesystem-access = { action = \"permit\", read = ["
                 + String.join(", ", siblings.stream().map(p -> quote(variables(invocation, p))).toList()) + "] }");
     }
@@ -223,7 +225,7 @@ public final class DenialExplainer {
                 + "system or permission denied) under policy '" + grant.policyName() + "', and did not print the "
                 + "path. Writable in the sandbox: " + String.join(", ", writable) + "; everything else, including "
                 + "$HOME, /tmp and /var/tmp, is read-only. If the crate must write elsewhere, add to the policy:\n"
-                + table(invocation, grant) + "filesystem-access = { action = \"permit\", paths = [\"$WORKSPACE_ROOT/...\"] }";
+                + table(invocation) + "filesystem-access = { action = \"permit\", paths = [\"$WORKSPACE_ROOT/...\"] }";
     }
 
     /** Whether the bwrap sandbox shows a host path (the layout of {@link BwrapPlanner}, roughly). */
@@ -267,12 +269,8 @@ public final class DenialExplainer {
         return "cordon: " + who(invocation, grant) + " tried to use the network, which "
                 + "policy '" + grant.policyName() + "' denies (the sandbox has no network, not even DNS). "
                 + "Prefer vendoring what it downloads; to allow only the servers it needs, add to the policy:\n"
-                + table(invocation, grant) + "network-access = { action = \"permit\", routes = [\"HOST:PORT\"] }\n"
+                + table(invocation) + "network-access = { action = \"permit\", routes = [\"HOST:PORT\"] }\n"
                 + "or, for the whole network: network-access = { action = \"permit\" }";
-    }
-
-    private static String table(Grant grant) {
-        return "[permissions.build." + grant.crateName() + "]\n";
     }
 
     /** Who was refused: a build script, or the proc macros a rustc call loads (issue 15). */
@@ -287,15 +285,15 @@ public final class DenialExplainer {
     }
 
     /** The table a policy line goes in: the build script's, or each loaded proc macro's. */
-    private static String table(RunnerInvocation invocation, Grant grant) {
+    private static String table(RunnerInvocation invocation) {
         if (invocation.kind() != RunnerInvocation.Kind.MACRO) {
-            return table(grant);
+            return Policies.tableHeader(invocation.kind(), invocation.crateName()) + "\n";
         }
         StringBuilder out = new StringBuilder();
         if (invocation.procMacros().size() > 1) {
             out.append("(the table of the macro that needs it; one of)\n");
         }
-        invocation.procMacros().forEach(m -> out.append("[permissions.macro.").append(m).append("]\n"));
+        invocation.procMacros().forEach(m -> out.append(Policies.tableHeader(RunnerInvocation.Kind.MACRO, m)).append('\n'));
         return out.toString();
     }
 

@@ -94,7 +94,7 @@ class BwrapPlannerTest {
         BwrapPlanner planner = new BwrapPlanner(BWRAP_0_8);
         assertTrue(argv(planner.plan(invocation, grant, Optional.empty())).contains("--as-pid-1"));
         assertFalse(argv(planner.plan(invocation, grant, filter)).contains("--as-pid-1"));
-        Grant allowsPtrace = grant.toBuilder().syscalls(new dev.cordon.SyscallRules("default", java.util.Set.of(),
+        Grant allowsPtrace = grant.toBuilder().syscalls(new dev.cordon.SyscallRules(dev.cordon.SyscallProfile.DEFAULT, java.util.Set.of(),
                 java.util.Set.of("ptrace"), false)).build();
         assertTrue(argv(planner.plan(invocation, allowsPtrace, filter)).contains("--as-pid-1"));
     }

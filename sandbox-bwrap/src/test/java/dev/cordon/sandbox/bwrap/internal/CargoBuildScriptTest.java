@@ -31,6 +31,8 @@ class CargoBuildScriptTest {
     static CargoProject.Result benign;
     static CargoProject.Result readOnly;
     static Path readOnlyPackage;
+    static CargoProject.Result keyNamed;
+    static Path keyNamedPackage;
 
     private static final String BENIGN_BUILD = """
             use std::{env, fs, path::Path, process::Command};
@@ -77,6 +79,11 @@ class CargoBuildScriptTest {
         readOnlyPackage = dir.resolve("readonly/writer");
         readOnly = CargoProject.in(dir.resolve("readonly")).binaryPackage("writer", WRITES_SOURCE_BUILD, "fn main() {}\n")
                 .workspace(runner, "writer").build(dir.resolve("readonly/target"));
+        // A crate named like a policy key: its table is [permissions.build.crates.env], never [permissions.build.env]
+        // (which is the env key of every crate's defaults).
+        keyNamedPackage = dir.resolve("keynamed/env");
+        keyNamed = CargoProject.in(dir.resolve("keynamed")).binaryPackage("env", WRITES_SOURCE_BUILD, "fn main() {}\n")
+                .workspace(runner, "env").build(dir.resolve("keynamed/target"));
     }
 
     @Test
@@ -112,5 +119,23 @@ class CargoBuildScriptTest {
         assertTrue(message.contains("[permissions.build.writer]\nfilesystem-access = { action = \"permit\", paths = "
                 + "[\"$CARGO_MANIFEST_DIR/src\"] }"), message); // the policy line names the package, not this machine
         System.out.println(message);
+    }
+
+    @Test
+    void cargo_crateNamedLikeAKey_isToldItsOwnTableAndThatTableGrantsTheWrite() {
+        assertNotEquals(0, keyNamed.exitCode());
+        assertTrue(keyNamed.stderr().contains("Read-only file system"), keyNamed.stderr());
+        RunnerInvocation invocation = RunnerInvocation.of(keyNamedPackage.resolve("build-script-build"),
+                keyNamedPackage, Map.of("CARGO_PKG_NAME", "env", "CARGO_MANIFEST_DIR", keyNamedPackage.toString()));
+        String message = DenialExplainer.explain(invocation, Policies.defaults().decide(invocation), 101,
+                keyNamed.stderr()).orElseThrow();
+        String table = "[permissions.build.crates.env]\nfilesystem-access = { action = \"permit\", paths = "
+                + "[\"$CARGO_MANIFEST_DIR/src\"] }";
+        assertTrue(message.contains(table), message);
+        assertFalse(message.contains("[permissions.build.env]"), message);
+        // The lines as told, pasted into a policy, give this crate (and only it) the write.
+        Policy pasted = Policies.parse(table + "\n", dir.resolve("cordon.toml"));
+        assertTrue(pasted.decide(invocation).writable().contains(keyNamedPackage.resolve("src")),
+                pasted.decide(invocation).toString());
     }
 }

@@ -4,6 +4,7 @@ import dev.cordon.ExitCodes;
 import dev.cordon.NetworkAccess;
 import dev.cordon.PolicyException;
 import dev.cordon.PolicyViolation;
+import dev.cordon.SyscallProfile;
 import dev.cordon.SyscallRules;
 import dev.cordon.internal.text.Suggestions;
 import java.util.ArrayList;
@@ -37,11 +38,12 @@ public final class RuleResolver {
      * @throws PolicyException naming every unknown syscall or profile, with a suggestion
      */
     public static ResolvedFilter resolve(Architecture architecture, SyscallRules rules, NetworkAccess network) {
-        Optional<List<SyscallRule>> profile = Profiles.named(rules.profile());
+        String profileName = rules.profile().name();
+        Optional<List<SyscallRule>> profile = Profiles.named(profileName);
         List<PolicyViolation> violations = new ArrayList<>();
         if (profile.isEmpty()) {
-            violations.add(violation("syscalls.profile", "unknown syscall profile '" + rules.profile() + "'",
-                    Suggestions.nearest(rules.profile(), Profiles.names())
+            violations.add(violation("syscalls.profile", "unknown syscall profile '" + profileName + "'",
+                    Suggestions.nearest(profileName, Profiles.names())
                             .map(s -> "did you mean '" + s + "'?")
                             .orElse("use one of " + Profiles.names())));
         }
@@ -59,8 +61,8 @@ public final class RuleResolver {
                 add(byName, rule);
             }
         }
-        StringBuilder layers = new StringBuilder(rules.profile());
-        if (network.mode() == NetworkAccess.Mode.NONE && !SyscallRules.OFF.equals(rules.profile())) {
+        StringBuilder layers = new StringBuilder(profileName);
+        if (network.mode() == NetworkAccess.Mode.NONE && !SyscallProfile.OFF.equals(rules.profile())) {
             for (SyscallRule rule : Profiles.noNetwork()) {
                 add(byName, rule);
             }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.NetworkAccess;
+import dev.cordon.SyscallProfile;
 import dev.cordon.SyscallRules;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,7 @@ class FilterProperties {
         Arbitrary<String> profile = Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.just("default")),
                 Tuple.of(1, Arbitraries.just("off")));
         return net.jqwik.api.Combinators.combine(profile, deny, small)
-                .as((p, d, a) -> new SyscallRules(p, d, a, false));
+                .as((p, d, a) -> new SyscallRules(SyscallProfile.of(p), d, a, false));
     }
 
     @Provide
@@ -75,7 +76,7 @@ class FilterProperties {
     @Property(tries = 100)
     void compiledFilter_fitsTheKernelLimitEvenDenyingEverything(@ForAll Architecture architecture,
             @ForAll("networks") NetworkAccess network) {
-        SyscallRules everything = new SyscallRules("default", Set.copyOf(NAMES), Set.of(), false);
+        SyscallRules everything = new SyscallRules(SyscallProfile.of("default"), Set.copyOf(NAMES), Set.of(), false);
 
         CbpfVm vm = new CbpfVm(FilterEmitter.compile(RuleResolver.resolve(architecture, everything, network))
                 .program());

@@ -1,6 +1,7 @@
 package dev.cordon.sandbox.seccomp.internal;
 
 import dev.cordon.NetworkAccess;
+import dev.cordon.SyscallProfile;
 import dev.cordon.SyscallRules;
 import java.util.HashMap;
 import java.util.Map;
@@ -60,14 +61,14 @@ final class PolicyOracle {
         if (rules.deny().contains(name)) {
             return Action.ERRNO | Errno.EPERM;
         }
-        boolean filtered = !rules.profile().equals("off");
+        boolean filtered = !rules.profile().equals(SyscallProfile.OFF);
         if (filtered && network.mode() == NetworkAccess.Mode.NONE && name.equals("socket")) {
             int family = (int) args[0];
             if (family != 1 && family != 16) {
                 return Action.ERRNO | Errno.EAFNOSUPPORT;
             }
         }
-        if (!rules.profile().equals("default") || rules.allow().contains(name)) {
+        if (!rules.profile().equals(SyscallProfile.DEFAULT) || rules.allow().contains(name)) {
             return Action.ALLOW;
         }
         if (DEFAULT_EPERM.contains(name)) {
