@@ -4,6 +4,7 @@ import dev.cordon.ExecutionPlan;
 import dev.cordon.ResourceLimits;
 import dev.cordon.internal.exec.ChildSetup;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,12 +103,20 @@ public final class LimitPlan implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The count after {@code key} in a cgroup's flat-keyed file ({@code key value} lines), 0 when the file or
+     * the key is absent. Runs after every run: a file this cgroup version or controller lacks is skipped with a
+     * stat, not an exception, and lines are split by hand, without a regular expression.
+     */
     private static long count(Path file, String key) {
+        if (!Files.isRegularFile(file)) {
+            return 0;
+        }
         try {
-            for (String line : Files.readAllLines(file)) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length == 2 && f[0].equals(key)) {
-                    return Long.parseLong(f[1]);
+            for (String line : Files.readString(file, StandardCharsets.US_ASCII).split("\n")) {
+                int space = line.indexOf(' ');
+                if (space > 0 && line.substring(0, space).equals(key)) {
+                    return Long.parseLong(line.substring(space + 1).trim());
                 }
             }
         } catch (IOException | RuntimeException e) {
