@@ -1,6 +1,7 @@
 package dev.cordon.sandbox.bwrap.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cordon.ExecutionPlan;
@@ -94,6 +95,31 @@ class RouteSupervisorHostileTest {
             }
             return new Result(run, facts, broker.denials());
         }
+    }
+
+    /**
+     * The sandbox's {@code /etc/hosts} is written only when its names change (a rewrite costs ext4 a flush on
+     * every run), and a run after a policy edit never sees the names of the run before it.
+     */
+    @Test
+    void hostsFile_followsTheGrantsNamesAndIsLeftAloneWhileTheyStay() throws Exception {
+        RunnerInvocation invocation = crate.invocation();
+        Grant named = crate.grant(invocation).toBuilder()
+                .network(NetworkAccess.routes(List.of(new Route("localhost", 5432)))).build();
+        Grant numeric = crate.grant(invocation).toBuilder().network(NetworkAccess.routes(List.of(loopback(5432))))
+                .build();
+        Path hosts = dev.cordon.internal.net.RouteLayout.hostsFile(named);
+        RouteBroker.start(invocation, named, compiler.routeFilter().orElseThrow()).close();
+        assertTrue(Files.readString(hosts).contains("127.0.0.1 localhost\n"), Files.readString(hosts));
+        Object inode = Files.getAttribute(hosts, "unix:ino");
+        java.nio.file.attribute.FileTime written = Files.getLastModifiedTime(hosts);
+        Thread.sleep(20);
+        RouteBroker.start(invocation, named, compiler.routeFilter().orElseThrow()).close();
+        assertEquals(written, Files.getLastModifiedTime(hosts), "the unchanged file was written again");
+        assertEquals(inode, Files.getAttribute(hosts, "unix:ino"));
+        RouteBroker.start(invocation, numeric, compiler.routeFilter().orElseThrow()).close();
+        assertFalse(Files.readString(hosts).contains("localhost"), "a name of the earlier grant is left: "
+                + Files.readString(hosts));
     }
 
     private static Route loopback(int port) {
