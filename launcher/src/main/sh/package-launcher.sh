@@ -43,7 +43,10 @@ rm -rf "$out/cordon-client" "$out/cordon-runner" "$out/cordon-runner.aot" "$out/
 if [ "$(uname -s)" != Linux ]; then
   echo "package-launcher: the plan daemon's client is Linux-only (pidfd_open, SO_PEERCRED), so the launcher starts a JVM per build script" >&2
 elif command -v cc >/dev/null; then
-  cc -O2 -Wall -Werror -o "$out/cordon-client" "$client_source"
+  # Static where the C library allows it: no dynamic loader at each start, and a smaller process to fork
+  # (2.2 ms less per build script on the project's VM, bin/lib/ab.py); else dynamic, as before.
+  cc -O2 -s -Wall -Werror -static -o "$out/cordon-client" "$client_source" 2>/dev/null \
+    || cc -O2 -Wall -Werror -o "$out/cordon-client" "$client_source"
 else
   echo "package-launcher: no C compiler (cc), so the launcher starts a JVM per build script (no plan daemon)" >&2
 fi
