@@ -32,24 +32,10 @@ public record BackendChoice(String id) {
      */
     public BackendChoice {
         Objects.requireNonNull(id, "id");
-        if (!isId(id)) {
+        if (!dev.cordon.internal.text.Identifiers.isId(id)) {
             throw new IllegalArgumentException("backend '" + id + "' is not a backend id: write \"auto\", \"none\" or"
                     + " a backend id of lower-case letters, digits and '-', e.g. \"bwrap\"");
         }
-    }
-
-    // A plain loop, not a regular expression: every grant a policy decides makes one.
-    private static boolean isId(String id) {
-        if (id.isEmpty() || id.charAt(0) == '-') {
-            return false;
-        }
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

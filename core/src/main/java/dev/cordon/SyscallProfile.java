@@ -29,24 +29,10 @@ public record SyscallProfile(String name) {
      */
     public SyscallProfile {
         Objects.requireNonNull(name, "name");
-        if (!isName(name)) {
+        if (!dev.cordon.internal.text.Identifiers.isId(name)) {
             throw new IllegalArgumentException("syscall profile '" + name + "' is not a syscall profile id: write"
                     + " \"default\", \"off\" or a profile id of lower-case letters, digits and '-'");
         }
-    }
-
-    // A plain loop, not a regular expression: every grant a policy decides makes one.
-    private static boolean isName(String name) {
-        if (name.isEmpty() || name.charAt(0) == '-') {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
