@@ -123,11 +123,23 @@ public final class RouteBroker implements AutoCloseable {
         Path hosts = RouteLayout.hostsFile(grant);
         byte[] names = routes.hostsFile().getBytes(StandardCharsets.UTF_8);
         // Rewritten only when it changed: truncating and rewriting a file costs ext4 a flush (about 0.4 ms
-        // here), on every run of the crate, and a run of the same crate in parallel may be reading it.
+        // here), on every run of the crate. When it is rewritten, a new file is renamed into place: a run of the
+        // same crate in parallel may be reading the old one, and a link left at the path is replaced, never
+        // followed (the runner may be root).
         if (!Files.isRegularFile(hosts, java.nio.file.LinkOption.NOFOLLOW_LINKS)
                 || !java.util.Arrays.equals(Files.readAllBytes(hosts), names)) {
             Files.createDirectories(hosts.getParent());
-            Files.write(hosts, names);
+            Path fresh = hosts.resolveSibling(hosts.getFileName() + "." + ProcessHandle.current().pid() + "."
+                    + Thread.currentThread().threadId() + ".tmp");
+            try {
+                Files.deleteIfExists(fresh); // left by a runner killed here; a link is removed, not followed
+                Files.write(fresh, names, java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE);
+                Files.move(fresh, hosts, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(fresh);
+            }
         }
         this.socketDirectory = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "cordon-net",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

@@ -120,6 +120,14 @@ class RouteSupervisorHostileTest {
         RouteBroker.start(invocation, numeric, compiler.routeFilter().orElseThrow()).close();
         assertFalse(Files.readString(hosts).contains("localhost"), "a name of the earlier grant is left: "
                 + Files.readString(hosts));
+        // A link planted at the path (by anything that could write the build folder) is replaced, not followed.
+        Path victim = Files.writeString(root.resolve("victim"), "not the runner's to write");
+        Files.delete(hosts);
+        Files.createSymbolicLink(hosts, victim);
+        RouteBroker.start(invocation, named, compiler.routeFilter().orElseThrow()).close();
+        assertEquals("not the runner's to write", Files.readString(victim), "the runner wrote through the link");
+        assertFalse(Files.isSymbolicLink(hosts));
+        assertTrue(Files.readString(hosts).contains("127.0.0.1 localhost\n"), Files.readString(hosts));
     }
 
     private static Route loopback(int port) {
