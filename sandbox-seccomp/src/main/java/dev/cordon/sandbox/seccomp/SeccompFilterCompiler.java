@@ -102,8 +102,15 @@ public final class SeccompFilterCompiler implements SyscallFilterCompiler {
         if (!availability().isAvailable()) {
             return Optional.empty();
         }
-        return Optional.of(RouteFilterEmitter.compile(architecture().orElseThrow()));
+        return Optional.of(ROUTE_FILTERS.computeIfAbsent(architecture().orElseThrow(), RouteFilterEmitter::compile));
     }
+
+    /**
+     * The route filter depends on nothing but the architecture: compiled once per process (per daemon), not on
+     * every route-granted run. A {@link SyscallFilter}'s program is copied out on every read, so sharing it is safe.
+     */
+    private static final java.util.Map<Architecture, SyscallFilter> ROUTE_FILTERS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private Optional<Architecture> architecture() {
         return Architecture.fromOsArch(osArch);
