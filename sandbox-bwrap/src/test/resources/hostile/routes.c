@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct sockaddr_in loopback(const char *ip, int port) {
@@ -159,6 +160,34 @@ static int swap(int port, int rounds) {
     int after = connect(fd, (struct sockaddr *) &a, sizeof a) == 0 && exchange(fd);
     printf("survived=1 connected=%d after=%d\n", connected, after);
     return 0;
+}
+
+/* ---- stall: one thread's connect to a granted port never completes (a full accept queue); another
+ * connect, to another granted port, must still be answered; then the script exits mid-connect ---- */
+static int stall_port;
+
+static void *staller(void *unused) {
+    (void) unused;
+    struct sockaddr_in a = loopback("127.0.0.1", stall_port);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    connect(fd, (struct sockaddr *) &a, sizeof a); /* pending until the script exits */
+    return NULL;
+}
+
+static int stall(int stalled, int port) {
+    stall_port = stalled;
+    pthread_t t;
+    pthread_create(&t, NULL, staller, NULL);
+    usleep(300 * 1000);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct sockaddr_in a = loopback("127.0.0.1", port);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int other = connect(fd, (struct sockaddr *) &a, sizeof a) == 0 && exchange(fd);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    printf("other=%d other_ms=%ld\n", other, ms);
+    _exit(0); /* the stalled connect is still pending: the supervisor must give it up */
 }
 
 /* ---- compat: 32-bit socketcall and connect through int $0x80 from 64-bit code ---- */
@@ -302,6 +331,7 @@ int main(int argc, char **argv) {
     if (!strcmp(m, "fastopen") && argc == 4) return fastopen(atoi(argv[2]), atoi(argv[3]));
     if (!strcmp(m, "udp") && argc == 4) return udp(atoi(argv[2]), atoi(argv[3]));
     if (!strcmp(m, "unix") && argc == 3) return unix_connect(argv[2]);
+    if (!strcmp(m, "stall") && argc == 4) return stall(atoi(argv[2]), atoi(argv[3]));
     fprintf(stderr, "unknown mode %s\n", m);
     return 2;
 }

@@ -29,6 +29,7 @@ final class Libc {
     static final int SOCK_CLOEXEC = 0x80000;
     static final int SOL_SOCKET = 1;
     static final int SO_TYPE = 3;
+    static final int SO_ERROR = 4;
     static final int SO_PASSCRED = 16;
     static final int SO_PEERCRED = 17;
     static final int SO_PROTOCOL = 38;
@@ -45,6 +46,7 @@ final class Libc {
     static final int MSG_NOSIGNAL = 0x4000;
     static final int MSG_FASTOPEN = 0x2000_0000;
     static final short POLLIN = 0x1;
+    static final short POLLOUT = 0x4;
     static final short POLLERR = 0x8;
     static final short POLLHUP = 0x10;
 
@@ -60,6 +62,8 @@ final class Libc {
     static final int ENOTSOCK = 88;
     static final int EAFNOSUPPORT = 97;
     static final int ENOBUFS = 105;
+    static final int ETIMEDOUT = 110;
+    static final int EINPROGRESS = 115;
 
     private static final boolean AARCH64 = System.getProperty("os.arch", "").equals("aarch64");
     private static final long SYS_SOCKET = AARCH64 ? 198 : 41;

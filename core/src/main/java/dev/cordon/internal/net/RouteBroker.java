@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>{@link #start} resolves the routes, writes the sandbox's {@code /etc/hosts}, and listens on a Unix
  * socket in a private 0700 directory under {@code java.io.tmpdir} (which the sandbox cannot see: it
- * has its own {@code /tmp}). A thread of its own then takes the first connection (from
+ * has its own {@code /tmp}). A thread of a shared pool then takes the first connection (from
  * {@code cordon-netjail connect}, outside the sandbox), sends the filter program down it, receives the
  * listener that {@code cordon-netjail install} created inside the sandbox, and answers notifications until
  * every process of the sandbox has exited or {@link #close()} is called.
@@ -76,8 +76,20 @@ public final class RouteBroker implements AutoCloseable {
     private static final long MAX_SEND = 1 << 20;
     private static final int MAX_CONTROL = 64 * 1024;
     private static final int MAX_DENIALS = 100;
-    /** Threads answering notifications of one run. */
+    /** Threads answering notifications of one run, at most. */
     private static final int RECEIVERS = 4;
+    /**
+     * The threads every broker of the process runs on, kept between runs: starting a broker's threads, and ending
+     * them as the script exits, took CPU time from the sandbox's own start and end on a small machine (about
+     * 2 ms of a route-granted run on 2 cores, timed by the plan daemon and the script's clock). Platform threads:
+     * the receivers block in native calls, which would pin a virtual thread's carrier anyway.
+     */
+    private static final java.util.concurrent.ExecutorService THREADS =
+            java.util.concurrent.Executors.newCachedThreadPool(task -> {
+                Thread t = new Thread(task, "cordon-route-broker");
+                t.setDaemon(true);
+                return t;
+            });
 
     /**
      * A destination the supervisor refused.
@@ -95,7 +107,10 @@ public final class RouteBroker implements AutoCloseable {
     private final List<Path> unixAllowed;
     private final byte[] filter;
     private final Path helper;
-    private final Path socketDirectory;
+    /** The 0700 directory of every broker socket of this process, made on first use (see {@link #socketDirectory()}). */
+    private static Path socketDirectory;
+    private static boolean removedAtExit;
+    private static final AtomicLong SOCKETS = new AtomicLong();
     private final Path socketPath;
     private final AtomicInteger server = new AtomicInteger(-1);
     private final long hostNetns;
@@ -103,7 +118,11 @@ public final class RouteBroker implements AutoCloseable {
     /** What went wrong inside the supervisor itself: told to the user with the run's outcome (a daemon's stderr is its log). */
     private final List<String> failures = new CopyOnWriteArrayList<>();
     private final AtomicLong answered = new AtomicLong();
-    private final Thread thread;
+    /** Counted down when the hand-shake and every receiver of this run are over. */
+    private final java.util.concurrent.CountDownLatch over = new java.util.concurrent.CountDownLatch(1);
+    /** The receivers started besides the first, one more for each notification until there are enough; guarded by itself. */
+    private final List<java.util.concurrent.Future<?>> moreReceivers = new ArrayList<>();
+    private boolean noMoreReceivers;
     private volatile boolean closed;
     private volatile boolean finished;
     private final java.util.concurrent.locks.ReentrantLock receiving = new java.util.concurrent.locks.ReentrantLock();
@@ -141,9 +160,7 @@ public final class RouteBroker implements AutoCloseable {
                 Files.deleteIfExists(fresh);
             }
         }
-        this.socketDirectory = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "cordon-net",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        this.socketPath = socketDirectory.resolve("s");
+        this.socketPath = socketDirectory().resolve("s" + SOCKETS.incrementAndGet());
         int fd = -1;
         try (Arena arena = Arena.ofConfined()) {
             fd = Libc.socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
@@ -158,15 +175,13 @@ public final class RouteBroker implements AutoCloseable {
             deleteSocket();
             throw e;
         }
-        this.thread = new Thread(this::run, "cordon-route-broker-" + crate);
-        this.thread.setDaemon(true);
-        this.thread.start();
+        THREADS.execute(this::run);
     }
 
     /**
      * Starts supervising one run: resolves the grant's routes, writes the sandbox's {@code /etc/hosts}
-     * ({@link RouteLayout#hostsFile}), listens for {@code cordon-netjail} and answers on a thread of its
-     * own.
+     * ({@link RouteLayout#hostsFile}), listens for {@code cordon-netjail} and answers on threads of a pool
+     * shared by every broker of the process.
      *
      * @param invocation the run's invocation ({@code OUT_DIR} allows Unix sockets under it)
      * @param grant the run's grant; its network must be {@link NetworkAccess.Mode#ROUTES}
@@ -279,13 +294,13 @@ public final class RouteBroker implements AutoCloseable {
     public void close() {
         closed = true;
         try {
-            thread.join(2000);
+            over.await(2, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         closeQuietly(server.getAndSet(-1));
         int l = listener;
-        if (l >= 0 && !thread.isAlive()) {
+        if (l >= 0 && over.getCount() == 0) {
             listener = -1;
             closeQuietly(l);
         }
@@ -309,29 +324,41 @@ public final class RouteBroker implements AutoCloseable {
                 listener = -1;
                 closeQuietly(l);
             }
+            over.countDown();
         }
     }
 
     /**
-     * Answers notifications on {@value #RECEIVERS} threads (this one and more), each receiving and answering
-     * in turn: no hand-off between threads on the way, and a connect that takes long (a far host) holds
-     * one receiver while the others go on.
+     * Answers notifications on up to {@value #RECEIVERS} threads (this one, and one more for each notification
+     * until there are enough), each receiving and answering in turn: no hand-off between threads on the way,
+     * and a connect that takes long (a far host) holds one receiver while the others go on. A script that
+     * never connects costs no thread but this one.
      */
     private void serve(int l) {
-        List<Thread> more = new ArrayList<>();
-        for (int i = 1; i < RECEIVERS; i++) {
-            Thread t = new Thread(() -> receive(l), "cordon-route-" + crate + "-" + i);
-            t.setDaemon(true);
-            t.start();
-            more.add(t);
-        }
         receive(l);
-        for (Thread t : more) {
+        List<java.util.concurrent.Future<?>> started;
+        synchronized (moreReceivers) {
+            noMoreReceivers = true;
+            started = List.copyOf(moreReceivers);
+        }
+        for (java.util.concurrent.Future<?> receiver : started) {
             try {
-                t.join();
+                receiver.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                failures.add("a receiver of the network-route supervisor of crate '" + crate + "' failed: "
+                        + e.getCause());
+            }
+        }
+    }
+
+    /** Starts one more receiver, unless there are enough or the run is over. */
+    private void addReceiver(int l) {
+        synchronized (moreReceivers) {
+            if (!noMoreReceivers && moreReceivers.size() < RECEIVERS - 1) {
+                moreReceivers.add(THREADS.submit(() -> receive(l)));
             }
         }
     }
@@ -377,6 +404,7 @@ public final class RouteBroker implements AutoCloseable {
                 } finally {
                     receiving.unlock();
                 }
+                addReceiver(l);
                 answer(l, notification);
             }
         }
@@ -402,6 +430,11 @@ public final class RouteBroker implements AutoCloseable {
                     + " with EACCES: " + e);
         }
         answered.incrementAndGet();
+    }
+
+    /** {@return whether {@link #close()} was called: a call still being answered is given up} */
+    boolean isClosed() {
+        return closed;
     }
 
     void deny(String destination, String protocol, String fix) {
@@ -441,9 +474,40 @@ public final class RouteBroker implements AutoCloseable {
     void deleteSocket() {
         try {
             Files.deleteIfExists(socketPath);
-            Files.deleteIfExists(socketDirectory);
         } catch (IOException e) {
-            // a leftover empty 0700 directory in the temp dir: harmless
+            // a leftover socket in our 0700 directory: harmless, removed with it
+        }
+    }
+
+    /**
+     * {@return the directory of this process's broker sockets: private to the runner's user (0700) and in the
+     * host's temporary directory, which no sandbox sees} It is made once per process, not per run (a directory
+     * made and removed on every route-granted run cost about 0.2 ms), and removed when the process exits.
+     */
+    private static synchronized Path socketDirectory() throws IOException {
+        if (socketDirectory == null || !Files.isDirectory(socketDirectory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Path made = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "cordon-net",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            if (!removedAtExit) {
+                removedAtExit = true;
+                Runtime.getRuntime().addShutdownHook(new Thread(RouteBroker::removeSocketDirectory,
+                        "cordon-route-sockets"));
+            }
+            socketDirectory = made;
+        }
+        return socketDirectory;
+    }
+
+    private static synchronized void removeSocketDirectory() {
+        if (socketDirectory != null) {
+            try (var left = Files.newDirectoryStream(socketDirectory)) {
+                for (Path socket : left) {
+                    Files.deleteIfExists(socket);
+                }
+                Files.deleteIfExists(socketDirectory);
+            } catch (IOException e) {
+                // an empty 0700 directory left in the temp dir: harmless
+            }
         }
     }
 

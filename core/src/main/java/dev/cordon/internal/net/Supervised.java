@@ -106,7 +106,7 @@ final class Supervised {
                 if (host < 0) {
                     return host;
                 }
-                int r = Libc.connect(host, address, length);
+                int r = connectForCaller(host, address, length);
                 if (r < 0) {
                     Libc.close(host);
                     return r;
@@ -255,7 +255,7 @@ final class Supervised {
                     return host;
                 }
                 if (stream) { // TCP fast open: connect, then send on the new connection
-                    int r = Libc.connect(host, name, (int) name.byteSize());
+                    int r = connectForCaller(host, name, (int) name.byteSize());
                     if (r < 0) {
                         Libc.close(host);
                         return r;
@@ -417,6 +417,37 @@ final class Supervised {
             Libc.setIntOption(call.arena, host, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, (int) socket.v6only);
         }
         return host;
+    }
+
+    /**
+     * Connects the supervisor's {@code host} socket for the caller, and gives up as soon as the caller is gone
+     * or the run is over: a blocking connect to a destination that never answers (a full accept queue, a
+     * silent host) would hold this receiver, and a half-open connection, for TCP's two minutes after the
+     * script exited. {@return 0 or the negated errno}
+     */
+    private int connectForCaller(int host, MemorySegment address, int length) {
+        int flags = Libc.fcntl(host, Libc.F_GETFL, 0);
+        if (flags < 0) {
+            return flags;
+        }
+        Libc.fcntl(host, Libc.F_SETFL, flags | Libc.O_NONBLOCK);
+        try {
+            int r = Libc.connect(host, address, length);
+            while (r == -Libc.EINPROGRESS) {
+                int ready = Libc.poll(call.arena, host, Libc.POLLOUT, 100);
+                if (ready > 0) {
+                    long error = Libc.intOption(call.arena, host, Libc.SOL_SOCKET, Libc.SO_ERROR);
+                    r = error < 0 ? (int) error : -(int) error;
+                } else if (ready < 0 && ready != -Libc.EINTR) {
+                    r = ready;
+                } else if (broker.isClosed() || !call.valid()) {
+                    r = -Libc.ETIMEDOUT; // nobody is left to tell
+                }
+            }
+            return r;
+        } finally {
+            Libc.fcntl(host, Libc.F_SETFL, flags); // the caller's own O_NONBLOCK is given at install
+        }
     }
 
     /**

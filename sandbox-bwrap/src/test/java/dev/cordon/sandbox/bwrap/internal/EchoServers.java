@@ -74,6 +74,52 @@ final class EchoServers {
         }
     }
 
+    /**
+     * A TCP server whose accept queue is full and never drained: a connect to it stays pending (the kernel drops
+     * its SYNs and the client retries for about two minutes).
+     */
+    static final class Stalled implements AutoCloseable {
+        private final ServerSocket socket;
+        private final java.util.List<Socket> queued = new java.util.ArrayList<>();
+
+        Stalled() throws IOException {
+            socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+            for (int i = 0; i < 8; i++) {
+                Socket s = new Socket();
+                try {
+                    s.connect(new java.net.InetSocketAddress(socket.getInetAddress(), port()), 300);
+                    queued.add(s);
+                } catch (java.net.SocketTimeoutException e) {
+                    s.close();
+                    return; // the queue is full
+                }
+            }
+            close();
+            throw new IOException("the accept queue of port " + port() + " did not fill");
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        /** {@return how many connects to this server are pending on the host (SYN_SENT in /proc/net/tcp)} */
+        long pending() throws IOException {
+            String remote = String.format(Locale.ROOT, "0100007F:%04X", port());
+            try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/net/tcp"))) {
+                return lines.map(String::trim).map(l -> l.split("\\s+"))
+                        .filter(f -> f.length > 3 && f[2].equals(remote) && f[3].equals("02")).count();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (Socket s : queued) {
+                s.close();
+            }
+            socket.close();
+        }
+    }
+
     /** A UDP server that answers every datagram; {@link #datagrams()} counts them. */
     static final class Udp implements AutoCloseable {
         private final DatagramSocket socket;

@@ -166,6 +166,30 @@ class RouteSupervisorHostileTest {
         }
     }
 
+    /**
+     * A granted destination that never answers holds one receiver, not the supervisor: another connect is
+     * answered meanwhile; and when the script exits mid-connect, the supervisor gives its own connect up at once
+     * instead of holding a half-open connection (and a thread) for TCP's two minutes.
+     */
+    @Test
+    void connect_aConnectThatNeverCompletesHoldsOneReceiverAndIsGivenUpWhenTheScriptExits() throws Exception {
+        try (var stalled = new EchoServers.Stalled(); var granted = new EchoServers.Tcp("127.0.0.1")) {
+            long start = System.nanoTime();
+            Result r = run(List.of(loopback(stalled.port()), loopback(granted.port())), "stall",
+                    Integer.toString(stalled.port()), Integer.toString(granted.port()));
+            long runMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(1, r.fact("other"), r.run()::toString);
+            assertTrue(r.fact("other_ms") < 2000, "the second connect waited for the stalled one: " + r.run());
+            assertTrue(runMillis < 1800, "closing the broker waited for the stalled connect: " + runMillis + " ms");
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (stalled.pending() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(0, stalled.pending(), "the supervisor's connect to the stalled port is still pending after"
+                    + " the script exited");
+        }
+    }
+
     @Test
     void connect_32BitCallsAreRefusedEvenToAGrantedRoute() throws Exception {
         // Some hypervisors (this project's CI VM among them) fault on int $0x80 even outside any sandbox; the
@@ -208,6 +232,47 @@ class RouteSupervisorHostileTest {
             assertEquals(0, r.fact("cloexec"), "no close-on-exec asked, none given: " + r.run());
             assertEquals(1, r.fact("cloexec2"), "SOCK_CLOEXEC kept: " + r.run());
             assertEquals(1, r.fact("talked"), r.run()::toString);
+        }
+    }
+
+    /**
+     * The supervisor's socket lies in a directory only the runner's user may enter, made once per process: no
+     * socket is left after a run, and a directory removed between runs (a temp cleaner) is made again.
+     */
+    @Test
+    void socket_liesInAPrivateDirectoryIsGoneAfterTheRunAndSurvivesTheDirectoryBeingRemoved() throws Exception {
+        try (var granted = new EchoServers.Tcp("127.0.0.1")) {
+            RunnerInvocation invocation = crate.invocation("nonblocking", Integer.toString(granted.port()));
+            Grant grant = crate.grant(invocation).toBuilder()
+                    .network(NetworkAccess.routes(List.of(loopback(granted.port())))).build();
+            ExecutionPlan plan = planner.plan(invocation, grant,
+                    Optional.of(compiler.compile(grant.syscalls(), grant.network())));
+            for (int round = 0; round < 2; round++) {
+                Path socket;
+                try (RouteBroker broker = RouteBroker.start(invocation, grant, compiler.routeFilter().orElseThrow())) {
+                    ExecutionPlan wrapped = broker.wrap(plan, false);
+                    socket = Path.of(wrapped.command().get(2));
+                    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(socket.getParent(), java.nio.file.LinkOption.NOFOLLOW_LINKS)));
+                    assertEquals(Files.getOwner(root), Files.getOwner(socket.getParent()));
+                    PlanRun run = PlanRun.execute(wrapped);
+                    assertEquals(0, run.status(), run::toString);
+                    assertTrue(run.stdout().contains("talked=1"), run::toString);
+                }
+                assertFalse(Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS), "left: " + socket);
+                try (var left = Files.list(socket.getParent())) {
+                    left.forEach(RouteSupervisorHostileTest::deleteQuietly);
+                }
+                Files.delete(socket.getParent()); // as a temp cleaner would, between runs
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
