@@ -486,8 +486,7 @@ public final class RouteBroker implements AutoCloseable {
      */
     private static synchronized Path socketDirectory() throws IOException {
         if (socketDirectory == null || !Files.isDirectory(socketDirectory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            Path made = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "cordon-net",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path made = makePrivateDirectory(Path.of(System.getProperty("java.io.tmpdir")));
             if (!removedAtExit) {
                 removedAtExit = true;
                 Runtime.getRuntime().addShutdownHook(new Thread(RouteBroker::removeSocketDirectory,
@@ -496,6 +495,27 @@ public final class RouteBroker implements AutoCloseable {
             socketDirectory = made;
         }
         return socketDirectory;
+    }
+
+    /**
+     * Makes a new 0700 directory in {@code parent}. Not {@link Files#createTempDirectory}: its names come from
+     * {@code SecureRandom}, whose start costs a JVM that starts per build script about 20 ms. The name needs
+     * no secrecy: {@code mkdir} either makes a directory of ours or fails (a name taken, even by a link, is
+     * skipped), and only its owner may enter it.
+     */
+    private static Path makePrivateDirectory(Path parent) throws IOException {
+        var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+        long seed = ProcessHandle.current().pid() << 32 ^ System.nanoTime();
+        for (int attempt = 0; ; attempt++) {
+            Path candidate = parent.resolve("cordon-net-" + Long.toUnsignedString(seed + attempt * 0x9E3779B97F4A7C15L, 36));
+            try {
+                return Files.createDirectory(candidate, mode);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt == 100) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static synchronized void removeSocketDirectory() {
