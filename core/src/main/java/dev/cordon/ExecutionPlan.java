@@ -81,13 +81,12 @@ public record ExecutionPlan(String backendId, List<String> command, Map<String, 
             /** Every path and everything under it, for the run; each file goes back to its owner after it. */
             RUN,
             /**
-             * The directories themselves, not what is in them, for good: for directories other processes of
-             * the build write while the sandbox runs (the {@code deps} and incremental folders a proc-macro
-             * rustc call shares with every other rustc call). The sandbox user can add files and replace its
-             * own; nothing is given back, so a call still running never loses a file it is writing. Nothing is
-             * swept after the run either (the folders hold every library of the build): the syscall filter,
-             * which refuses setuid and setgid bits, guards them. Every path must be a directory (never a
-             * link to one).
+             * The directories themselves, not what is in them, for good: for the folders a proc-macro rustc call
+             * writes (its private output and incremental folders, which the runner creates; Cordon moves the
+             * outputs into the {@code deps} folder every rustc call shares after the call, as the runner's own
+             * files). The sandbox user can add files and replace its own; nothing is given back, and nothing is
+             * swept after the run (the incremental folder holds thousands of files): the syscall filter, which
+             * refuses setuid and setgid bits, guards them. Every path must be a directory (never a link to one).
              */
             SHARED_DIRECTORIES
         }

@@ -96,6 +96,24 @@ class SupervisorTest {
         assertFalse(Files.exists(marker));
     }
 
+    /** stderr through a line rewrite: whole lines, written in pieces or not; a too long line and a last line as they are. */
+    @Test
+    void execute_stderrLinesAreRewrittenWholeAndEverythingElsePassesAsItIs() {
+        var watch = new Supervisor.Watch(Optional.empty(), Optional.empty(), Optional.empty(), DirectiveCheck.NONE,
+                Optional.empty(), Optional.of((line, length) -> length > 0 && line[0] == 'X'
+                        ? Optional.of(("Y" + new String(line, 1, length - 1, StandardCharsets.UTF_8)).getBytes(
+                                StandardCharsets.UTF_8)) : Optional.empty()));
+        int longLength = (1 << 20) + 100; // over the longest line the supervisor buffers
+        Outcome o = run(sh("exec >&2; printf 'Xone\\nkeep\\nX'; sleep 0.2; printf 'two\\n'; printf X; head -c "
+                + (longLength - 1) + " /dev/zero | tr '\\0' a; printf '\\nXlast'"), watch);
+        assertEquals(0, o.exitCode());
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+        String expected = "Yone\nkeep\nYtwo\nX" + "a".repeat(longLength - 1) + "\nXlast";
+        String got = err.toString(StandardCharsets.UTF_8);
+        assertEquals(expected.length(), got.length());
+        assertEquals(expected, got);
+    }
+
     @Test
     void execute_checksALineWrittenInPieces() {
         Outcome o = run(sh("printf 'cargo::rustc-env=E'; sleep 0.2; printf 'VIL=1\\n'"), refusingEvil());

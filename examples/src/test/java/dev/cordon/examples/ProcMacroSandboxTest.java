@@ -72,6 +72,34 @@ class ProcMacroSandboxTest {
                     "spawn" => std::process::Command::new("/bin/sh").arg("-c")
                         .arg(format!("(sleep 3; echo outlived > {arg}) >/dev/null 2>&1 &"))
                         .status().map(|_| "spawned".to_string()).map_err(|e| e.to_string()),
+                    "tamper" => {
+                        // Appends to, or renames over, every file under ARG but the users' own.
+                        fn walk(dir: &std::path::Path, depth: u32, tried: &mut u32, done: &mut u32) {
+                            let Ok(entries) = std::fs::read_dir(dir) else { return };
+                            for entry in entries.flatten() {
+                                let path = entry.path();
+                                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                                if name.contains("user_") { continue; }
+                                let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
+                                if meta.is_dir() {
+                                    if depth < 4 { walk(&path, depth + 1, tried, done); }
+                                    continue;
+                                }
+                                if !meta.is_file() { continue; }
+                                *tried += 1;
+                                let appended = std::fs::OpenOptions::new().append(true).open(&path)
+                                    .and_then(|mut f| f.write_all(b"pwned")).is_ok();
+                                let replaced = !appended && {
+                                    let swap = path.with_file_name(format!(".{name}.tamper"));
+                                    std::fs::write(&swap, b"pwned").is_ok() && std::fs::rename(&swap, &path).is_ok()
+                                };
+                                if appended || replaced { *done += 1; }
+                            }
+                        }
+                        let (mut tried, mut done) = (0, 0);
+                        walk(std::path::Path::new(arg), 0, &mut tried, &mut done);
+                        Ok(format!("tampered {done} of {tried}"))
+                    }
                     _ => Err(format!("unknown probe {kind}")),
                 };
                 match result {
@@ -176,6 +204,51 @@ class ProcMacroSandboxTest {
             assertEquals(0, result.exitCode(), result.stderr());
             assertEquals("PING\n", result.stdout(), result.stderr());
             assertEquals(connections, server.connections.get());
+        }
+    }
+
+    /**
+     * Every rustc call of a build shares one output folder ({@code deps}) and one incremental folder: a macro that
+     * could write them could replace another crate's library, or another proc macro whose grant is wider, or poison
+     * another crate's incremental cache. A macro's rustc writes only folders of its own.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cold", "warm"})
+    void build_aMacroCannotTamperWithOtherCratesOutputsOrIncrementalCaches(String path) throws Exception {
+        Path target = dir.resolve("target");
+        CargoProject project = project(launch(path), "",
+                "user_deps", "tamper " + target.resolve("debug/deps"),
+                "user_incr", "tamper " + target.resolve("debug/incremental"));
+        // Victims built before the macro runs: a library, and a proc macro that a policy could grant more.
+        project.file("victim/Cargo.toml", "[package]\nname = \"victim\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
+                .file("victim/src/lib.rs", "pub fn answer() -> u32 { 42 }\n")
+                .file("wider/Cargo.toml", "[package]\nname = \"wider\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n"
+                        + "[lib]\nproc-macro = true\n")
+                .file("wider/src/lib.rs", "use proc_macro::TokenStream;\n#[proc_macro]\n"
+                        + "pub fn wide(_: TokenStream) -> TokenStream { TokenStream::new() }\n")
+                .file("Cargo.toml", "[workspace]\nresolver = \"2\"\nmembers = [\"evil\", \"user_deps\", \"user_incr\", "
+                        + "\"victim\", \"wider\"]\n");
+        for (String user : List.of("user_deps", "user_incr")) {
+            project.file(user + "/Cargo.toml", "[package]\nname = \"" + user + "\"\nversion = \"0.1.0\"\nedition = "
+                    + "\"2021\"\n\n[dependencies]\nevil = { path = \"../evil\" }\nvictim = { path = \"../victim\" }\n"
+                    + "wider = { path = \"../wider\" }\n");
+        }
+        var result = project.build(target);
+        assertEquals(0, result.exitCode(), result.stderr());
+        for (String user : List.of("user_deps", "user_incr")) {
+            Process run = new ProcessBuilder(target.resolve("debug/" + user).toString()).redirectErrorStream(true).start();
+            String said = new String(run.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            assertEquals(0, run.waitFor(), said);
+            assertTrue(said.startsWith("tampered 0 of "), user + ": " + said);
+            if (user.equals("user_deps")) { // the folder is readable (rustc reads its dependencies there)
+                assertTrue(Integer.parseInt(said.substring("tampered 0 of ".length())) >= 4, said);
+            }
+        }
+        try (var deps = Files.list(target.resolve("debug/deps"))) {
+            for (Path file : deps.filter(Files::isRegularFile).toList()) {
+                assertFalse(new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1)
+                        .endsWith("pwned"), "tampered: " + file);
+            }
         }
     }
 

@@ -45,6 +45,17 @@ public final class Supervisor {
         void line(String stream, String line);
     }
 
+    /** Rewrites whole stderr lines on their way out, e.g. rustc's notices of the outputs it wrote. */
+    @FunctionalInterface
+    public interface LineRewrite {
+        /**
+         * @param line the line's bytes, without its newline, from index 0
+         * @param length how many bytes of {@code line} are the line
+         * @return the line to write instead (without newline), or empty to write it as it is
+         */
+        Optional<byte[]> rewrite(byte[] line, int length);
+    }
+
     /**
      * What to watch while the plan runs.
      *
@@ -53,9 +64,25 @@ public final class Supervisor {
      * @param listener receives every output line, if present
      * @param directives decides on every stdout line
      * @param outputLimit the most bytes of stdout and stderr together, if limited
+     * @param stderrLines rewrites stderr lines, if present: stderr is then passed on line by line (a line longer
+     *     than {@value #MAX_LINE} bytes, and a last line without newline, pass as they are)
      */
     public record Watch(Optional<Duration> timeout, Optional<Duration> idleTimeout, Optional<LineListener> listener,
-            DirectiveCheck directives, Optional<OutputLimit> outputLimit) {
+            DirectiveCheck directives, Optional<OutputLimit> outputLimit, Optional<LineRewrite> stderrLines) {
+        /**
+         * A watch that passes stderr as it arrives.
+         *
+         * @param timeout the wall-clock limit
+         * @param idleTimeout the limit on time without output
+         * @param listener receives every output line, if present
+         * @param directives decides on every stdout line
+         * @param outputLimit the most bytes of stdout and stderr together, if limited
+         */
+        public Watch(Optional<Duration> timeout, Optional<Duration> idleTimeout, Optional<LineListener> listener,
+                DirectiveCheck directives, Optional<OutputLimit> outputLimit) {
+            this(timeout, idleTimeout, listener, directives, outputLimit, Optional.empty());
+        }
+
         /**
          * A watch without an output limit.
          *
@@ -66,7 +93,7 @@ public final class Supervisor {
          */
         public Watch(Optional<Duration> timeout, Optional<Duration> idleTimeout, Optional<LineListener> listener,
                 DirectiveCheck directives) {
-            this(timeout, idleTimeout, listener, directives, Optional.empty());
+            this(timeout, idleTimeout, listener, directives, Optional.empty(), Optional.empty());
         }
 
         /** {@return nothing to watch, every line passed} */
@@ -249,6 +276,7 @@ public final class Supervisor {
     private void copy(Child child, OutputTail tail, Watch watch, AtomicLong lastOutput, AtomicLong written,
             AtomicReference<Stop> refused) {
         byte[] buffer = new byte[8192];
+        RewrittenLines lines = watch.stderrLines().map(RewrittenLines::new).orElse(null);
         try (InputStream in = child.stderr()) {
             int n;
             while ((n = in.read(buffer)) > 0) {
@@ -257,14 +285,72 @@ public final class Supervisor {
                 if (n == 0) {
                     continue;
                 }
-                write(stderr, buffer, 0, n);
+                if (lines != null) {
+                    lines.pass(buffer, n);
+                } else {
+                    write(stderr, buffer, 0, n);
+                }
                 tell(watch, "stderr", tail.add(buffer, n));
             }
         } catch (IOException e) {
             // the child closed its end or Cargo closed ours: nothing more to copy
         }
+        if (lines != null) {
+            lines.end();
+        }
         tell(watch, "stderr", tail.end().map(List::of).orElse(List.of()));
     }
+
+    /** stderr line by line through a {@link LineRewrite}. */
+    private final class RewrittenLines {
+        private final LineRewrite rewrite;
+        private byte[] line = new byte[256];
+        private int length;
+
+        RewrittenLines(LineRewrite rewrite) {
+            this.rewrite = rewrite;
+        }
+
+        void pass(byte[] buffer, int n) {
+            int from = 0;
+            for (int i = 0; i < n; i++) {
+                if (buffer[i] != '\n') {
+                    continue;
+                }
+                line = append(line, length, buffer, from, i - from);
+                length += i - from;
+                Optional<byte[]> instead = rewrite.rewrite(line, length);
+                if (instead.isPresent()) {
+                    write(stderr, instead.get(), 0, instead.get().length);
+                    write(stderr, NEWLINE, 0, 1);
+                } else {
+                    line = append(line, length, NEWLINE, 0, 1);
+                    write(stderr, line, 0, length + 1);
+                }
+                length = 0;
+                from = i + 1;
+            }
+            if (from < n) {
+                if (length + n - from > MAX_LINE) { // too long to be a notice: pass it on as it is
+                    write(stderr, line, 0, length);
+                    write(stderr, buffer, from, n - from);
+                    length = 0;
+                } else {
+                    line = append(line, length, buffer, from, n - from);
+                    length += n - from;
+                }
+            }
+        }
+
+        void end() {
+            if (length > 0) {
+                write(stderr, line, 0, length);
+                length = 0;
+            }
+        }
+    }
+
+    private static final byte[] NEWLINE = {'\n'};
 
     /** stdout: line by line through the directive check; after a refusal, read and dropped. */
     private void gate(Child child, OutputTail tail, Watch watch, AtomicLong lastOutput, AtomicLong written,

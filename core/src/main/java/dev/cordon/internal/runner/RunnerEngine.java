@@ -153,6 +153,13 @@ public final class RunnerEngine {
     /** Runs one decoded call (a build script, a run, or rustc loading proc macros) in its sandbox. */
     private int execute(RunnerInvocation decoded, Arguments arguments) {
         PhaseTimer timer = new PhaseTimer("1".equals(settings.environment().get("CORDON_TRACE")), settings.stderr());
+        // rustc loading proc macros writes into folders of its own, never into the ones every crate shares.
+        Optional<StagedOutputs> staged = decoded.kind() == RunnerInvocation.Kind.MACRO
+                ? StagedOutputs.of(decoded) : Optional.empty();
+        if (staged.isPresent()) {
+            staged.get().prepare();
+            decoded = staged.get().invocation();
+        }
         Prepared prepared = prepare(decoded, arguments, false, timer);
         RunnerInvocation invocation = prepared.invocation();
         Grant grant = prepared.grant();
@@ -178,7 +185,7 @@ public final class RunnerEngine {
                 : directives(DirectiveFirewall.forRun(grant, invocation));
         Supervisor.Watch watch = new Supervisor.Watch(grant.timeout(), grant.idleTimeout(), live,
                 rerun.map(r -> r.observing(check)).orElse(check),
-                outputLimit(grant, invocation));
+                outputLimit(grant, invocation), staged.map(StagedOutputs::notices));
         Instant started = Instant.now();
         timer.mark("prepare");
         Outcome outcome;
@@ -204,6 +211,13 @@ public final class RunnerEngine {
         } finally {
             if (broker != null) {
                 broker.close();
+            }
+        }
+        if (staged.isPresent()) {
+            if (outcome.succeeded() && outcome.refusal().isEmpty()) {
+                staged.get().publish();
+            } else {
+                staged.get().discard();
             }
         }
         Optional<String> refusedRoutes = broker == null ? Optional.empty() : broker.explanation();

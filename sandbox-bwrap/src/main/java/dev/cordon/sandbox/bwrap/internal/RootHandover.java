@@ -62,12 +62,11 @@ final class RootHandover {
     }
 
     /**
-     * A rustc call that loads proc macros writes into directories every other rustc call of the build shares
-     * (the output directory {@code deps}, the incremental directory), several at once: handing their contents
-     * over for one run and back would take them from the calls still running. So a root runner's plan gives
+     * A rustc call that loads proc macros writes folders of its own (its output and incremental folders; the
+     * runner moves the outputs into the shared {@code deps} folder after the call): a root runner's plan gives
      * the directories themselves (not what is in them) to the sandbox user, for good, when the run starts
-     * ({@link ExecutionPlan.Handover.Scope#SHARED_DIRECTORIES}): it can then add files and replace its own
-     * outputs, and root's own rustc calls write there as before. Nothing happens while the plan is made.
+     * ({@link ExecutionPlan.Handover.Scope#SHARED_DIRECTORIES}), so that no walk runs over the incremental
+     * folder's thousands of files on every call. Nothing happens while the plan is made.
      */
     static ExecutionPlan.Handover sharedDirectories(Optional<SandboxUser> sandboxUser, Grant grant, List<Path> writable) {
         ExecutionPlan.Handover checked = of(sandboxUser, grant, writable); // refuses system directories
