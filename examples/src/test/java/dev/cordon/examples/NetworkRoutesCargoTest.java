@@ -174,6 +174,12 @@ class NetworkRoutesCargoTest {
             assertTrue(out.contains("tcp 127.0.0.2:" + port + " -> refused PermissionDenied"), out);
             assertTrue(out.contains("tcp [::1]:" + port + " -> refused PermissionDenied"), out);
             assertTrue(out.contains("udp 127.0.0.1:" + otherPort.port() + " -> refused PermissionDenied"), out);
+            // The script succeeded, so Cargo shows its stderr to no one: each refusal is a Cargo warning.
+            for (String refused : List.of("127.0.0.1:" + otherPort.port() + " (tcp", "127.0.0.2:" + port + " (tcp",
+                    "[::1]:" + port + " (tcp", "127.0.0.1:" + otherPort.port() + " (udp")) {
+                assertTrue(result.stderr().contains("warning: probe@0.1.0: cordon: crate 'probe' tried to connect to "
+                        + refused), "no warning for " + refused + ":\n" + result.stderr());
+            }
             assertEquals(1, granted.connections.get());
             assertEquals(0, otherPort.connections.get() + otherAddress.connections.get() + ipv6.connections.get());
             udp.setSoTimeout(200);

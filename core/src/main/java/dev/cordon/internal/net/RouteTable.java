@@ -122,11 +122,45 @@ final class RouteTable {
                 throw new IllegalStateException(e);
             }
         }
-        String host = address.getHostAddress();
-        int percent = host.indexOf('%');
-        if (percent >= 0) {
-            host = host.substring(0, percent);
-        }
+        String host = address instanceof Inet6Address ? ipv6Text(address.getAddress()) : address.getHostAddress();
         return new Route(host, port).toString();
+    }
+
+    /**
+     * {@return an IPv6 address as people write it (RFC 5952): groups in lower-case hex without leading zeros, the
+     * longest run of two or more zero groups (the first of equals) as {@code ::}} Java's own text spells every
+     * group ({@code 0:0:0:0:0:0:0:1}).
+     */
+    static String ipv6Text(byte[] raw) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = (raw[2 * i] & 0xFF) << 8 | raw[2 * i + 1] & 0xFF;
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = Math.max(j, i + 1);
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                out.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (!out.isEmpty() && out.charAt(out.length() - 1) != ':') {
+                out.append(':');
+            }
+            out.append(Integer.toHexString(groups[i]));
+        }
+        return out.toString();
     }
 }

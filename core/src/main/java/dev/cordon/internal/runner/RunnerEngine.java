@@ -330,7 +330,15 @@ public final class RunnerEngine {
         if (refusedRoutes.isPresent()) { // refused connects: in the failure explanation and the audit record
             denial = Optional.of(denial.map(d -> refusedRoutes.get() + "\n" + d).orElse(refusedRoutes.get()));
             if (outcome.succeeded()) {
-                messages.error(inPolicy(prepared, refusedRoutes.get()));
+                String refused = inPolicy(prepared, refusedRoutes.get());
+                if (invocation.kind() == RunnerInvocation.Kind.BUILD_SCRIPT) {
+                    // Cargo shows a successful build script's stderr to no one; it shows its warnings.
+                    for (String line : refused.split("\n")) {
+                        messages.cargoWarning("cordon: " + line);
+                    }
+                } else {
+                    messages.error(refused);
+                }
             }
         }
         // What the package declares in its own Cargo.toml: never granted, shown next to the grant.

@@ -19,6 +19,40 @@ class RouteTableProperties {
         return InetAddress.getByAddress(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
     }
 
+    /** A refused IPv6 destination is told in the shortest form, which a policy reads back as the same address. */
+    @Property(tries = 500)
+    void describe_ipv6IsShortAndReadsBackAsTheSameAddress(@ForAll byte[] seed, @ForAll int zeros) throws Exception {
+        byte[] raw = new byte[16];
+        for (int i = 0; i < 16; i++) {
+            boolean zero = (zeros >>> (i / 2) & 1) == 1; // some groups zero, in runs of every length
+            raw[i] = zero || seed.length == 0 ? 0 : seed[i % seed.length];
+        }
+        String text = RouteTable.ipv6Text(raw);
+        // (through the table's canonical key, as the supervisor compares: a mapped IPv4 address is that address)
+        assertEquals(RouteTable.key(InetAddress.getByAddress(raw), 1), RouteTable.key(InetAddress.getByName(text), 1),
+                text);
+        assertTrue(text.indexOf("::") == text.lastIndexOf("::"), text);
+        assertFalse(text.matches(".*(^|:)0[0-9a-f].*"), "a leading zero: " + text);
+        // The longest run of zero groups is the one written "::"; what is left are no longer runs (or single zeros).
+        String[] shown = text.replace("::", ":x:").split(":", -1);
+        int present = 0;
+        int longestLeft = 0;
+        int run = 0;
+        for (String group : shown) {
+            if (group.isEmpty() || group.equals("x")) {
+                run = 0;
+                continue;
+            }
+            present++;
+            run = group.equals("0") ? run + 1 : 0;
+            longestLeft = Math.max(longestLeft, run);
+        }
+        int compressed = text.contains("::") ? 8 - present : 0;
+        assertTrue(compressed == 0 ? longestLeft <= 1 : compressed >= 2 && longestLeft <= compressed,
+                "not the longest run: " + text); // (of equal runs the first: the examples above)
+        assertEquals(text, text.toLowerCase(java.util.Locale.ROOT));
+    }
+
     @Property(tries = 500)
     void route_allowsExactlyItsAddressAndPort(@ForAll int address, @ForAll @IntRange(min = 1, max = 65535) int port,
             @ForAll int otherAddress, @ForAll @IntRange(min = 1, max = 65535) int otherPort) throws Exception {
@@ -64,7 +98,12 @@ class RouteTableProperties {
     @Test
     void describe_writesTheDestinationAsAPolicyRoute() throws Exception {
         assertEquals("10.0.0.1:443", RouteTable.describe(InetAddress.getByName("10.0.0.1"), 443));
-        assertEquals("[0:0:0:0:0:0:0:1]:5432", RouteTable.describe(InetAddress.getByName("::1"), 5432));
+        assertEquals("[::1]:5432", RouteTable.describe(InetAddress.getByName("::1"), 5432));
+        assertEquals("[2001:db8::1]:443", RouteTable.describe(InetAddress.getByName("2001:db8:0:0:0:0:0:1"), 443));
+        assertEquals("[1:0:0:1::1]:80", RouteTable.describe(InetAddress.getByName("1:0:0:1:0:0:0:1"), 80));
+        assertEquals("[::]:80", RouteTable.describe(InetAddress.getByName("::"), 80));
+        assertEquals("[1:2:3:4:5:6:7:8]:80", RouteTable.describe(InetAddress.getByName("1:2:3:4:5:6:7:8"), 80));
+        assertEquals("[fe80::1:0:0:2]:80", RouteTable.describe(InetAddress.getByName("fe80:0:0:0:1:0:0:2"), 80));
         assertEquals("127.0.0.1:5432", RouteTable.describe(InetAddress.getByName("::ffff:127.0.0.1"), 5432));
         assertTrue(Route.parse(RouteTable.describe(InetAddress.getByName("::1"), 5432)).isPresent());
     }
