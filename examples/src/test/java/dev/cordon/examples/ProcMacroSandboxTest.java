@@ -135,12 +135,17 @@ class ProcMacroSandboxTest {
         return launch.apply(project);
     }
 
+    /** cold: a runner JVM per call; warm: the plan daemon; team: a team's own runner main on the warm path. */
     private static UnaryOperator<CargoProject> launch(String name) {
-        return name.equals("warm") ? warm::wire : p -> p.env("CORDON_NO_DAEMON", "1");
+        return switch (name) {
+            case "warm" -> warm::wire;
+            case "team" -> p -> warm.wire(p).env("CORDON_RUNNER_MAIN", "dev.cordon.examples.EnvironmentControlRunner");
+            default -> p -> p.env("CORDON_NO_DAEMON", "1");
+        };
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cold", "warm"})
+    @ValueSource(strings = {"cold", "warm", "team"})
     void build_hostileProcMacroIsRefusedEveryEscapeAndTheCrateFailsWithTheExplanation(String path) throws Exception {
         Path ws = dir.resolve("ws");
         Path outlived = dir.resolve("ws/user_spawn/outlived");
@@ -154,7 +159,7 @@ class ProcMacroSandboxTest {
             long servedBefore = warm.plansServed();
             var result = project.build(dir.resolve("target"), "--keep-going");
             String err = result.stderr();
-            if (path.equals("warm")) { // the macro calls were the daemon's, not a JVM's each
+            if (!path.equals("cold")) { // the macro calls were the daemon's, not a JVM's each
                 assertTrue(warm.plansServed() - servedBefore >= 5, "daemon served " + (warm.plansServed() - servedBefore));
             }
             assertNotEquals(0, result.exitCode(), err);
@@ -213,7 +218,7 @@ class ProcMacroSandboxTest {
      * another crate's incremental cache. A macro's rustc writes only folders of its own.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"cold", "warm"})
+    @ValueSource(strings = {"cold", "warm", "team"})
     void build_aMacroCannotTamperWithOtherCratesOutputsOrIncrementalCaches(String path) throws Exception {
         Path target = dir.resolve("target");
         CargoProject project = project(launch(path), "",
