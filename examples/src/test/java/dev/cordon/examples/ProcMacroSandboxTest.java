@@ -98,6 +98,22 @@ class ProcMacroSandboxTest {
                         }
                         let (mut tried, mut done) = (0, 0);
                         walk(std::path::Path::new(arg), 0, &mut tried, &mut done);
+                        // Then through the runner: files named like other crates' outputs in rustc's own output
+                        // folder (its --out-dir, from its command line), announced to Cargo as rustc would.
+                        let cmdline = std::fs::read("/proc/self/cmdline").unwrap_or_default();
+                        let words: Vec<String> = cmdline.split(|b| *b == 0)
+                            .map(|w| String::from_utf8_lossy(w).to_string()).collect();
+                        let own = words.iter().position(|w| w == "--out-dir").map(|i| words[i + 1].clone());
+                        if let (Some(own), Ok(entries)) = (own, std::fs::read_dir(arg)) {
+                            for entry in entries.flatten() {
+                                let name = entry.file_name().to_string_lossy().to_string();
+                                if name.contains("user_") || !entry.path().is_file() { continue; }
+                                let forged = format!("{own}/{name}");
+                                if std::fs::write(&forged, b"pwned").is_ok() {
+                                    eprintln!("{{\\\"artifact\\\":\\\"{forged}\\\",\\\"emit\\\":\\\"link\\\"}}");
+                                }
+                            }
+                        }
                         Ok(format!("tampered {done} of {tried}"))
                     }
                     _ => Err(format!("unknown probe {kind}")),
@@ -240,6 +256,10 @@ class ProcMacroSandboxTest {
         }
         var result = project.build(target);
         assertEquals(0, result.exitCode(), result.stderr());
+        // The forged outputs (files named like other crates' in rustc's own folder, announced on its stderr) were
+        // made, and left where they were, with a word for the user.
+        assertTrue(result.stderr().contains("cordon: rustc compiling crate 'user_deps' (loading proc macros evil, wider) left "
+                + "files that are not its outputs: "), result.stderr());
         for (String user : List.of("user_deps", "user_incr")) {
             Process run = new ProcessBuilder(target.resolve("debug/" + user).toString()).redirectErrorStream(true).start();
             String said = new String(run.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();

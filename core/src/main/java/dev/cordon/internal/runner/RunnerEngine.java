@@ -215,7 +215,14 @@ public final class RunnerEngine {
         }
         if (staged.isPresent()) {
             if (outcome.succeeded() && outcome.refusal().isEmpty()) {
-                staged.get().publish();
+                List<String> foreign = staged.get().publish();
+                if (!foreign.isEmpty()) {
+                    messages.verbatim("cordon: rustc compiling crate '" + invocation.crateName() + "' (loading proc macros "
+                            + String.join(", ", invocation.procMacros()) + ") left files that are not its outputs: "
+                            + String.join(", ", foreign.subList(0, Math.min(8, foreign.size())))
+                            + (foreign.size() > 8 ? " and " + (foreign.size() - 8) + " more" : "")
+                            + "; not moved into " + staged.get().outDir() + " (a proc macro made them)");
+                }
             } else {
                 staged.get().discard();
             }

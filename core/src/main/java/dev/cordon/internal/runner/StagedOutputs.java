@@ -36,15 +36,20 @@ import java.util.Optional;
  *     paths rewritten), given to the owner of the real folder (a root runner's sandbox user made it) and
  *     stripped of setuid and setgid bits; after a failed run they are removed, as rustc removes them.</li>
  * </ul>
- * The incremental folder is kept between builds, per crate. A call without {@code --out-dir} (not one Cargo
- * makes) is run as given.
+ * Only files named as this call's outputs ({@code <crate><extra-filename>}, with or without {@code lib} in front,
+ * and with any extension) ever reach the real folder: the macro runs inside rustc, so it can create files in
+ * rustc's folder and print notices on rustc's stderr, and a file named like another crate's library must not
+ * be carried into place for it. The incremental folder is kept between builds, per crate. A call without
+ * {@code --out-dir} or {@code --crate-name} (not one Cargo makes) is run as given.
  *
  * @param invocation the call to run: rustc's arguments rewritten
+ * @param unit {@code <crate><extra-filename>}, which every output's name is made of
  * @param outDir the output folder Cargo asked for
  * @param staging the folder rustc writes instead
  * @param incremental the private incremental folder, when the call asked for one
  */
-record StagedOutputs(RunnerInvocation invocation, Path outDir, Path staging, Optional<Path> incremental) {
+record StagedOutputs(RunnerInvocation invocation, String unit, Path outDir, Path staging,
+        Optional<Path> incremental) {
     private static final String FOLDER = ".cordon";
 
     /**
@@ -54,12 +59,12 @@ record StagedOutputs(RunnerInvocation invocation, Path outDir, Path staging, Opt
      */
     static Optional<StagedOutputs> of(RunnerInvocation call) {
         RustcCall rustc = RustcCall.parse(call.arguments(), call.workingDirectory());
-        if (rustc.outDir().isEmpty() || rustc.outDir().get().getParent() == null) {
+        if (rustc.outDir().isEmpty() || rustc.outDir().get().getParent() == null || rustc.crateName().isEmpty()) {
             return Optional.empty();
         }
         Path outDir = rustc.outDir().get();
-        String unit = rustc.crateName().orElse("rustc") + rustc.extraFilename();
-        if (unit.contains("/") || unit.equals(".") || unit.equals("..")) {
+        String unit = rustc.crateName().get() + rustc.extraFilename();
+        if (unit.isEmpty() || unit.contains("/") || unit.startsWith(".")) {
             return Optional.empty();
         }
         Path root = outDir.getParent().resolve(FOLDER).resolve(unit);
@@ -68,7 +73,7 @@ record StagedOutputs(RunnerInvocation invocation, Path outDir, Path staging, Opt
         List<String> arguments = rewrite(call.arguments(), staging, incremental);
         RunnerInvocation rewritten = new RunnerInvocation(call.kind(), call.program(), arguments,
                 call.workingDirectory(), call.environment(), call.procMacros());
-        return Optional.of(new StagedOutputs(rewritten, outDir, staging, incremental));
+        return Optional.of(new StagedOutputs(rewritten, unit, outDir, staging, incremental));
     }
 
     /** {@return rustc's arguments with {@code --out-dir} and {@code -C incremental} pointing at the private folders} */
@@ -130,12 +135,20 @@ record StagedOutputs(RunnerInvocation invocation, Path outDir, Path staging, Opt
             }
             int end = text.indexOf('"', prefix.length + from.length());
             String name = end < 0 ? "" : text.substring(prefix.length + from.length(), end);
-            if (!name.isEmpty() && !name.contains("/") && !name.contains("\\") && !name.equals("..")) {
+            if (!name.contains("/") && !name.contains("\\") && isOutput(name)) {
                 linkIntoPlace(name);
             }
             return Optional.of(("{\"artifact\":\"" + to + text.substring(prefix.length + from.length()))
                     .getBytes(StandardCharsets.UTF_8));
         };
+    }
+
+    /**
+     * {@return whether {@code name} is named as one of this call's outputs: {@code <unit>} (a binary),
+     * {@code <unit>.EXT} (dep-info, objects) or {@code lib<unit>.EXT} (libraries, metadata)}
+     */
+    boolean isOutput(String name) {
+        return name.equals(unit) || name.startsWith(unit + ".") || name.startsWith("lib" + unit + ".");
     }
 
     /** Links one announced output into the real folder, replacing what is there; a failure leaves it to {@link #publish}. */
@@ -160,12 +173,14 @@ record StagedOutputs(RunnerInvocation invocation, Path outDir, Path staging, Opt
     }
 
     /**
-     * After a successful run: moves every file rustc left in its folder into the real one (dep-info rewritten to
+     * After a successful run: moves every output rustc left in its folder into the real one (dep-info rewritten to
      * name the real folder), owned like the real folder, without setuid or setgid bits; then removes the folder.
      *
+     * @return the files left there that are not named as this call's outputs (not moved: a macro made them)
      * @throws SandboxException when an output cannot be put in place (Cargo would miss it)
      */
-    void publish() {
+    List<String> publish() {
+        List<String> foreign = new ArrayList<>();
         try {
             PosixFileAttributes real = Files.readAttributes(outDir, PosixFileAttributes.class);
             List<Path> files = new ArrayList<>();
@@ -177,6 +192,10 @@ record StagedOutputs(RunnerInvocation invocation, Path outDir, Path staging, Opt
                         LinkOption.NOFOLLOW_LINKS);
                 if (!attributes.isRegularFile()) {
                     continue; // rustc's own temporary folders; a link or anything else is not an output
+                }
+                if (!isOutput(file.getFileName().toString())) {
+                    foreign.add(file.getFileName().toString());
+                    continue;
                 }
                 if (file.getFileName().toString().endsWith(".d")) {
                     rewriteDepInfo(file);
@@ -198,6 +217,7 @@ record StagedOutputs(RunnerInvocation invocation, Path outDir, Path staging, Opt
                         StandardCopyOption.REPLACE_EXISTING);
             }
             deleteTree(staging);
+            return foreign;
         } catch (IOException e) {
             throw new SandboxException("cannot move the outputs of rustc from its private folder " + staging + " to "
                     + outDir + ": " + e.getMessage(), ExitCodes.SANDBOX_FAILED, e);

@@ -56,7 +56,7 @@ class StagedOutputsTest {
     @Test
     void notices_linkTheAnnouncedOutputIntoPlaceBeforeCargoReadsTheLineWithItsPathRewritten() throws Exception {
         Path deps = Files.createDirectories(root.resolve("target/debug/deps"));
-        StagedOutputs staged = staged("--crate-name", "user", "--out-dir", deps.toString());
+        StagedOutputs staged = staged("--crate-name", "user", "--out-dir", deps.toString(), "-C", "extra-filename=-1");
         staged.prepare();
         Files.writeString(staged.staging().resolve("libuser-1.rmeta"), "metadata");
         byte[] line = ("{\"artifact\":\"" + staged.staging() + "/libuser-1.rmeta\",\"emit\":\"metadata\"}")
@@ -78,7 +78,7 @@ class StagedOutputsTest {
     @Test
     void publish_movesTheOutputsRewritesDepInfoSkipsLinksAndRemovesTheFolder() throws Exception {
         Path deps = Files.createDirectories(root.resolve("target/debug/deps"));
-        StagedOutputs staged = staged("--crate-name", "user", "--out-dir", deps.toString());
+        StagedOutputs staged = staged("--crate-name", "user", "--out-dir", deps.toString(), "-C", "extra-filename=-1");
         Files.createDirectories(staged.staging().resolve("rmeta-temp"));
         Files.writeString(staged.staging().resolve("stale-from-a-killed-run"), "x");
         staged.prepare();
@@ -97,10 +97,38 @@ class StagedOutputsTest {
         assertTrue(Files.exists(root.resolve("rustc")), "a link's target is never removed");
     }
 
+    /**
+     * The macro runs inside rustc: it can make files in rustc's folder and print notices on rustc's stderr. A file
+     * named like another crate's output is never carried into the shared folder, by the notice or afterwards.
+     */
+    @Test
+    void aFileNamedLikeAnotherCratesOutputNeverReachesTheSharedFolder() throws Exception {
+        Path deps = Files.createDirectories(root.resolve("target/debug/deps"));
+        StagedOutputs staged = staged("--crate-name", "user", "--out-dir", deps.toString(), "-C", "extra-filename=-1");
+        staged.prepare();
+        Files.writeString(deps.resolve("libvictim-2.rlib"), "victim");
+        for (String name : List.of("libvictim-2.rlib", "libuser-2.rlib", "user-10", "liblibuser-1", "libuser-1")) {
+            Files.writeString(staged.staging().resolve(name), "forged");
+            byte[] line = ("{\"artifact\":\"" + staged.staging() + "/" + name + "\",\"emit\":\"link\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            staged.notices().rewrite(line, line.length);
+        }
+        Files.writeString(staged.staging().resolve("libuser-1.rlib"), "ours");
+        Files.writeString(staged.staging().resolve("user-1"), "our binary");
+        Files.writeString(staged.staging().resolve("user-1.d"), "dep-info");
+        assertEquals(List.of("liblibuser-1", "libuser-1", "libuser-2.rlib", "libvictim-2.rlib", "user-10"),
+                staged.publish().stream().sorted().toList());
+        assertEquals("victim", Files.readString(deps.resolve("libvictim-2.rlib")));
+        try (var left = Files.list(deps)) {
+            assertEquals(List.of("libuser-1.rlib", "libvictim-2.rlib", "user-1", "user-1.d"),
+                    left.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
     @Test
     void discard_removesWhatAFailedCallLeft() throws Exception {
         Path deps = Files.createDirectories(root.resolve("target/debug/deps"));
-        StagedOutputs staged = staged("--crate-name", "user", "--out-dir", deps.toString());
+        StagedOutputs staged = staged("--crate-name", "user", "--out-dir", deps.toString(), "-C", "extra-filename=-1");
         staged.prepare();
         Files.writeString(staged.staging().resolve("libuser-1.rmeta"), "half");
         staged.discard();
