@@ -66,7 +66,9 @@ public final class RouteLayout {
      */
     public static Path helper() {
         Path path = extracted;
-        if (path == null) {
+        // A long-lived runner (the plan daemon) outlives files: a cleaned cache folder, a removed temporary HOME.
+        // One stat per plan, then a fresh extraction, rather than a path bwrap cannot execute.
+        if (path == null || !Files.isExecutable(path)) {
             path = extract();
             extracted = path;
         }

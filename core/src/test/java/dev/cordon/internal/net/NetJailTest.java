@@ -61,6 +61,21 @@ class NetJailTest {
         assertFalse(Files.exists(marker()), "the command ran");
     }
 
+    /**
+     * A long-lived runner (the plan daemon) keeps the helper's path; when the file goes (a cache folder cleaned, a
+     * temporary HOME removed), the next plan gets a freshly extracted one, not a path bwrap cannot execute (which
+     * the backend's probe took for "bwrap cannot create namespaces here").
+     */
+    @Test
+    void helper_isExtractedAgainWhenTheExtractedFileWasRemoved() throws Exception {
+        Path first = RouteLayout.helper();
+        assertTrue(Files.isExecutable(first), first.toString());
+        Files.delete(first);
+        Path again = RouteLayout.helper();
+        assertTrue(Files.isExecutable(again), "the helper is gone: " + again);
+        helper = again; // the other tests' copy
+    }
+
     @Test
     void netjail_withoutArgumentsPrintsItsUsage() throws Exception {
         assertRefused(run(""), "usage: cordon-netjail connect SOCKET FD");
