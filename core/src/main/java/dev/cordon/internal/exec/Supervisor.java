@@ -276,7 +276,7 @@ public final class Supervisor {
     private void copy(Child child, OutputTail tail, Watch watch, AtomicLong lastOutput, AtomicLong written,
             AtomicReference<Stop> refused) {
         byte[] buffer = new byte[8192];
-        RewrittenLines lines = watch.stderrLines().map(RewrittenLines::new).orElse(null);
+        RewrittenLines lines = watch.stderrLines().map(r -> new RewrittenLines(stderr, r)).orElse(null);
         try (InputStream in = child.stderr()) {
             int n;
             while ((n = in.read(buffer)) > 0) {
@@ -302,12 +302,16 @@ public final class Supervisor {
     }
 
     /** stderr line by line through a {@link LineRewrite}. */
-    private final class RewrittenLines {
+    static final class RewrittenLines {
+        private final OutputStream stderr;
         private final LineRewrite rewrite;
         private byte[] line = new byte[256];
         private int length;
+        /** Inside a line longer than {@link #MAX_LINE}, passed on as it is up to its newline. */
+        private boolean passing;
 
-        RewrittenLines(LineRewrite rewrite) {
+        RewrittenLines(OutputStream stderr, LineRewrite rewrite) {
+            this.stderr = stderr;
             this.rewrite = rewrite;
         }
 
@@ -317,24 +321,31 @@ public final class Supervisor {
                 if (buffer[i] != '\n') {
                     continue;
                 }
-                line = append(line, length, buffer, from, i - from);
-                length += i - from;
-                Optional<byte[]> instead = rewrite.rewrite(line, length);
-                if (instead.isPresent()) {
-                    write(stderr, instead.get(), 0, instead.get().length);
-                    write(stderr, NEWLINE, 0, 1);
+                if (passing || length + i - from > MAX_LINE) {
+                    write(stderr, line, 0, length);
+                    write(stderr, buffer, from, i + 1 - from);
                 } else {
-                    line = append(line, length, NEWLINE, 0, 1);
-                    write(stderr, line, 0, length + 1);
+                    line = append(line, length, buffer, from, i - from);
+                    length += i - from;
+                    Optional<byte[]> instead = rewrite.rewrite(line, length);
+                    if (instead.isPresent()) {
+                        write(stderr, instead.get(), 0, instead.get().length);
+                        write(stderr, NEWLINE, 0, 1);
+                    } else {
+                        line = append(line, length, NEWLINE, 0, 1);
+                        write(stderr, line, 0, length + 1);
+                    }
                 }
+                passing = false;
                 length = 0;
                 from = i + 1;
             }
             if (from < n) {
-                if (length + n - from > MAX_LINE) { // too long to be a notice: pass it on as it is
+                if (passing || length + n - from > MAX_LINE) { // too long to be a notice: pass it on as it is
                     write(stderr, line, 0, length);
                     write(stderr, buffer, from, n - from);
                     length = 0;
+                    passing = true;
                 } else {
                     line = append(line, length, buffer, from, n - from);
                     length += n - from;
