@@ -43,15 +43,29 @@ final class Messages {
         write(stdout, "cargo::warning=" + text.replace('\n', ' ') + "\n");
     }
 
-    /** Warns that a call runs without a sandbox: on stderr, and to Cargo as a warning when stdout is Cargo's. */
-    void noSandbox(RunnerInvocation invocation, String why) {
-        if (invocation.kind() == RunnerInvocation.Kind.RUN) {
-            // A binary's or test's stdout is its own output, not Cargo's protocol.
-            write(stderr, "cordon: " + invocation.program().getFileName() + " of " + invocation.crateName()
-                    + " runs WITHOUT a sandbox (" + why + ")\n");
+    /**
+     * A warning the user must see whatever the call's outcome: to Cargo as a {@code cargo::warning} when stdout is
+     * the build-script protocol (Cargo shows a successful script's stderr to no one), else on stderr only (a
+     * binary's or test's stdout is its own output, rustc's is rustc's).
+     */
+    void warning(RunnerInvocation invocation, String text) {
+        RunnerInvocation.Kind kind = invocation.kind();
+        if (kind == RunnerInvocation.Kind.BUILD_SCRIPT || kind == RunnerInvocation.Kind.OTHER) {
+            cargoWarning(text);
         } else {
-            cargoWarning("cordon: the build script of " + invocation.crateName() + " ran WITHOUT a sandbox (" + why + ")");
+            write(stderr, text + "\n");
         }
+    }
+
+    /** Warns that a call runs without a sandbox ({@link #warning}). */
+    void noSandbox(RunnerInvocation invocation, String why) {
+        warning(invocation, switch (invocation.kind()) {
+            case RUN -> "cordon: " + invocation.program().getFileName() + " of " + invocation.crateName()
+                    + " runs WITHOUT a sandbox (" + why + ")";
+            case MACRO -> "cordon: rustc loading the proc macros " + String.join(", ", invocation.procMacros())
+                    + " of " + invocation.crateName() + " runs WITHOUT a sandbox (" + why + ")";
+            default -> "cordon: the build script of " + invocation.crateName() + " ran WITHOUT a sandbox (" + why + ")";
+        });
     }
 
     void failure(RunnerInvocation invocation, Grant grant, Outcome outcome, List<String> explanation) {

@@ -215,13 +215,9 @@ public final class RunnerEngine {
         }
         if (staged.isPresent()) {
             if (outcome.succeeded() && outcome.refusal().isEmpty()) {
-                List<String> foreign = staged.get().publish();
-                if (!foreign.isEmpty()) {
-                    messages.verbatim("cordon: rustc compiling crate '" + invocation.crateName() + "' (loading proc macros "
-                            + String.join(", ", invocation.procMacros()) + ") left files that are not its outputs: "
-                            + String.join(", ", foreign.subList(0, Math.min(8, foreign.size())))
-                            + (foreign.size() > 8 ? " and " + (foreign.size() - 8) + " more" : "")
-                            + "; not moved into " + staged.get().outDir() + " (a proc macro made them)");
+                List<String> left = staged.get().publish();
+                if (!left.isEmpty()) {
+                    messages.warning(invocation, staged.get().foreignFiles(left));
                 }
             } else {
                 staged.get().discard();
@@ -336,15 +332,9 @@ public final class RunnerEngine {
                                 ? RustcDiagnostics.readable(outcome.stderrTail()) : outcome.stderrTail()));
         if (refusedRoutes.isPresent()) { // refused connects: in the failure explanation and the audit record
             denial = Optional.of(denial.map(d -> refusedRoutes.get() + "\n" + d).orElse(refusedRoutes.get()));
-            if (outcome.succeeded()) {
-                String refused = inPolicy(prepared, refusedRoutes.get());
-                if (invocation.kind() == RunnerInvocation.Kind.BUILD_SCRIPT) {
-                    // Cargo shows a successful build script's stderr to no one; it shows its warnings.
-                    for (String line : refused.split("\n")) {
-                        messages.cargoWarning("cordon: " + line);
-                    }
-                } else {
-                    messages.error(refused);
+            if (outcome.succeeded()) { // (a failure shows them in its explanation)
+                for (String line : inPolicy(prepared, refusedRoutes.get()).split("\n")) {
+                    messages.warning(invocation, "cordon: " + line);
                 }
             }
         }

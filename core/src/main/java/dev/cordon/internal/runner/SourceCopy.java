@@ -12,11 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Source mode {@code copy}: a fresh, private copy of the package directory that the build script runs
@@ -49,7 +47,7 @@ final class SourceCopy {
         Path source = invocation.manifestDir().toAbsolutePath().normalize();
         Path copy = location(grant);
         try {
-            delete(copy);
+            Trees.delete(copy);
             Files.createDirectories(copy.getParent());
             copyTree(source, copy, invocation.targetDir());
         } catch (IOException e) {
@@ -100,14 +98,4 @@ final class SourceCopy {
         });
     }
 
-    private static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -5,6 +5,7 @@ import dev.cordon.RunnerInvocation;
 import dev.cordon.SandboxException;
 import dev.cordon.internal.exec.Supervisor;
 import dev.cordon.internal.invocation.RustcCall;
+import dev.cordon.internal.policy.reading.KeyPath;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -109,7 +110,7 @@ record StagedOutputs(RunnerInvocation invocation, String unit, Path outDir, Path
      */
     void prepare() {
         try {
-            deleteTree(staging);
+            Trees.delete(staging);
             Files.createDirectories(staging);
             if (incremental.isPresent()) {
                 Files.createDirectories(incremental.get());
@@ -176,7 +177,8 @@ record StagedOutputs(RunnerInvocation invocation, String unit, Path outDir, Path
      * After a successful run: moves every output rustc left in its folder into the real one (dep-info rewritten to
      * name the real folder), owned like the real folder, without setuid or setgid bits; then removes the folder.
      *
-     * @return the files left there that are not named as this call's outputs (not moved: a macro made them)
+     * @return the files left there that are not named as this call's outputs (not moved: a macro made them);
+     *     {@link #foreignFiles} tells the user
      * @throws SandboxException when an output cannot be put in place (Cargo would miss it)
      */
     List<String> publish() {
@@ -216,7 +218,7 @@ record StagedOutputs(RunnerInvocation invocation, String unit, Path outDir, Path
                 Files.move(file, outDir.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
             }
-            deleteTree(staging);
+            Trees.delete(staging);
             return foreign;
         } catch (IOException e) {
             throw new SandboxException("cannot move the outputs of rustc from its private folder " + staging + " to "
@@ -224,10 +226,19 @@ record StagedOutputs(RunnerInvocation invocation, String unit, Path outDir, Path
         }
     }
 
+    /** {@return the warning about files a macro made in rustc's folder: their names quoted, as a macro chose them} */
+    String foreignFiles(List<String> names) {
+        List<String> quoted = names.stream().sorted().limit(8).map(KeyPath::quote).toList();
+        return "cordon: rustc compiling crate '" + invocation.crateName() + "' (loading proc macros "
+                + String.join(", ", invocation.procMacros()) + ") left files that are not its outputs: "
+                + String.join(", ", quoted) + (names.size() > 8 ? " and " + (names.size() - 8) + " more" : "")
+                + "; not moved into " + outDir + " (a proc macro made them)";
+    }
+
     /** After a failed run: removes what rustc left, as rustc removes its outputs when it fails. */
     void discard() {
         try {
-            deleteTree(staging);
+            Trees.delete(staging);
         } catch (IOException e) {
             // removed by the next run of the same crate
         }
@@ -253,22 +264,5 @@ record StagedOutputs(RunnerInvocation invocation, String unit, Path outDir, Path
 
     private static String jsonEscaped(String path) {
         return path.replace("\\", "\\\\").replace("\"", "\\\"");
-    }
-
-    /** Removes a folder and what is in it, never following a link (a link is removed, not its target). */
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-            List<Path> entries = new ArrayList<>();
-            try (DirectoryStream<Path> stream = Files.newDirectoryStream(root)) {
-                stream.forEach(entries::add);
-            }
-            for (Path entry : entries) {
-                deleteTree(entry);
-            }
-        }
-        Files.delete(root);
     }
 }
