@@ -1,5 +1,6 @@
 package dev.cordon.internal.net;
 
+import dev.cordon.internal.policy.reading.KeyPath;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -56,7 +57,10 @@ final class UnixDestinations {
     }
 
     private long refuseUnix(String path) {
-        broker.deny("unix:" + path, "unix", "filesystem-access = { action = \"permit\", paths = [\"" + path + "\"] }"
+        // The path is the script's: quoted and escaped, so that it can neither end the suggested line early (and
+        // grant more than the socket) nor write control characters to the terminal.
+        String quoted = KeyPath.quote(path);
+        broker.deny("unix:" + quoted.substring(1, quoted.length() - 1), "unix", "filesystem-access = { action = \"permit\", paths = [" + quoted + "] }"
                 + " (a Unix socket is connectable where the script may write)");
         return -Libc.EACCES;
     }

@@ -340,6 +340,30 @@ class RouteSupervisorHostileTest {
         }
     }
 
+    /**
+     * A refused path is the script's own text, and it reaches the suggested policy line and the terminal: quoted
+     * and escaped, it can neither end the suggestion early (to have the user grant more than the socket) nor
+     * write a newline or an escape sequence.
+     */
+    @Test
+    void unix_aRefusedPathCannotWriteItsOwnPolicyLine() throws Exception {
+        String path = crate.packageDir + "/s\"], read = [\"/\n\u001b[2J";
+        Result r;
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            Files.createDirectories(Path.of(path).getParent());
+            server.bind(UnixDomainSocketAddress.of(path)); // a real socket: a missing one is plain ENOENT
+            r = run(List.of(loopback(9)), "unix", path);
+        }
+        assertEquals(-1, r.fact("unix"), r.run()::toString);
+        RouteBroker.Denial denial = r.denials().stream().filter(d -> d.protocol().equals("unix")).findFirst()
+                .orElseThrow(() -> new AssertionError(r.run()));
+        String quoted = "\"" + crate.packageDir + "/s\\\"], read = [\\\"/\\n\\u001B[2J\""; // TOML-escaped
+        assertTrue(denial.fix().startsWith("filesystem-access = { action = \"permit\", paths = [" + quoted + "] }"),
+                denial.fix());
+        assertFalse(denial.fix().chars().anyMatch(c -> c < 0x20), denial.fix());
+        assertFalse(denial.destination().chars().anyMatch(c -> c < 0x20), denial.destination());
+    }
+
     @Test
     void unix_aSymlinkInOutDirToAnOutsideSocketIsRefused() throws Exception {
         Path socket = crate.packageDir.resolve("agent.sock");
