@@ -91,11 +91,17 @@ final class Handshake {
         if (Libc.getsockopt(connection, Libc.SOL_SOCKET, Libc.SO_PEERCRED, cred, length) < 0) {
             return false;
         }
+        return OWN_UID >= 0 && cred.get(ValueLayout.JAVA_INT, 4) == OWN_UID;
+    }
+
+    /** This process's user id, read once (not on every route-granted run); -1 when unreadable (nobody matches). */
+    private static final int OWN_UID = ownUid();
+
+    private static int ownUid() {
         try {
-            int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-            return cred.get(ValueLayout.JAVA_INT, 4) == uid;
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         } catch (IOException | RuntimeException e) {
-            return false;
+            return -1;
         }
     }
 
