@@ -301,68 +301,6 @@ public final class Supervisor {
         tell(watch, "stderr", tail.end().map(List::of).orElse(List.of()));
     }
 
-    /** stderr line by line through a {@link LineRewrite}. */
-    static final class RewrittenLines {
-        private final OutputStream stderr;
-        private final LineRewrite rewrite;
-        private byte[] line = new byte[256];
-        private int length;
-        /** Inside a line longer than {@link #MAX_LINE}, passed on as it is up to its newline. */
-        private boolean passing;
-
-        RewrittenLines(OutputStream stderr, LineRewrite rewrite) {
-            this.stderr = stderr;
-            this.rewrite = rewrite;
-        }
-
-        void pass(byte[] buffer, int n) {
-            int from = 0;
-            for (int i = 0; i < n; i++) {
-                if (buffer[i] != '\n') {
-                    continue;
-                }
-                if (passing || length + i - from > MAX_LINE) {
-                    write(stderr, line, 0, length);
-                    write(stderr, buffer, from, i + 1 - from);
-                } else {
-                    line = append(line, length, buffer, from, i - from);
-                    length += i - from;
-                    Optional<byte[]> instead = rewrite.rewrite(line, length);
-                    if (instead.isPresent()) {
-                        write(stderr, instead.get(), 0, instead.get().length);
-                        write(stderr, NEWLINE, 0, 1);
-                    } else {
-                        line = append(line, length, NEWLINE, 0, 1);
-                        write(stderr, line, 0, length + 1);
-                    }
-                }
-                passing = false;
-                length = 0;
-                from = i + 1;
-            }
-            if (from < n) {
-                if (passing || length + n - from > MAX_LINE) { // too long to be a notice: pass it on as it is
-                    write(stderr, line, 0, length);
-                    write(stderr, buffer, from, n - from);
-                    length = 0;
-                    passing = true;
-                } else {
-                    line = append(line, length, buffer, from, n - from);
-                    length += n - from;
-                }
-            }
-        }
-
-        void end() {
-            if (length > 0) {
-                write(stderr, line, 0, length);
-                length = 0;
-            }
-        }
-    }
-
-    private static final byte[] NEWLINE = {'\n'};
-
     /** stdout: line by line through the directive check; after a refusal, read and dropped. */
     private void gate(Child child, OutputTail tail, Watch watch, AtomicLong lastOutput, AtomicLong written,
             AtomicReference<Stop> refused) {
@@ -490,7 +428,7 @@ public final class Supervisor {
         return true;
     }
 
-    private static byte[] append(byte[] line, int length, byte[] from, int offset, int count) {
+    static byte[] append(byte[] line, int length, byte[] from, int offset, int count) {
         byte[] target = line;
         if (length + count > line.length) {
             target = Arrays.copyOf(line, Math.max(length + count, line.length * 2));
@@ -507,7 +445,7 @@ public final class Supervisor {
         }
     }
 
-    private static void write(OutputStream out, byte[] bytes, int offset, int length) {
+    static void write(OutputStream out, byte[] bytes, int offset, int length) {
         synchronized (out) {
             try {
                 out.write(bytes, offset, length);

@@ -16,7 +16,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -107,10 +106,6 @@ public final class RouteBroker implements AutoCloseable {
     private final List<Path> unixAllowed;
     private final byte[] filter;
     private final Path helper;
-    /** The 0700 directory of every broker socket of this process, made on first use (see {@link #socketDirectory()}). */
-    private static Path socketDirectory;
-    private static boolean removedAtExit;
-    private static final AtomicLong SOCKETS = new AtomicLong();
     private final Path socketPath;
     private final AtomicInteger server = new AtomicInteger(-1);
     private final long hostNetns;
@@ -160,7 +155,7 @@ public final class RouteBroker implements AutoCloseable {
                 Files.deleteIfExists(fresh);
             }
         }
-        this.socketPath = socketDirectory().resolve("s" + SOCKETS.incrementAndGet());
+        this.socketPath = BrokerSockets.next();
         int fd = -1;
         try (Arena arena = Arena.ofConfined()) {
             fd = Libc.socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
@@ -476,58 +471,6 @@ public final class RouteBroker implements AutoCloseable {
             Files.deleteIfExists(socketPath);
         } catch (IOException e) {
             // a leftover socket in our 0700 directory: harmless, removed with it
-        }
-    }
-
-    /**
-     * {@return the directory of this process's broker sockets: private to the runner's user (0700) and in the
-     * host's temporary directory, which no sandbox sees} It is made once per process, not per run (a directory
-     * made and removed on every route-granted run cost about 0.2 ms), and removed when the process exits.
-     */
-    private static synchronized Path socketDirectory() throws IOException {
-        if (socketDirectory == null || !Files.isDirectory(socketDirectory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            Path made = makePrivateDirectory(Path.of(System.getProperty("java.io.tmpdir")));
-            if (!removedAtExit) {
-                removedAtExit = true;
-                Runtime.getRuntime().addShutdownHook(new Thread(RouteBroker::removeSocketDirectory,
-                        "cordon-route-sockets"));
-            }
-            socketDirectory = made;
-        }
-        return socketDirectory;
-    }
-
-    /**
-     * Makes a new 0700 directory in {@code parent}. Not {@link Files#createTempDirectory}: its names come from
-     * {@code SecureRandom}, whose start costs a JVM that starts per build script about 20 ms. The name needs
-     * no secrecy: {@code mkdir} either makes a directory of ours or fails (a name taken, even by a link, is
-     * skipped), and only its owner may enter it.
-     */
-    private static Path makePrivateDirectory(Path parent) throws IOException {
-        var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-        long seed = ProcessHandle.current().pid() << 32 ^ System.nanoTime();
-        for (int attempt = 0; ; attempt++) {
-            Path candidate = parent.resolve("cordon-net-" + Long.toUnsignedString(seed + attempt * 0x9E3779B97F4A7C15L, 36));
-            try {
-                return Files.createDirectory(candidate, mode);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                if (attempt == 100) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    private static synchronized void removeSocketDirectory() {
-        if (socketDirectory != null) {
-            try (var left = Files.newDirectoryStream(socketDirectory)) {
-                for (Path socket : left) {
-                    Files.deleteIfExists(socket);
-                }
-                Files.deleteIfExists(socketDirectory);
-            } catch (IOException e) {
-                // an empty 0700 directory left in the temp dir: harmless
-            }
         }
     }
 

@@ -35,7 +35,7 @@ class RewrittenLinesTest {
                 + "\nXlast";
         byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Supervisor.RewrittenLines lines = new Supervisor.RewrittenLines(out, (line, length) -> length > 0 && line[0] == 'X'
+        RewrittenLines lines = new RewrittenLines(out, (line, length) -> length > 0 && line[0] == 'X'
                 ? Optional.of(("Y" + new String(line, 1, length - 1, StandardCharsets.US_ASCII))
                         .getBytes(StandardCharsets.US_ASCII)) : Optional.empty());
         for (int at = 0; at < bytes.length; at += chunk) {
